@@ -1,0 +1,109 @@
+"""The whole design of a mixed model, learned at fit and replayed at predict."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from formulaic import model_matrix
+
+from ..spec import ModelSpec
+from ._columns import check_columns, required_columns
+from ._fixed import FixedDesign
+from ._groups import GroupDesign
+
+
+@dataclass
+class DesignData:
+    """Numeric arrays for one data set.
+
+    Attributes
+    ----------
+    X : ndarray of shape (n, p)
+        Population-level columns, without the intercept.
+    offset : ndarray of shape (n,)
+    group_index : list of ndarray of shape (n,)
+        One per block; ``-1`` marks a level not seen at fit.
+    Z : list of ndarray of shape (n, q_k)
+        One per block.
+    """
+
+    X: np.ndarray
+    offset: np.ndarray
+    group_index: list[np.ndarray]
+    Z: list[np.ndarray]
+
+    @property
+    def n_obs(self) -> int:
+        return self.X.shape[0]
+
+
+class Design:
+    """Population-level design, group-level blocks and offsets of a model.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+
+    Examples
+    --------
+    >>> from bayesmixed.datasets import load_sleepstudy
+    >>> from bayesmixed.spec import parse_formula
+    >>> df = load_sleepstudy()
+    >>> design = Design(parse_formula("Reaction ~ Days + (Days | Subject)")).fit(df)
+    >>> design.fixed.names, design.blocks[0].names, design.blocks[0].n_levels
+    (['Days'], ['Intercept', 'Days'], 18)
+    """
+
+    def __init__(self, spec: ModelSpec):
+        self.spec = spec
+
+    def fit(self, X: pd.DataFrame) -> Design:
+        self.fixed = FixedDesign(self.spec.fixed).fit(X)
+        counts = Counter(term.group for term in self.spec.groups)
+        seen: Counter[str] = Counter()
+        self.blocks: list[GroupDesign] = []
+        for term in self.spec.groups:
+            key = term.group if counts[term.group] == 1 else f"{term.group}.{seen[term.group]}"
+            seen[term.group] += 1
+            self.blocks.append(GroupDesign(term, key).fit(X))
+        self._check_overlapping_terms()
+        self._offset_specs = []
+        for expr in self.spec.offsets:
+            check_columns(X, required_columns(expr), f"offset({expr})")
+            self._offset_specs.append(
+                model_matrix(f"0 + {expr}", X, na_action="raise", output="numpy").model_spec
+            )
+        return self
+
+    def transform(self, X: pd.DataFrame) -> DesignData:
+        """Encode new data exactly as the training data were encoded."""
+        offset = np.zeros(len(X))
+        for expr, spec in zip(self.spec.offsets, self._offset_specs):
+            check_columns(X, required_columns(expr), f"offset({expr})")
+            offset += np.asarray(spec.get_model_matrix(X, output="numpy"), dtype=float)[:, 0]
+        indices, Zs = [], []
+        for block in self.blocks:
+            index, Z = block.transform(X)
+            indices.append(index)
+            Zs.append(Z)
+        return DesignData(X=self.fixed.transform(X), offset=offset, group_index=indices, Z=Zs)
+
+    @property
+    def groups(self) -> list[str]:
+        """Distinct grouping factors, in the order of their first block."""
+        return list(dict.fromkeys(block.group for block in self.blocks))
+
+    def _check_overlapping_terms(self) -> None:
+        by_group: dict[str, list[str]] = {}
+        for block in self.blocks:
+            names = by_group.setdefault(block.group, [])
+            repeated = set(names) & set(block.names)
+            if repeated:
+                raise ValueError(
+                    f"Group {block.group!r} has {sorted(repeated)} in more than one random-effect "
+                    "term; each effect may appear once per group."
+                )
+            names.extend(block.names)

@@ -1,0 +1,89 @@
+"""Group-level design: integer group indices and the block's own columns.
+
+A block ``(1 + x | g)`` is stored as ``index`` (n,) into the learned levels of
+``g`` and ``Z`` (n, q) -- memory O(n q), never a dense n x G matrix.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from formulaic import model_matrix
+
+from ..spec import GroupTerm
+from ._columns import check_columns, readable_names, required_columns
+
+NEW_LEVEL = -1
+
+
+class GroupDesign:
+    """Learn the levels of one grouping factor and the design of its block.
+
+    Attributes
+    ----------
+    term : GroupTerm
+    key : str
+        Unique name of the block among the model's blocks (the group's name,
+        suffixed when a group has several blocks).
+    levels : pandas.Index
+        Levels seen at fit, in sorted order.
+    level_labels : list of str
+        The levels as lme4 prints them (``"a:b"`` for interactions).
+    names : list of str
+        The block's coefficient names (``["Intercept", "Days"]``).
+    """
+
+    def __init__(self, term: GroupTerm, key: str):
+        self.term = term
+        self.key = key
+
+    @property
+    def group(self) -> str:
+        return self.term.group
+
+    @property
+    def n_levels(self) -> int:
+        return len(self.levels)
+
+    @property
+    def n_terms(self) -> int:
+        return len(self.names)
+
+    def fit(self, X: pd.DataFrame) -> GroupDesign:
+        where = f"the random-effect term {self.term.to_formula()!r}"
+        check_columns(X, set(self.term.factors), where)
+        check_columns(X, required_columns(self.term.expr), where)
+        keys = self._keys(X)
+        self.levels = keys.unique().sort_values() if _sortable(keys) else keys.unique()
+        self.level_labels = [
+            ":".join(map(str, level)) if isinstance(level, tuple) else str(level)
+            for level in self.levels
+        ]
+        matrix = model_matrix(self.term.expr, X, na_action="raise", output="numpy")
+        self.model_spec_ = matrix.model_spec
+        self.names = readable_names(self.model_spec_.column_names)
+        if not self.names:
+            raise ValueError(f"The random-effect term {self.term.to_formula()!r} has no effects.")
+        return self
+
+    def transform(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+        """Group index per row (``NEW_LEVEL`` for unseen levels) and the block's columns."""
+        where = f"the random-effect term {self.term.to_formula()!r}"
+        check_columns(X, set(self.term.factors), where)
+        check_columns(X, required_columns(self.term.expr), where)
+        index = self.levels.get_indexer(self._keys(X)).astype(np.int64)
+        Z = np.asarray(self.model_spec_.get_model_matrix(X, output="numpy"), dtype=float)
+        return index, Z
+
+    def _keys(self, X: pd.DataFrame) -> pd.Index:
+        if len(self.term.factors) == 1:
+            return pd.Index(X[self.term.factors[0]].to_numpy(), tupleize_cols=False)
+        return pd.MultiIndex.from_frame(X[list(self.term.factors)]).to_flat_index()
+
+
+def _sortable(index: pd.Index) -> bool:
+    try:
+        index.unique().sort_values()
+    except TypeError:
+        return False
+    return True

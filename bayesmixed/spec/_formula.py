@@ -1,0 +1,304 @@
+"""Parse lme4/brms-style formulas into a :class:`ModelSpec`.
+
+The population-level part is handed to formulaic, which knows ``C()``,
+``I()``, interactions and contrasts; what formulaic does not know -- the
+``(expr | group)`` bars, ``||``, nesting with ``/`` and ``offset()`` -- is
+split off here first, so that correlation blocks keep their structure.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from formulaic import Formula
+from formulaic.errors import FormulaicError
+
+from ..exceptions import FormulaError
+from ._terms import GroupTerm, ModelSpec
+
+_NAME = re.compile(r"^(?:[A-Za-z_.][A-Za-z0-9_.]*|`[^`]+`)$")
+_OPEN = "([{"
+_CLOSE = ")]}"
+
+
+@dataclass(frozen=True)
+class _Chunk:
+    """A top-level term of a formula side, with its sign and position."""
+
+    sign: str  # "+" or "-"
+    text: str  # stripped text of the term
+    start: int  # offset of ``text`` in the whole formula
+
+
+def _scan(text: str, offset: int, formula: str):
+    """Yield ``(index, char, depth)`` for characters outside quotes.
+
+    Raises a FormulaError pointing at an unbalanced bracket or quote.
+    """
+    depth = 0
+    opened: list[int] = []
+    quote = ""
+    quote_start = -1
+    for i, char in enumerate(text):
+        if quote:
+            if char == quote:
+                quote = ""
+            continue
+        if char in "'\"`":
+            quote, quote_start = char, i
+            continue
+        if char in _OPEN:
+            opened.append(i)
+            depth += 1
+            yield i, char, depth - 1
+            continue
+        if char in _CLOSE:
+            if not opened:
+                raise FormulaError(
+                    f"Unmatched closing bracket {char!r}.", formula, offset + i, offset + i + 1
+                )
+            opened.pop()
+            depth -= 1
+        yield i, char, depth
+    if quote:
+        raise FormulaError(
+            "Unterminated quote.", formula, offset + quote_start, offset + quote_start + 1
+        )
+    if opened:
+        raise FormulaError(
+            "Unmatched opening bracket.", formula, offset + opened[-1], offset + opened[-1] + 1
+        )
+
+
+def _split_terms(text: str, offset: int, formula: str) -> list[_Chunk]:
+    """Split one side of a formula at top-level ``+`` and ``-``."""
+    chunks: list[_Chunk] = []
+    sign = "+"
+    start = 0
+    for i, char, depth in _scan(text, offset, formula):
+        if depth == 0 and char in "+-":
+            _add_chunk(chunks, sign, text, start, i, offset, formula)
+            sign, start = char, i + 1
+    _add_chunk(chunks, sign, text, start, len(text), offset, formula)
+    return chunks
+
+
+def _add_chunk(chunks, sign, text, start, stop, offset, formula):
+    piece = text[start:stop]
+    stripped = piece.strip()
+    position = offset + start + (len(piece) - len(piece.lstrip()))
+    if not stripped:
+        if chunks or sign == "-":
+            raise FormulaError("Missing term.", formula, max(position - 1, 0), position)
+        return  # a leading unary sign: "~ -1 + x" or "~ + x"
+    chunks.append(_Chunk(sign, stripped, position))
+
+
+def _matching_close(text: str, open_index: int) -> int:
+    depth = 0
+    quote = ""
+    for i in range(open_index, len(text)):
+        char = text[i]
+        if quote:
+            if char == quote:
+                quote = ""
+            continue
+        if char in "'\"`":
+            quote = char
+        elif char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth -= 1
+            if depth == 0:
+                return i
+    return -1
+
+
+def _wrapped(text: str, prefix: str) -> str | None:
+    """Return the inside of ``prefix(...)`` if ``text`` is exactly that."""
+    if not text.startswith(prefix + "("):
+        return None
+    open_index = len(prefix)
+    if _matching_close(text, open_index) != len(text) - 1:
+        return None
+    return text[open_index + 1 : -1]
+
+
+def _find_bar(inner: str, offset: int, formula: str) -> tuple[int, int] | None:
+    """Position and width of the top-level ``|`` or ``||`` inside a bracket."""
+    bars = []
+    i = 0
+    positions = [(j, c) for j, c, depth in _scan(inner, offset, formula) if depth == 0]
+    while i < len(positions):
+        j, c = positions[i]
+        if c == "|":
+            width = 2 if i + 1 < len(positions) and positions[i + 1] == (j + 1, "|") else 1
+            bars.append((j, width))
+            i += width
+        else:
+            i += 1
+    if not bars:
+        return None
+    if len(bars) > 1:
+        j, width = bars[1]
+        raise FormulaError(
+            "A random-effect term has more than one bar.", formula, offset + j, offset + j + width
+        )
+    return bars[0]
+
+
+def _check_expr(expr: str, start: int, formula: str, what: str) -> None:
+    try:
+        Formula(expr)
+    except FormulaicError as error:
+        detail = str(error).splitlines()[0]
+        raise FormulaError(
+            f"Cannot parse the {what} {expr!r}: {detail}", formula, start, start + len(expr)
+        ) from None
+
+
+def _parse_grouping(text: str, start: int, formula: str) -> list[tuple[str, ...]]:
+    """``g1/g2`` -> ``[("g1",), ("g1", "g2")]``; ``g1:g2`` -> ``[("g1", "g2")]``."""
+    levels: list[tuple[str, ...]] = []
+    prefix: tuple[str, ...] = ()
+    position = start
+    for part in text.split("/"):
+        names = []
+        for raw in part.split(":"):
+            name = raw.strip()
+            at = position + len(raw) - len(raw.lstrip())
+            if not _NAME.match(name):
+                raise FormulaError(
+                    "Expected a grouping column name"
+                    + (f", got {name!r}" if name else "")
+                    + " (use g, g1:g2 or g1/g2; backquote names with other characters).",
+                    formula,
+                    at,
+                    at + max(len(name), 1),
+                )
+            names.append(name.strip("`"))
+            position += len(raw) + 1
+        prefix = prefix + tuple(names)
+        levels.append(prefix)
+    return levels
+
+
+def _parse_bar(chunk: _Chunk, inner_offset: int, inner: str, bar, formula: str):
+    j, width = bar
+    lhs, rhs = inner[:j], inner[j + width :]
+    lhs_start = inner_offset + len(lhs) - len(lhs.lstrip())
+    if not lhs.strip():
+        raise FormulaError(
+            "Missing the effects on the left of the bar (use 1 for a random intercept).",
+            formula,
+            inner_offset + j,
+            inner_offset + j + width,
+        )
+    if not rhs.strip():
+        raise FormulaError(
+            "Missing the grouping column on the right of the bar.",
+            formula,
+            inner_offset + j,
+            inner_offset + j + width,
+        )
+    expr = lhs.strip()
+    _check_expr(expr, lhs_start, formula, "random-effect expression")
+    rhs_start = inner_offset + j + width + len(rhs) - len(rhs.lstrip())
+    return [
+        GroupTerm(expr=expr, factors=factors, correlated=width == 1)
+        for factors in _parse_grouping(rhs.strip(), rhs_start, formula)
+    ]
+
+
+def parse_formula(formula: str) -> ModelSpec:
+    """Parse an lme4/brms-style formula.
+
+    Parameters
+    ----------
+    formula : str
+        For example ``"Reaction ~ Days + (Days | Subject)"``.
+
+    Returns
+    -------
+    ModelSpec
+
+    Raises
+    ------
+    FormulaError
+        With the formula and the offending part marked.
+
+    Examples
+    --------
+    >>> spec = parse_formula("y ~ x + (1 + x || g) + (1 | a/b)")
+    >>> [term.to_formula() for term in spec.groups]
+    ['(1 + x || g)', '(1 | a)', '(1 | a:b)']
+    """
+    if not isinstance(formula, str) or not formula.strip():
+        raise FormulaError("The formula must be a non-empty string.", str(formula))
+    tildes = [i for i, char, depth in _scan(formula, 0, formula) if char == "~" and depth == 0]
+    if not tildes:
+        raise FormulaError("The formula has no '~'.", formula)
+    if len(tildes) > 1:
+        raise FormulaError(
+            "The formula has more than one '~'.", formula, tildes[1], tildes[1] + 1
+        )
+    tilde = tildes[0]
+    response = formula[:tilde].strip()
+    if response:
+        if not _NAME.match(response):
+            start = len(formula[:tilde]) - len(formula[:tilde].lstrip())
+            raise FormulaError(
+                "The response must be a column name; transform y before fitting instead.",
+                formula,
+                start,
+                start + len(response),
+            )
+        response = response.strip("`")
+
+    rhs_offset = tilde + 1
+    fixed_parts: list[str] = []
+    groups: list[GroupTerm] = []
+    offsets: list[str] = []
+    for chunk in _split_terms(formula[rhs_offset:], rhs_offset, formula):
+        inner = _wrapped(chunk.text, "")
+        bar = _find_bar(inner, chunk.start + 1, formula) if inner is not None else None
+        if bar is not None:
+            if chunk.sign == "-":
+                raise FormulaError(
+                    "A random-effect term cannot be removed with '-'.",
+                    formula,
+                    chunk.start,
+                    chunk.start + len(chunk.text),
+                )
+            groups.extend(_parse_bar(chunk, chunk.start + 1, inner, bar, formula))
+            continue
+        offset = _wrapped(chunk.text, "offset")
+        if offset is not None:
+            if chunk.sign == "-" or not offset.strip():
+                raise FormulaError(
+                    "offset() needs a column or expression and cannot be removed with '-'.",
+                    formula,
+                    chunk.start,
+                    chunk.start + len(chunk.text),
+                )
+            _check_expr(offset.strip(), chunk.start + 7, formula, "offset")
+            offsets.append(offset.strip())
+            continue
+        if "|" in chunk.text:
+            at = chunk.start + chunk.text.index("|")
+            raise FormulaError(
+                "A bar must sit inside brackets, as in (1 + x | g).", formula, at, at + 1
+            )
+        _check_expr(chunk.text, chunk.start, formula, "term")
+        fixed_parts.append(chunk.text if not fixed_parts and chunk.sign == "+" else f"{chunk.sign} {chunk.text}")
+
+    fixed = " ".join(fixed_parts)
+    if not fixed:
+        fixed = "1"
+    elif fixed.startswith("-"):
+        fixed = "1 " + fixed
+    _check_expr(fixed, rhs_offset, formula, "population-level part")
+    return ModelSpec(
+        response=response or None, fixed=fixed, groups=tuple(groups), offsets=tuple(offsets)
+    )

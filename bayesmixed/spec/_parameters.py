@@ -1,0 +1,125 @@
+"""Build a :class:`ModelSpec` from constructor parameters instead of a formula."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from ..exceptions import FormulaError
+from ._formula import _check_expr, _parse_grouping
+from ._terms import GroupTerm, ModelSpec
+
+_IDENTIFIER = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
+
+
+def quote_name(name: str) -> str:
+    """Quote a column name for formula syntax when it is not an identifier."""
+    return name if _IDENTIFIER.match(name) else f"`{name}`"
+
+
+def _as_list(value, parameter: str) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, Sequence) and all(isinstance(item, str) for item in value):
+        return list(value)
+    raise TypeError(
+        f"The {parameter!r} parameter must be a str or a list of str. Got {value!r} instead."
+    )
+
+
+def _term(text: str, parameter: str) -> str:
+    """Check one term given in a parameter; column names are quoted as needed."""
+    expr = text if text in {"1", "0"} or "(" in text or ":" in text or "*" in text else quote_name(text)
+    try:
+        _check_expr(expr, 0, expr, "term")
+    except FormulaError as error:
+        raise ValueError(f"In the {parameter!r} parameter: {error.reason}") from None
+    return expr
+
+
+def spec_from_parameters(
+    *,
+    columns: Sequence[str],
+    fixed: Sequence[str] | str | None,
+    groups: Sequence[str] | str | None,
+    random_slopes: Sequence[str] | Mapping[str, Sequence[str]] | None,
+    correlated: bool,
+    fit_intercept: bool,
+    offset: str | None,
+) -> ModelSpec:
+    """Describe the model given by ``fixed``, ``groups`` and ``random_slopes``.
+
+    Parameters
+    ----------
+    columns : sequence of str
+        Columns of X; with ``fixed=None`` every column that is not a group
+        or offset column becomes a population-level predictor.
+    fixed : list of str, str or None
+        Population-level terms: column names, or formula terms such as
+        ``"C(x)"``, ``"a:b"``, ``"I(x**2)"``.
+    groups : list of str, str or None
+        Grouping columns; ``"g1:g2"`` (interaction) and ``"g1/g2"`` (nested)
+        are accepted as in formulas. Each gets a random intercept.
+    random_slopes : list of str, mapping or None
+        Varying slopes: a list applies to every group, a mapping gives them
+        per group (its keys may also introduce groups).
+    correlated : bool
+        Whether each group's intercept and slopes are correlated.
+    fit_intercept : bool
+        Whether the population-level design has an intercept.
+    offset : str or None
+        Column added to the linear predictor with coefficient one.
+
+    Returns
+    -------
+    ModelSpec
+    """
+    group_names = _as_list(groups, "groups") if groups is not None else []
+    if isinstance(random_slopes, Mapping):
+        slopes_by_group = {}
+        for group, slopes in random_slopes.items():
+            if not isinstance(group, str):
+                raise TypeError(
+                    f"The keys of the 'random_slopes' parameter must be group names. Got {group!r}."
+                )
+            slopes_by_group[group] = _as_list(slopes, f"random_slopes[{group!r}]")
+            if group not in group_names:
+                group_names.append(group)
+    elif random_slopes is not None:
+        if not group_names:
+            raise ValueError(
+                "The 'random_slopes' parameter needs groups: set 'groups' or give "
+                "random_slopes as a mapping {group: [slopes]}."
+            )
+        shared = _as_list(random_slopes, "random_slopes")
+        slopes_by_group = {group: shared for group in group_names}
+    else:
+        slopes_by_group = {}
+
+    group_terms: list[GroupTerm] = []
+    group_columns: set[str] = set()
+    for group in group_names:
+        try:
+            nested = _parse_grouping(group, 0, group)
+        except FormulaError as error:
+            raise ValueError(f"In the 'groups' parameter, {group!r}: {error.reason}") from None
+        slopes = [_term(s, "random_slopes") for s in slopes_by_group.get(group, [])]
+        expr = " + ".join(["1", *slopes])
+        for factors in nested:
+            group_terms.append(GroupTerm(expr=expr, factors=factors, correlated=bool(correlated)))
+            group_columns.update(factors)
+
+    if offset is not None and not isinstance(offset, str):
+        raise TypeError(f"The 'offset' parameter must be a column name or None. Got {offset!r}.")
+    if fixed is None:
+        excluded = group_columns | ({offset} if offset else set())
+        fixed_terms = [quote_name(c) for c in columns if c not in excluded]
+    else:
+        fixed_terms = [_term(t, "fixed") for t in _as_list(fixed, "fixed")]
+    fixed_expr = " + ".join(["1" if fit_intercept else "0", *fixed_terms])
+    return ModelSpec(
+        response=None,
+        fixed=fixed_expr,
+        groups=tuple(group_terms),
+        offsets=(quote_name(offset),) if offset else (),
+    )

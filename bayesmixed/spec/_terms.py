@@ -1,0 +1,68 @@
+"""A plain description of a mixed model's terms: what the formula or the
+constructor parameters say, before any data are seen."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class GroupTerm:
+    """One random-effect block: ``(expr | factor)`` or ``(expr || factor)``.
+
+    Parameters
+    ----------
+    expr : str
+        Right-hand side of the block's own design, in formula syntax
+        (``"1 + Days"``, ``"0 + x"``, ``"1"``); an intercept is implied unless
+        removed with ``0 +`` or ``- 1``, as in lme4.
+    factors : tuple of str
+        Columns whose combination defines the groups (``("g1", "g2")`` for
+        ``g1:g2``).
+    correlated : bool
+        Whether the block's effects are correlated (``|``) or independent
+        (``||``).
+    """
+
+    expr: str
+    factors: tuple[str, ...]
+    correlated: bool = True
+
+    @property
+    def group(self) -> str:
+        """The group's name as lme4 prints it (``"g1:g2"``)."""
+        return ":".join(self.factors)
+
+    def to_formula(self) -> str:
+        bar = "|" if self.correlated else "||"
+        return f"({self.expr} {bar} {self.group})"
+
+
+@dataclass(frozen=True)
+class ModelSpec:
+    """Terms of a mixed model.
+
+    Parameters
+    ----------
+    response : str or None
+        Name of the response, if the formula names one.
+    fixed : str
+        Right-hand side of the population-level design in formula syntax
+        (``"1 + Days"``, ``"0 + x"``).
+    groups : tuple of GroupTerm
+        Random-effect blocks, in the order written.
+    offsets : tuple of str
+        Expressions added to the linear predictor with coefficient one.
+    """
+
+    response: str | None
+    fixed: str
+    groups: tuple[GroupTerm, ...] = ()
+    offsets: tuple[str, ...] = field(default=())
+
+    def to_formula(self) -> str:
+        """Render the spec as an lme4-style formula."""
+        parts = [self.fixed] + [term.to_formula() for term in self.groups]
+        parts += [f"offset({offset})" for offset in self.offsets]
+        rhs = " + ".join(parts)
+        return f"{self.response} ~ {rhs}" if self.response else f"~ {rhs}"
