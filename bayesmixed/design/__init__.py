@@ -2,6 +2,6 @@
 
 from ._design import Design, DesignData
 from ._fixed import FixedDesign
-from ._groups import NEW_LEVEL, GroupDesign
+from ._groups import GroupDesign
 
-__all__ = ["NEW_LEVEL", "Design", "DesignData", "FixedDesign", "GroupDesign"]
+__all__ = ["Design", "DesignData", "FixedDesign", "GroupDesign"]

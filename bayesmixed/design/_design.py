@@ -25,15 +25,19 @@ class DesignData:
         Population-level columns, without the intercept.
     offset : ndarray of shape (n,)
     group_index : list of ndarray of shape (n,)
-        One per block; ``-1`` marks a level not seen at fit.
+        One per block.
     Z : list of ndarray of shape (n, q_k)
         One per block.
+    new_levels : list of list of str
+        Per block, the levels not seen at fit; they are numbered after the
+        known levels in ``group_index``.
     """
 
     X: np.ndarray
     offset: np.ndarray
     group_index: list[np.ndarray]
     Z: list[np.ndarray]
+    new_levels: list[list[str]]
 
     @property
     def n_obs(self) -> int:
@@ -84,12 +88,15 @@ class Design:
         for expr, spec in zip(self.spec.offsets, self._offset_specs):
             check_columns(X, required_columns(expr), f"offset({expr})")
             offset += np.asarray(spec.get_model_matrix(X, output="numpy"), dtype=float)[:, 0]
-        indices, Zs = [], []
+        indices, Zs, new = [], [], []
         for block in self.blocks:
-            index, Z = block.transform(X)
+            index, Z, new_labels = block.transform(X)
             indices.append(index)
             Zs.append(Z)
-        return DesignData(X=self.fixed.transform(X), offset=offset, group_index=indices, Z=Zs)
+            new.append(new_labels)
+        return DesignData(
+            X=self.fixed.transform(X), offset=offset, group_index=indices, Z=Zs, new_levels=new
+        )
 
     @property
     def groups(self) -> list[str]:

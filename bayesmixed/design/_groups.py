@@ -13,9 +13,6 @@ from formulaic import model_matrix
 from ..spec import GroupTerm
 from ._columns import check_columns, readable_names, required_columns
 
-NEW_LEVEL = -1
-
-
 class GroupDesign:
     """Learn the levels of one grouping factor and the design of its block.
 
@@ -55,10 +52,7 @@ class GroupDesign:
         check_columns(X, required_columns(self.term.expr), where)
         keys = self._keys(X)
         self.levels = keys.unique().sort_values() if _sortable(keys) else keys.unique()
-        self.level_labels = [
-            ":".join(map(str, level)) if isinstance(level, tuple) else str(level)
-            for level in self.levels
-        ]
+        self.level_labels = [_label(level) for level in self.levels]
         matrix = model_matrix(self.term.expr, X, na_action="raise", output="numpy")
         self.model_spec_ = matrix.model_spec
         self.names = readable_names(self.model_spec_.column_names)
@@ -66,19 +60,34 @@ class GroupDesign:
             raise ValueError(f"The random-effect term {self.term.to_formula()!r} has no effects.")
         return self
 
-    def transform(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
-        """Group index per row (``NEW_LEVEL`` for unseen levels) and the block's columns."""
+    def transform(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
+        """Group index per row, the block's columns and the labels of unseen levels.
+
+        Levels not seen at fit are numbered after the known ones
+        (``n_levels``, ``n_levels + 1``, ...) in order of appearance.
+        """
         where = f"the random-effect term {self.term.to_formula()!r}"
         check_columns(X, set(self.term.factors), where)
         check_columns(X, required_columns(self.term.expr), where)
-        index = self.levels.get_indexer(self._keys(X)).astype(np.int64)
+        keys = self._keys(X)
+        index = self.levels.get_indexer(keys).astype(np.int64)
+        unseen = index < 0
+        new_labels: list[str] = []
+        if unseen.any():
+            codes, new_levels = pd.factorize(keys[unseen])
+            index[unseen] = self.n_levels + codes
+            new_labels = [_label(level) for level in new_levels]
         Z = np.asarray(self.model_spec_.get_model_matrix(X, output="numpy"), dtype=float)
-        return index, Z
+        return index, Z, new_labels
 
     def _keys(self, X: pd.DataFrame) -> pd.Index:
         if len(self.term.factors) == 1:
             return pd.Index(X[self.term.factors[0]].to_numpy(), tupleize_cols=False)
         return pd.MultiIndex.from_frame(X[list(self.term.factors)]).to_flat_index()
+
+
+def _label(level) -> str:
+    return ":".join(map(str, level)) if isinstance(level, tuple) else str(level)
 
 
 def _sortable(index: pd.Index) -> bool:

@@ -1,0 +1,416 @@
+"""The shared base of bayesmixed's estimators: spec -> design -> model ->
+inference -> posterior, with the sklearn estimator contract around it."""
+
+from __future__ import annotations
+
+from numbers import Integral, Real
+
+import arviz as az
+import numpy as np
+import pandas as pd
+import xarray as xr
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
+
+from .design import Design
+from .exceptions import FormulaError
+from .families import Family
+from .inference import SAMPLERS, NUTSConfig, check_convergence, run_nuts
+from .model import build_model
+from .posterior import (
+    NEW_LEVEL_POLICIES,
+    ModelSummary,
+    extract_draws,
+    fixef_table,
+    linear_predictor,
+    log_predictive_density,
+    ranef_table,
+    summarize,
+    varcorr_table,
+)
+from .priors import PRESETS, DataScales, Priors, as_priors, resolve_priors
+from .spec import ModelSpec, parse_formula, spec_from_parameters
+
+
+class BayesianMixedModel(BaseEstimator):
+    """Base class of the mixed-model estimators; not used directly.
+
+    Subclasses say which family they fit (:meth:`_get_family`) and may add
+    parameters of their own.
+    """
+
+    _parameter_constraints: dict = {
+        "formula": [str, None],
+        "fixed": [str, list, tuple, None],
+        "groups": [str, list, tuple, None],
+        "random_slopes": [list, tuple, dict, None],
+        "correlated": ["boolean"],
+        "fit_intercept": ["boolean"],
+        "offset": [str, None],
+        "priors": [StrOptions(set(PRESETS)), dict, Priors, None],
+        "new_levels": [StrOptions(set(NEW_LEVEL_POLICIES))],
+        "sampler": [StrOptions(set(SAMPLERS))],
+        "draws": [Interval(Integral, 1, None, closed="left")],
+        "tune": [Interval(Integral, 0, None, closed="left")],
+        "chains": [Interval(Integral, 1, None, closed="left")],
+        "cores": [Interval(Integral, 1, None, closed="left"), None],
+        "target_accept": [Interval(Real, 0, 1, closed="neither")],
+        "random_state": ["random_state"],
+        "progressbar": ["boolean"],
+    }
+
+    def __init__(
+        self,
+        *,
+        formula=None,
+        fixed=None,
+        groups=None,
+        random_slopes=None,
+        correlated=True,
+        fit_intercept=True,
+        offset=None,
+        priors=None,
+        new_levels="gaussian",
+        sampler="pymc",
+        draws=1000,
+        tune=1000,
+        chains=4,
+        cores=None,
+        target_accept=0.8,
+        random_state=None,
+        progressbar=False,
+    ):
+        self.formula = formula
+        self.fixed = fixed
+        self.groups = groups
+        self.random_slopes = random_slopes
+        self.correlated = correlated
+        self.fit_intercept = fit_intercept
+        self.offset = offset
+        self.priors = priors
+        self.new_levels = new_levels
+        self.sampler = sampler
+        self.draws = draws
+        self.tune = tune
+        self.chains = chains
+        self.cores = cores
+        self.target_accept = target_accept
+        self.random_state = random_state
+        self.progressbar = progressbar
+
+    # -- what subclasses provide -------------------------------------------------
+
+    def _get_family(self) -> Family:
+        raise NotImplementedError
+
+    # -- fit -------------------------------------------------------------------
+
+    def fit(self, X, y):
+        """Fit the model by sampling its posterior with NUTS.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame of shape (n_samples, n_features)
+            Predictors and group columns. A numpy array is read as columns
+            ``x0, x1, ...`` (a model without groups unless ``groups`` names them).
+        y : array-like of shape (n_samples,)
+            The response. If the formula names a response, a named ``y``
+            (a Series) must carry that name.
+
+        Returns
+        -------
+        self
+        """
+        self._validate_params()
+        X = self._as_frame(X, reset=True)
+        y_values = self._check_y(X, y)
+        self.spec_ = self._build_spec(X)
+        self._check_response_name(y)
+
+        self.family_ = self._get_family()
+        y_values = self.family_.check_response(y_values)
+        self.design_ = Design(self.spec_).fit(X)
+        data = self.design_.transform(X)
+        self.priors_ = resolve_priors(
+            as_priors(self.priors),
+            scales=self._data_scales(y_values, data.X),
+            has_intercept=self.design_.fixed.has_intercept,
+            coef_names=self.design_.fixed.names,
+            blocks=[(b.key, b.group, b.names, b.term.correlated) for b in self.design_.blocks],
+            aux=self.family_.aux,
+        )
+        self.seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        model = build_model(self.design_, data, y_values, self.family_, self.priors_)
+        config = NUTSConfig(
+            sampler=self.sampler,
+            draws=self.draws,
+            tune=self.tune,
+            chains=self.chains,
+            cores=self.cores,
+            target_accept=self.target_accept,
+            seed=self.seed_,
+            progressbar=self.progressbar,
+        )
+        idata = run_nuts(model, config, self._posterior_names())
+        self.diagnostics_ = check_convergence(idata, self._diagnosed_names())
+        self.idata_ = self._with_observations(idata, data, y_values)
+
+        fixef = fixef_table(self.idata_, self.design_)
+        self.intercept_ = float(fixef.loc["Intercept", "Estimate"]) if self.design_.fixed.has_intercept else 0.0
+        self.coef_ = fixef.loc[self.design_.fixed.names, "Estimate"].to_numpy()
+        return self
+
+    def _as_frame(self, X, *, reset: bool) -> pd.DataFrame:
+        if isinstance(X, pd.DataFrame):
+            if reset or self._uses_all_columns():
+                validate_data(self, X, reset=reset, skip_check_array=True)
+            if X.shape[0] == 0:
+                raise ValueError(f"X has 0 samples; {type(self).__name__} needs data.")
+            return X
+        array = validate_data(self, X, reset=reset)
+        names = getattr(self, "feature_names_in_", None)
+        if names is None or len(names) != array.shape[1]:
+            names = [f"x{i}" for i in range(array.shape[1])]
+        return pd.DataFrame(array, columns=list(names))
+
+    def _uses_all_columns(self) -> bool:
+        return self.formula is None and self.fixed is None
+
+    def _check_y(self, X: pd.DataFrame, y) -> np.ndarray:
+        name = type(self).__name__
+        if y is None:
+            raise ValueError(
+                f"{name} requires y to be passed, but the target y is None. Pass the response "
+                "separately from X, e.g. fit(X, df['Reaction'])."
+            )
+        values = column_or_1d(np.asarray(y), warn=True)
+        if len(values) != len(X):
+            raise ValueError(f"X has {len(X)} rows but y has {len(values)}; they must match.")
+        if len(values) < 2:
+            raise ValueError(f"{name} needs at least 2 observations; got 1 sample.")
+        if not (np.issubdtype(values.dtype, np.number) or values.dtype == bool):
+            raise ValueError(f"y must be numeric; got dtype {values.dtype}.")
+        return values.astype(float)
+
+    def _build_spec(self, X: pd.DataFrame) -> ModelSpec:
+        if self.formula is None:
+            return spec_from_parameters(
+                columns=[str(c) for c in X.columns],
+                fixed=self.fixed,
+                groups=self.groups,
+                random_slopes=self.random_slopes,
+                correlated=self.correlated,
+                fit_intercept=self.fit_intercept,
+                offset=self.offset,
+            )
+        given = [
+            name
+            for name, default in (
+                ("fixed", None),
+                ("groups", None),
+                ("random_slopes", None),
+                ("offset", None),
+                ("correlated", True),
+                ("fit_intercept", True),
+            )
+            if getattr(self, name) != default
+        ]
+        if given:
+            raise ValueError(
+                f"Give the model either as a formula or through parameters, not both: "
+                f"formula={self.formula!r} and {', '.join(given)} are set."
+            )
+        return parse_formula(self.formula)
+
+    def _check_response_name(self, y) -> None:
+        response = self.spec_.response
+        name = getattr(y, "name", None)
+        if response and name is not None and str(name) != response:
+            raise FormulaError(
+                f"The formula's response is {response!r} but y is named {name!r}; "
+                "pass the matching column as y, or drop the response from the formula.",
+                self.formula,
+                0,
+                len(response),
+            )
+
+    def _data_scales(self, y: np.ndarray, X: np.ndarray) -> DataScales:
+        location, scale = self.family_.autoscale_reference(y)
+        median = float(np.median(y))
+        x_scale = X.std(axis=0, ddof=1) if len(X) > 1 else np.ones(X.shape[1])
+        return DataScales(
+            y_location=location,
+            y_scale=scale,
+            y_median=median,
+            y_mad=1.4826 * float(np.median(np.abs(y - median))),
+            x_scale=np.where(x_scale > 0, x_scale, 1.0),
+        )
+
+    def _posterior_names(self) -> list[str]:
+        names = list(self.family_.aux)
+        if self.design_.fixed.has_intercept:
+            names.append("Intercept")
+        if self.design_.fixed.names:
+            names.append("b")
+        for block in self.design_.blocks:
+            names += [f"sd_{block.key}", f"r_{block.key}"]
+            if block.term.correlated and block.n_terms > 1:
+                names.append(f"cor_{block.key}")
+        return names
+
+    def _diagnosed_names(self) -> list[str]:
+        return [name for name in self._posterior_names() if not name.startswith("r_")]
+
+    def _with_observations(self, idata, data, y) -> az.InferenceData:
+        draws = extract_draws(idata, self.design_, self.family_)
+        eta = linear_predictor(draws, self.design_, data, new_levels="error", rng=None)
+        log_lik = self.family_.log_likelihood(y, eta, draws.aux)
+        chains, n_draws = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
+        coords = {
+            "chain": idata.posterior["chain"].to_numpy(),
+            "draw": idata.posterior["draw"].to_numpy(),
+            "obs": np.arange(len(y)),
+        }
+        return az.InferenceData(
+            posterior=idata.posterior,
+            sample_stats=idata.sample_stats,
+            log_likelihood=xr.Dataset(
+                {"y": (("chain", "draw", "obs"), log_lik.reshape(chains, n_draws, -1))},
+                coords=coords,
+            ),
+            observed_data=xr.Dataset({"y": (("obs",), y)}, coords={"obs": coords["obs"]}),
+        )
+
+    # -- posterior -------------------------------------------------------------
+
+    def _linear_predictor(self, X) -> tuple[np.ndarray, object]:
+        check_is_fitted(self, "idata_")
+        X = self._as_frame(X, reset=False)
+        data = self.design_.transform(X)
+        draws = extract_draws(self.idata_, self.design_, self.family_)
+        rng = np.random.default_rng([self.seed_, 1])
+        eta = linear_predictor(draws, self.design_, data, new_levels=self.new_levels, rng=rng)
+        return eta, draws
+
+    def predict(self, X, return_std=False):
+        """Posterior mean of the expected response.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+        return_std : bool, default=False
+            Also return the standard deviation of the posterior predictive
+            distribution (which includes the residual noise, as
+            :class:`sklearn.linear_model.BayesianRidge` does).
+
+        Returns
+        -------
+        y_mean : ndarray of shape (n_samples,)
+        y_std : ndarray of shape (n_samples,), only with ``return_std=True``
+        """
+        eta, draws = self._linear_predictor(X)
+        mean = self.family_.mean(eta, draws.aux)
+        if not return_std:
+            return mean.mean(axis=0)
+        predictive = self.family_.sample(self._rng(2), eta, draws.aux)
+        return mean.mean(axis=0), predictive.std(axis=0, ddof=1)
+
+    def predict_interval(self, X, alpha=0.05, kind="predictive"):
+        """Central ``1 - alpha`` posterior interval for each row of X.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+        alpha : float, default=0.05
+        kind : {"predictive", "mean"}, default="predictive"
+            Interval of a new observation (posterior predictive) or of the
+            expected response (credible interval of the mean).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+            Lower and upper bounds.
+        """
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
+        if kind not in {"predictive", "mean"}:
+            raise ValueError(f"kind must be 'predictive' or 'mean'; got {kind!r}.")
+        eta, draws = self._linear_predictor(X)
+        values = (
+            self.family_.sample(self._rng(2), eta, draws.aux)
+            if kind == "predictive"
+            else self.family_.mean(eta, draws.aux)
+        )
+        return np.quantile(values, [alpha / 2, 1 - alpha / 2], axis=0).T
+
+    def sample_posterior_predictive(self, X):
+        """Draws of new responses for the rows of X.
+
+        Returns
+        -------
+        ndarray of shape (n_draws, n_samples)
+            One row per posterior draw (chains stacked).
+        """
+        eta, draws = self._linear_predictor(X)
+        return self.family_.sample(self._rng(2), eta, draws.aux)
+
+    def score(self, X, y, sample_weight=None):
+        """Mean pointwise log predictive density of y (greater is better).
+
+        ``mean_i log( mean_s p(y_i | theta_s) )`` over the posterior draws
+        ``theta_s``: the expected log predictive density per observation for
+        held-out data.
+        """
+        eta, draws = self._linear_predictor(X)
+        y = self.family_.check_response(self._check_y(pd.DataFrame(index=range(eta.shape[1])), y))
+        lpd = log_predictive_density(self.family_.log_likelihood(y, eta, draws.aux))
+        return float(np.average(lpd, weights=sample_weight))
+
+    def _rng(self, stream: int) -> np.random.Generator:
+        return np.random.default_rng([self.seed_, stream])
+
+    # -- results ---------------------------------------------------------------
+
+    def summary(self, prob: float = 0.95) -> ModelSummary:
+        """Posterior summary laid out as brms prints it."""
+        check_is_fitted(self, "idata_")
+        return summarize(
+            self.idata_,
+            self.design_,
+            self.family_,
+            formula=self.formula or self.spec_.to_formula(),
+            prob=prob,
+            sampler=self.sampler,
+        )
+
+    def fixef(self, prob: float = 0.95) -> pd.DataFrame:
+        """Population-level effects: Estimate, Est.Error and interval bounds."""
+        check_is_fitted(self, "idata_")
+        return fixef_table(self.idata_, self.design_, prob)
+
+    def ranef(self, prob: float = 0.95) -> dict[str, pd.DataFrame]:
+        """Group-level effects by group, indexed by (level, term)."""
+        check_is_fitted(self, "idata_")
+        return ranef_table(self.idata_, self.design_, prob)
+
+    def VarCorr(self, prob: float = 0.95) -> pd.DataFrame:  # noqa: N802 (lme4's name)
+        """Standard deviations and correlations of group effects, and sigma."""
+        check_is_fitted(self, "idata_")
+        return varcorr_table(self.idata_, self.design_, self.family_, prob)
+
+    def prior_summary(self) -> pd.DataFrame:
+        """Every prior in use, adjusted to the data, with where it came from.
+
+        Columns ``prior`` (as used), ``class``, ``coef``, ``group``,
+        ``source`` (``"user"`` or the preset's name) and ``specified`` (as
+        given, before autoscaling), as brms' ``prior_summary`` shows them.
+        """
+        check_is_fitted(self, "priors_")
+        return self.priors_.table()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.non_deterministic = self.random_state is None
+        return tags

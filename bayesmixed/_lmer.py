@@ -1,0 +1,95 @@
+"""BayesianLMER: linear mixed models with a Gaussian response."""
+
+from __future__ import annotations
+
+from sklearn.base import RegressorMixin
+
+from ._base import BayesianMixedModel
+from .families import Gaussian
+
+
+class BayesianLMER(RegressorMixin, BayesianMixedModel):
+    """Bayesian linear mixed model, as ``lme4::lmer``, ``rstanarm::stan_lmer``
+    or ``brms::brm`` with a Gaussian family.
+
+    The model is given either by an lme4-style ``formula`` or by the
+    parameters ``fixed``, ``groups`` and ``random_slopes``; group identity is
+    read from columns of X.
+
+    Parameters
+    ----------
+    formula : str, optional
+        For example ``"Reaction ~ Days + (Days | Subject)"``. Supported:
+        ``0 +`` / ``- 1``, numeric and categorical predictors (treatment
+        contrasts), ``C()``, ``a:b``, ``a*b``, ``I()``, ``(1 | g)``,
+        ``(1 + x | g)``, ``(0 + x | g)``, ``(1 + x || g)``, ``(1 | g1/g2)``,
+        ``(1 | g1:g2)``, several bars, ``offset(col)``.
+    fixed : list of str, optional
+        Population-level terms when no formula is given; by default every
+        column of X that is not a group column.
+    groups : str or list of str, optional
+        Grouping columns, each with a random intercept.
+    random_slopes : list of str or dict, optional
+        Varying slopes for every group (list) or per group (``{"g": ["x"]}``).
+    correlated : bool, default=True
+        Whether a group's intercept and slopes are correlated (``|``) or not
+        (``||``).
+    fit_intercept : bool, default=True
+        Population-level intercept (parameters only; formulas use ``0 +``).
+    offset : str, optional
+        Column added to the linear predictor with coefficient one.
+    priors : Priors, dict, {"default", "rstanarm", "brms"} or None
+        Priors by class (``Intercept``, ``b``, ``sd``, ``cor``, ``sigma``),
+        coefficient or group; unset ones come from the preset. See
+        :class:`bayesmixed.priors.Priors`.
+    new_levels : {"gaussian", "population", "error"}, default="gaussian"
+        Group levels not seen at fit: effects drawn from the fitted
+        population distribution, population-level prediction (zero
+        effects), or an error.
+    sampler : {"pymc", "nutpie", "numpyro"}, default="pymc"
+        NUTS engine.
+    draws, tune, chains : int, default=1000, 1000, 4
+        Kept draws and tuning steps per chain, number of chains.
+    cores : int, optional
+        Chains run in parallel on up to this many cores.
+    target_accept : float, default=0.8
+        Raise it (0.95, 0.99) when divergences are reported.
+    random_state : int, RandomState or None
+        The same int gives the same draws and predictions.
+    progressbar : bool, default=False
+
+    Attributes
+    ----------
+    idata_ : arviz.InferenceData
+        Posterior (``Intercept``, ``b``, ``sd_<group>``, ``cor_<group>``,
+        ``r_<group>``, ``sigma``), sample stats, observed data and the
+        pointwise log-likelihood.
+    coef_ : ndarray
+        Posterior means of the population-level coefficients (not the intercept).
+    intercept_ : float
+    spec_, design_, priors_, family_
+        What was fitted: the model's terms, its encodings, its priors and family.
+    diagnostics_ : dict
+        Max R-hat, min bulk/tail ESS and the number of divergences.
+
+    Examples
+    --------
+    >>> from bayesmixed import BayesianLMER
+    >>> from bayesmixed.datasets import load_sleepstudy
+    >>> df = load_sleepstudy()
+    >>> model = BayesianLMER(formula="Reaction ~ Days + (Days | Subject)", random_state=1)
+    >>> model.fit(df, df["Reaction"])  # doctest: +SKIP
+    >>> print(model.summary())  # doctest: +SKIP
+    """
+
+    # The mean log predictive density, not RegressorMixin's R^2.
+    score = BayesianMixedModel.score
+
+    def _get_family(self):
+        return Gaussian()
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # score() is a log density: its scale is not R^2's.
+        tags.regressor_tags.poor_score = True
+        return tags

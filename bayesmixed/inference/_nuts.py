@@ -1,0 +1,145 @@
+"""NUTS through one interface, whichever engine runs it."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+
+import arviz as az
+import numpy as np
+import pymc as pm
+
+from ..exceptions import SamplingWarning
+
+SAMPLERS = ("pymc", "nutpie", "numpyro")
+
+
+@dataclass(frozen=True)
+class NUTSConfig:
+    """Settings of a NUTS run.
+
+    Parameters
+    ----------
+    sampler : {"pymc", "nutpie", "numpyro"}
+    draws, tune, chains : int
+        Kept draws and tuning steps per chain, and the number of chains.
+    cores : int or None
+        Chains run in parallel on this many cores (None: as many as there
+        are chains, up to the machine's cores).
+    target_accept : float
+        Target acceptance rate of the step-size adaptation.
+    seed : int
+        Seed of the run; the same seed gives the same draws.
+    progressbar : bool
+    """
+
+    sampler: str
+    draws: int
+    tune: int
+    chains: int
+    cores: int | None
+    target_accept: float
+    seed: int
+    progressbar: bool
+
+
+def run_nuts(model: pm.Model, config: NUTSConfig, var_names: list[str]) -> az.InferenceData:
+    """Sample ``model`` with NUTS and keep ``var_names`` in the posterior."""
+    if config.sampler == "nutpie":
+        import nutpie
+
+        compiled = nutpie.compile_pymc_model(model, var_names=var_names)
+        return nutpie.sample(
+            compiled,
+            draws=config.draws,
+            tune=config.tune,
+            chains=config.chains,
+            cores=config.cores or config.chains,
+            seed=config.seed,
+            target_accept=config.target_accept,
+            progress_bar=config.progressbar,
+        )
+    if config.sampler == "numpyro":
+        try:
+            import numpyro  # noqa: F401
+        except ImportError as error:
+            raise ImportError(
+                "sampler='numpyro' needs numpyro and jax: pip install 'bayesmixed[jax]'."
+            ) from error
+        kwargs = {"nuts_sampler": "numpyro", "nuts_sampler_kwargs": {"chain_method": "vectorized"}}
+    else:
+        kwargs = {"cores": config.cores or min(config.chains, _cpu_count())}
+    with model, warnings.catch_warnings():
+        # PyMC's own advice on chain counts and convergence is replaced by ours.
+        warnings.filterwarnings("ignore", message=".*We recommend running at least.*")
+        return pm.sample(
+            draws=config.draws,
+            tune=config.tune,
+            chains=config.chains,
+            target_accept=config.target_accept,
+            random_seed=config.seed,
+            progressbar=config.progressbar,
+            var_names=var_names,
+            compute_convergence_checks=False,
+            idata_kwargs={"log_likelihood": False},
+            **kwargs,
+        )
+
+
+def _cpu_count() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def check_convergence(
+    idata: az.InferenceData, var_names: list[str], *, rhat_max: float = 1.01
+) -> dict[str, float]:
+    """Warn when R-hat, bulk/tail ESS or divergences call the draws into question.
+
+    Returns the diagnostics that were checked.
+    """
+    posterior = idata.posterior[var_names]
+    n_chains = posterior.sizes["chain"]
+    n_draws = posterior.sizes["draw"]
+    diagnostics = {"max_rhat": np.nan, "min_ess_bulk": np.nan, "min_ess_tail": np.nan}
+    if n_draws >= 4:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if n_chains > 1 or n_draws >= 8:
+                diagnostics["max_rhat"] = _extreme(az.rhat(posterior), np.nanmax)
+            diagnostics["min_ess_bulk"] = _extreme(az.ess(posterior, method="bulk"), np.nanmin)
+            diagnostics["min_ess_tail"] = _extreme(az.ess(posterior, method="tail"), np.nanmin)
+    diverging = idata.sample_stats.get("diverging")
+    diagnostics["divergences"] = int(diverging.sum()) if diverging is not None else 0
+
+    messages = []
+    if diagnostics["max_rhat"] > rhat_max:
+        messages.append(
+            f"R-hat is {diagnostics['max_rhat']:.3f} (> {rhat_max}): the chains have not mixed; "
+            "run more tuning steps and draws (tune=, draws=)."
+        )
+    low_ess = 100 * n_chains
+    for kind in ("bulk", "tail"):
+        ess = diagnostics[f"min_ess_{kind}"]
+        if ess < low_ess:
+            messages.append(
+                f"The {kind} effective sample size is {ess:.0f} (< {low_ess}, 100 per chain): "
+                f"{'means and medians' if kind == 'bulk' else 'the interval bounds'} may be "
+                "unreliable; run more draws."
+            )
+    if diagnostics["divergences"]:
+        messages.append(
+            f"{diagnostics['divergences']} divergent transition(s) after tuning: the posterior "
+            "may be biased; raise target_accept (e.g. 0.95 or 0.99), or use stronger priors."
+        )
+    if messages:
+        warnings.warn(" ".join(messages), SamplingWarning, stacklevel=3)
+    return diagnostics
+
+
+def _extreme(dataset, reducer) -> float:
+    values = [np.asarray(v).ravel() for v in dataset.data_vars.values()]
+    values = np.concatenate(values) if values else np.array([np.nan])
+    values = values[np.isfinite(values)]
+    return float(reducer(values)) if values.size else np.nan

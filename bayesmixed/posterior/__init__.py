@@ -1,0 +1,24 @@
+"""Posterior: draws, predictions, log-likelihood and summaries."""
+
+from ._draws import (
+    NEW_LEVEL_POLICIES,
+    Draws,
+    extract_draws,
+    linear_predictor,
+    log_predictive_density,
+)
+from ._summary import ModelSummary, summarize
+from ._tables import fixef_table, ranef_table, varcorr_table
+
+__all__ = [
+    "NEW_LEVEL_POLICIES",
+    "Draws",
+    "ModelSummary",
+    "extract_draws",
+    "fixef_table",
+    "linear_predictor",
+    "log_predictive_density",
+    "ranef_table",
+    "summarize",
+    "varcorr_table",
+]

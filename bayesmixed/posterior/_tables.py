@@ -1,0 +1,85 @@
+"""lme4/brms-style tables of population effects, group effects and (co)variances."""
+
+from __future__ import annotations
+
+import arviz as az
+import numpy as np
+import pandas as pd
+
+from ..design import Design
+from ..families import Family
+
+
+def _stats(values: np.ndarray, prob: float) -> dict[str, np.ndarray]:
+    """Mean, sd and central interval over the first axis (stacked draws)."""
+    lower, upper = np.quantile(values, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
+    tail = f"{100 * (1 - prob) / 2:g}"
+    head = f"{100 * (1 + prob) / 2:g}"
+    return {
+        "Estimate": values.mean(axis=0),
+        "Est.Error": values.std(axis=0, ddof=1),
+        f"Q{tail}": lower,
+        f"Q{head}": upper,
+    }
+
+
+def _stacked(idata: az.InferenceData, name: str) -> np.ndarray:
+    values = idata.posterior[name].to_numpy()
+    return values.reshape((-1,) + values.shape[2:])
+
+
+def fixef_table(idata: az.InferenceData, design: Design, prob: float = 0.95) -> pd.DataFrame:
+    """Population-level effects, one row per coefficient (brms' ``fixef``)."""
+    columns, names = [], []
+    if "Intercept" in idata.posterior:
+        columns.append(_stacked(idata, "Intercept")[:, None])
+        names.append("Intercept")
+    if design.fixed.names:
+        columns.append(_stacked(idata, "b"))
+        names += design.fixed.names
+    if not columns:
+        return pd.DataFrame(columns=list(_stats(np.zeros((2, 0)), prob)))
+    return pd.DataFrame(_stats(np.concatenate(columns, axis=1), prob), index=names)
+
+
+def ranef_table(
+    idata: az.InferenceData, design: Design, prob: float = 0.95
+) -> dict[str, pd.DataFrame]:
+    """Group-level effects per group, indexed by (level, term) (brms' ``ranef``)."""
+    tables: dict[str, list[pd.DataFrame]] = {}
+    for block in design.blocks:
+        stats = _stats(_stacked(idata, f"r_{block.key}"), prob)
+        index = pd.MultiIndex.from_product([block.level_labels, block.names], names=["level", "term"])
+        frame = pd.DataFrame({k: v.ravel() for k, v in stats.items()}, index=index)
+        tables.setdefault(block.group, []).append(frame)
+    return {
+        group: pd.concat(frames).sort_index(level="level", sort_remaining=False)
+        for group, frames in tables.items()
+    }
+
+
+def varcorr_table(
+    idata: az.InferenceData, design: Design, family: Family, prob: float = 0.95
+) -> pd.DataFrame:
+    """Standard deviations and correlations of group effects, and the residual sd.
+
+    One row per parameter, as lme4's ``as.data.frame(VarCorr(m))``: columns
+    ``grp``, ``var1``, ``var2`` and posterior summaries of the sd or correlation.
+    """
+    rows = []
+    for block in design.blocks:
+        sd = _stats(_stacked(idata, f"sd_{block.key}"), prob)
+        for j, term in enumerate(block.names):
+            rows.append({"grp": block.group, "var1": term, "var2": None} | {k: v[j] for k, v in sd.items()})
+        if f"cor_{block.key}" in idata.posterior:
+            cor = _stats(_stacked(idata, f"cor_{block.key}"), prob)
+            for j in range(block.n_terms):
+                for k in range(j + 1, block.n_terms):
+                    rows.append(
+                        {"grp": block.group, "var1": block.names[j], "var2": block.names[k]}
+                        | {name: v[j, k] for name, v in cor.items()}
+                    )
+    if family.decov_dispersion:
+        sigma = _stats(_stacked(idata, family.decov_dispersion), prob)
+        rows.append({"grp": "Residual", "var1": None, "var2": None} | sigma)
+    return pd.DataFrame(rows)

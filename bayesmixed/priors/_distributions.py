@@ -1,0 +1,251 @@
+"""Prior distributions, as sklearn-style parameter objects.
+
+Each prior is a small object whose constructor arguments are its
+hyperparameters, so that nested parameters such as
+``priors__b__sigma`` work with ``set_params``, ``clone`` and grid searches.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pymc as pm
+from sklearn.base import BaseEstimator
+
+
+def _fmt(value) -> str:
+    value = np.asarray(value, dtype=float)
+    if value.ndim == 0:
+        return f"{float(value):.4g}"
+    return "[" + ", ".join(f"{v:.4g}" for v in value.ravel()) + "]"
+
+
+class Prior(BaseEstimator):
+    """Base class of prior distributions.
+
+    Subclasses list their hyperparameters in ``_hyper`` (the order used when
+    printing them) and name the PyMC distribution that implements them in
+    ``_pymc``, as ``(distribution, {our name: PyMC's name})``.
+    """
+
+    _hyper: tuple[str, ...] = ()
+    _pymc: tuple = ()
+    #: half version used for standard deviations when the location is zero
+    _pymc_half: tuple = ()
+    #: brms' name of the distribution
+    _label = ""
+    #: "real" (any value), "positive", "correlation" or "covariance"
+    support = "real"
+
+    def hyperparameters(self) -> dict[str, np.ndarray]:
+        return {name: np.asarray(getattr(self, name), dtype=float) for name in self._hyper}
+
+    def __str__(self) -> str:
+        args = ", ".join(_fmt(getattr(self, name)) for name in self._hyper)
+        scaled = ", autoscale" if getattr(self, "autoscale", False) else ""
+        return f"{self._label}({args}{scaled})"
+
+    def variable(self, name: str, params: dict[str, np.ndarray], *, positive=False, **shape):
+        """Create the PyMC variable ``name`` with (possibly vector) ``params``.
+
+        ``shape`` holds PyMC's ``dims`` or ``shape``. With ``positive=True`` a
+        prior on the real line is folded at zero (half-normal, half-t, ...)
+        or, if its location is not zero, truncated at zero.
+        """
+        if positive and self.support == "real":
+            if self._pymc_half and np.all(params.get("mu", 0.0) == 0):
+                dist, names = self._pymc_half
+                return dist(name, **_rename(params, names), **shape)
+            dist, names = self._pymc
+            size = {"shape": shape["shape"]} if "shape" in shape else {}
+            base = dist.dist(**_rename(params, names), **size)
+            return pm.Truncated(name, base, lower=0.0, **shape)
+        dist, names = self._pymc
+        return dist(name, **_rename(params, names), **shape)
+
+
+def _rename(params: dict, names: dict) -> dict:
+    return {names[key]: value for key, value in params.items() if key in names}
+
+
+class Normal(Prior):
+    """Normal prior; half-normal for standard deviations when ``mu == 0``.
+
+    Parameters
+    ----------
+    mu : float, default=0
+    sigma : float, default=1
+    autoscale : bool, default=False
+        State the prior for standardised data (see the priors page of the docs).
+
+    Examples
+    --------
+    >>> Normal(0, 2.5)
+    Normal(sigma=2.5)
+    """
+
+    _hyper = ("mu", "sigma")
+    _label = "normal"
+    _pymc = (pm.Normal, {"mu": "mu", "sigma": "sigma"})
+    _pymc_half = (pm.HalfNormal, {"sigma": "sigma"})
+
+    def __init__(self, mu=0.0, sigma=1.0, *, autoscale=False):
+        self.mu = mu
+        self.sigma = sigma
+        self.autoscale = autoscale
+
+
+class StudentT(Prior):
+    """Student-t prior; half-t for standard deviations when ``mu == 0``.
+
+    Parameters
+    ----------
+    nu : float, default=3
+        Degrees of freedom.
+    mu : float, default=0
+    sigma : float, default=1
+    autoscale : bool, default=False
+    """
+
+    _hyper = ("nu", "mu", "sigma")
+    _label = "student_t"
+    _pymc = (pm.StudentT, {"nu": "nu", "mu": "mu", "sigma": "sigma"})
+    _pymc_half = (pm.HalfStudentT, {"nu": "nu", "sigma": "sigma"})
+
+    def __init__(self, nu=3.0, mu=0.0, sigma=1.0, *, autoscale=False):
+        self.nu = nu
+        self.mu = mu
+        self.sigma = sigma
+        self.autoscale = autoscale
+
+
+class Cauchy(Prior):
+    """Cauchy prior; half-Cauchy for standard deviations when ``mu == 0``."""
+
+    _hyper = ("mu", "sigma")
+    _label = "cauchy"
+    _pymc = (pm.Cauchy, {"mu": "alpha", "sigma": "beta"})
+    _pymc_half = (pm.HalfCauchy, {"sigma": "beta"})
+
+    def __init__(self, mu=0.0, sigma=1.0, *, autoscale=False):
+        self.mu = mu
+        self.sigma = sigma
+        self.autoscale = autoscale
+
+
+class HalfNormal(Prior):
+    """Half-normal prior for a standard deviation."""
+
+    _hyper = ("sigma",)
+    _label = "half_normal"
+    _pymc = (pm.HalfNormal, {"sigma": "sigma"})
+    support = "positive"
+
+    def __init__(self, sigma=1.0, *, autoscale=False):
+        self.sigma = sigma
+        self.autoscale = autoscale
+
+
+class HalfStudentT(Prior):
+    """Half Student-t prior for a standard deviation."""
+
+    _hyper = ("nu", "sigma")
+    _label = "half_student_t"
+    _pymc = (pm.HalfStudentT, {"nu": "nu", "sigma": "sigma"})
+    support = "positive"
+
+    def __init__(self, nu=3.0, sigma=1.0, *, autoscale=False):
+        self.nu = nu
+        self.sigma = sigma
+        self.autoscale = autoscale
+
+
+class HalfCauchy(Prior):
+    """Half-Cauchy prior for a standard deviation."""
+
+    _hyper = ("sigma",)
+    _label = "half_cauchy"
+    _pymc = (pm.HalfCauchy, {"sigma": "beta"})
+    support = "positive"
+
+    def __init__(self, sigma=1.0, *, autoscale=False):
+        self.sigma = sigma
+        self.autoscale = autoscale
+
+
+class Exponential(Prior):
+    """Exponential prior with the given ``rate`` (mean ``1 / rate``)."""
+
+    _hyper = ("rate",)
+    _label = "exponential"
+    _pymc = (pm.Exponential, {"rate": "lam"})
+    support = "positive"
+
+    def __init__(self, rate=1.0, *, autoscale=False):
+        self.rate = rate
+        self.autoscale = autoscale
+
+
+class Gamma(Prior):
+    """Gamma prior with ``shape`` and ``rate``."""
+
+    _hyper = ("shape", "rate")
+    _label = "gamma"
+    _pymc = (pm.Gamma, {"shape": "alpha", "rate": "beta"})
+    support = "positive"
+
+    def __init__(self, shape=2.0, rate=1.0):
+        self.shape = shape
+        self.rate = rate
+
+
+class Flat(Prior):
+    """Improper flat prior (brms' default for coefficients)."""
+
+    _label = "flat"
+    _pymc = (pm.Flat, {})
+    _pymc_half = (pm.HalfFlat, {})
+
+    def __str__(self) -> str:
+        return "(flat)"
+
+
+class LKJ(Prior):
+    """LKJ prior on a correlation matrix; ``eta = 1`` is uniform."""
+
+    _hyper = ("eta",)
+    _label = "lkj"
+    support = "correlation"
+
+    def __init__(self, eta=1.0):
+        self.eta = eta
+
+
+class Decov(Prior):
+    """rstanarm's ``decov`` prior on the covariance matrix of a group's effects.
+
+    The covariance of a block of ``J`` effects is decomposed into standard
+    deviations and a correlation matrix: the correlation matrix gets an
+    ``LKJ(regularization)`` prior; the variances are ``J * tau**2 * pi``
+    where ``pi`` (the variance proportions) ~ ``Dirichlet(concentration)``
+    and ``tau ~ Gamma(shape, rate=1 / scale)``, so ``trace = J * tau**2``.
+    In Gaussian models the standard deviations are further multiplied by
+    the residual ``sigma`` (they are relative to it), as in rstanarm.
+
+    Parameters
+    ----------
+    regularization, concentration, shape, scale : float, default=1
+    """
+
+    _hyper = ("regularization", "concentration", "shape", "scale")
+    _label = "decov"
+    support = "covariance"
+
+    def __init__(self, regularization=1.0, concentration=1.0, shape=1.0, scale=1.0):
+        self.regularization = regularization
+        self.concentration = concentration
+        self.shape = shape
+        self.scale = scale
+
+
+#: Priors that accept ``autoscale``.
+SCALABLE = (Normal, StudentT, Cauchy, HalfNormal, HalfStudentT, HalfCauchy, Exponential)
