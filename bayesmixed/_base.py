@@ -9,7 +9,7 @@ import arviz as az
 import numpy as np
 import pandas as pd
 import xarray as xr
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
@@ -125,22 +125,7 @@ class BayesianMixedModel(BaseEstimator):
         """
         self._validate_params()
         X = self._as_frame(X, reset=True)
-        y_values = self._check_y(X, y)
-        self.spec_ = self._build_spec(X)
-        self._check_response_name(y)
-
-        self.family_ = self._get_family()
-        y_values = self.family_.check_response(y_values)
-        self.design_ = Design(self.spec_).fit(X)
-        data = self.design_.transform(X)
-        self.priors_ = resolve_priors(
-            as_priors(self.priors),
-            scales=self._data_scales(y_values, data.X),
-            has_intercept=self.design_.fixed.has_intercept,
-            coef_names=self.design_.fixed.names,
-            blocks=[(b.key, b.group, b.names, b.term.correlated) for b in self.design_.blocks],
-            aux=self.family_.aux,
-        )
+        y_values, data = self._prepare(X, y)
         self.seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         model = build_model(self.design_, data, y_values, self.family_, self.priors_)
         config = NUTSConfig(
@@ -161,6 +146,38 @@ class BayesianMixedModel(BaseEstimator):
         self.intercept_ = float(fixef.loc["Intercept", "Estimate"]) if self.design_.fixed.has_intercept else 0.0
         self.coef_ = fixef.loc[self.design_.fixed.names, "Estimate"].to_numpy()
         return self
+
+    def _prepare(self, X: pd.DataFrame, y) -> tuple[np.ndarray, object]:
+        """Spec, family, design and priors for these data (sets ``spec_``,
+        ``family_``, ``design_``, ``priors_``); returns y and the encoded data."""
+        y_values = self._check_y(X, y)
+        self.spec_ = self._build_spec(X)
+        self._check_response_name(y)
+        self.family_ = self._get_family()
+        y_values = self.family_.check_response(y_values)
+        self.design_ = Design(self.spec_).fit(X)
+        data = self.design_.transform(X)
+        self.priors_ = resolve_priors(
+            as_priors(self.priors),
+            scales=self._data_scales(y_values, data.X),
+            has_intercept=self.design_.fixed.has_intercept,
+            coef_names=self.design_.fixed.names,
+            blocks=[(b.key, b.group, b.names, b.term.correlated) for b in self.design_.blocks],
+            aux=self.family_.aux,
+        )
+        return y_values, data
+
+    def get_prior(self, X, y) -> pd.DataFrame:
+        """The priors a fit on (X, y) would use, without sampling (brms' ``get_prior``).
+
+        Returns the same table as :meth:`prior_summary`; the estimator is not
+        fitted by this call.
+        """
+        self._validate_params()
+        probe = clone(self)
+        X = probe._as_frame(X, reset=True)
+        probe._prepare(X, y)
+        return probe.priors_.table()
 
     def _as_frame(self, X, *, reset: bool) -> pd.DataFrame:
         if isinstance(X, pd.DataFrame):

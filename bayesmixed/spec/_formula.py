@@ -151,7 +151,7 @@ def _find_bar(inner: str, offset: int, formula: str) -> tuple[int, int] | None:
 def _check_expr(expr: str, start: int, formula: str, what: str) -> None:
     try:
         Formula(expr)
-    except FormulaicError as error:
+    except (FormulaicError, SyntaxError) as error:
         detail = str(error).splitlines()[0]
         raise FormulaError(
             f"Cannot parse the {what} {expr!r}: {detail}", formula, start, start + len(expr)

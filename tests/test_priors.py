@@ -1,0 +1,171 @@
+"""Priors: presets reproduce rstanarm and brms, nested parameters, validation."""
+
+import numpy as np
+import pytest
+from sklearn.base import clone
+
+from bayesmixed import BayesianLMER
+from bayesmixed.datasets import load_dyestuff, load_grouseticks, load_penicillin, load_sleepstudy
+from bayesmixed.design import Design
+from bayesmixed.priors import (
+    LKJ,
+    DataScales,
+    Decov,
+    Exponential,
+    HalfNormal,
+    Normal,
+    Priors,
+    StudentT,
+    resolve_priors,
+)
+from bayesmixed.spec import parse_formula
+
+
+def table(formula, df, response, priors):
+    est = BayesianLMER(formula=formula, priors=priors)
+    return est.get_prior(df, df[response]).set_index(["class", "coef", "group"])
+
+
+def hyper(tab, cls, coef="", group=""):
+    # the prior as used, e.g. "normal(298.5, 140.8)" -> [298.5, 140.8]
+    text = tab.loc[(cls, coef, group), "prior"]
+    return [float(v) for v in text[text.index("(") + 1 : -1].split(",")]
+
+
+# rstanarm's prior_summary() of each reference model (../shared/reference/rstanarm_priors.txt):
+# stan_lmer(Reaction ~ Days + (Days | Subject)):  Intercept normal(299, 141),
+#   Coefficients normal(0, 49), sigma exponential(rate = 0.018), decov(1, 1, 1, 1)
+# stan_lmer(Yield ~ 1 + (1 | Batch)):  Intercept normal(1528, 158), sigma exponential(0.016)
+# stan_lmer(diameter ~ 1 + (1 | plate) + (1 | sample)): Intercept normal(23, 5.1),
+#   sigma exponential(0.49)
+@pytest.mark.parametrize(
+    "loader, formula, response, intercept, b, rate",
+    [
+        (load_sleepstudy, "Reaction ~ Days + (Days | Subject)", "Reaction", (299, 141), 49, 0.018),
+        (load_dyestuff, "Yield ~ 1 + (1 | Batch)", "Yield", (1528, 158), None, 0.016),
+        (load_penicillin, "diameter ~ 1 + (1 | plate) + (1 | sample)", "diameter", (23, 5.1), None, 0.49),
+    ],
+)
+def test_rstanarm_preset_matches_rstanarm(loader, formula, response, intercept, b, rate):
+    df = loader()
+    tab = table(formula, df, response, "rstanarm")
+    location, scale = hyper(tab, "Intercept")
+    # rstanarm prints these rounded to 2-3 significant digits
+    assert location == pytest.approx(intercept[0], rel=0.005)
+    assert scale == pytest.approx(intercept[1], rel=0.01)
+    if b is not None:
+        assert hyper(tab, "b", "Days") == pytest.approx([0, b], rel=0.01)
+    assert hyper(tab, "sigma") == pytest.approx([rate], rel=0.03)
+    assert (tab.loc[tab.index.get_level_values("class") == "sd", "prior"] == "decov(1, 1, 1, 1)").all()
+    assert (tab["source"] == "rstanarm").all()
+
+
+def test_rstanarm_coefficient_autoscaling_for_non_gaussian_scale():
+    # stan_glmer(TICKS ~ YEAR + cHEIGHT + ..., family = poisson): coefficients
+    # normal(0, [5.13, 5.33, 0.07]) -- 2.5 / sd(x), dummies included, no sd(y) factor.
+    df = load_grouseticks()
+    design = Design(parse_formula("TICKS ~ YEAR + cHEIGHT")).fit(df)
+    X = design.transform(df).X
+    scales = DataScales(0.0, 1.0, 0.0, 1.0, X.std(axis=0, ddof=1))
+    resolved = resolve_priors(
+        Priors("rstanarm"), scales=scales, has_intercept=True, coef_names=design.fixed.names,
+        blocks=[], aux={},
+    )
+    sigmas = [r.prior.sigma for r in resolved.b]
+    assert sigmas == pytest.approx([5.13, 5.33, 0.07], abs=0.006)
+
+
+def test_brms_preset():
+    df = load_sleepstudy()
+    y = df["Reaction"].to_numpy()
+    tab = table("Reaction ~ Days + (Days | Subject)", df, "Reaction", "brms")
+    scale = max(2.5, round(1.4826 * np.median(np.abs(y - np.median(y))), 1))
+    assert hyper(tab, "Intercept") == pytest.approx([3, round(np.median(y), 1), scale])
+    assert tab.loc[("b", "Days", ""), "prior"] == "(flat)"
+    assert hyper(tab, "sd", group="Subject") == pytest.approx([3, 0, scale])
+    assert hyper(tab, "sigma") == pytest.approx([3, 0, scale])
+    assert tab.loc[("cor", "", "Subject"), "prior"] == "lkj(1)"
+
+
+def test_default_preset_rules():
+    df = load_sleepstudy()
+    y = df["Reaction"]
+    tab = table("Reaction ~ Days + (Days | Subject)", df, "Reaction", None)
+    # printed with 4 significant digits
+    assert hyper(tab, "Intercept") == pytest.approx([y.mean(), 2.5 * y.std()], rel=5e-4)
+    assert hyper(tab, "b", "Days") == pytest.approx([0, 2.5 * y.std() / df["Days"].std()], rel=5e-4)
+    assert hyper(tab, "sd", group="Subject") == pytest.approx([3, y.std()], rel=5e-4)
+    assert hyper(tab, "sigma") == pytest.approx([3, y.std()], rel=5e-4)
+    assert tab.loc[("cor", "", "Subject"), "prior"] == "lkj(2)"
+    assert (tab["source"] == "default").all()
+
+
+def test_user_priors_override_by_class_coefficient_and_group():
+    df = load_sleepstudy()
+    priors = Priors(
+        "rstanarm",
+        b=Normal(0, 10),
+        sigma=Exponential(0.1),
+        coef={"Days": StudentT(3, 0, 5)},
+        group={"Subject": HalfNormal(20)},
+        cor=LKJ(3),
+    )
+    tab = table("Reaction ~ Days + (Days | Subject)", df, "Reaction", priors)
+    assert tab.loc[("b", "Days", ""), "prior"] == "student_t(3, 0, 5)"
+    assert tab.loc[("sd", "", "Subject"), "prior"] == "half_normal(20)"
+    assert tab.loc[("cor", "", "Subject"), "prior"] == "lkj(3)"
+    assert tab.loc[("sigma", "", ""), "prior"] == "exponential(0.1)"
+    assert tab.loc[("Intercept", "", ""), "source"] == "rstanarm"
+    assert tab.loc[("sigma", "", ""), "source"] == "user"
+
+
+def test_user_autoscale_is_relative_to_the_data():
+    df = load_sleepstudy()
+    tab = table("Reaction ~ Days", df, "Reaction", Priors(b=Normal(0, 1, autoscale=True)))
+    expected = df["Reaction"].std() / df["Days"].std()
+    assert hyper(tab, "b", "Days") == pytest.approx([0, expected], rel=5e-4)
+
+
+def test_nested_set_params_and_clone():
+    est = BayesianLMER(priors=Priors(b=Normal(0, 2.5), sd=Decov()))
+    est.set_params(priors__b__sigma=1.0, priors__sd__scale=2.0)
+    assert est.priors.b.sigma == 1.0 and est.priors.sd.scale == 2.0
+    params = est.get_params()
+    assert params["priors__b__sigma"] == 1.0
+    copy = clone(est)
+    assert copy.priors is not est.priors
+    assert copy.get_params()["priors__b__sigma"] == 1.0
+    assert copy.get_params()["priors__sd__scale"] == 2.0
+
+
+def test_setting_a_hyperparameter_of_an_unset_prior_explains():
+    est = BayesianLMER(priors=Priors())
+    with pytest.raises(ValueError, match="'b' prior is not set here.*Priors\\(b=Normal"):
+        est.set_params(priors__b__sigma=1.0)
+
+
+@pytest.mark.parametrize(
+    "priors, message",
+    [
+        (Priors(b=HalfNormal(1)), "'b' prior cannot be half_normal"),
+        (Priors(cor=Normal(0, 1)), "'cor' prior cannot be normal"),
+        (Priors(sigma=Normal(0, -1)), "must have 'sigma' > 0"),
+        (Priors(coef={"Dayz": Normal()}), "Unknown coefficient.*'Dayz'.*\\['Days'\\]"),
+        (Priors(group={"Subjct": HalfNormal()}), "Unknown group.*'Subjct'"),
+        (Priors("rstanarm", cor=LKJ(2)), "'cor' prior cannot be combined with the Decov"),
+        (Priors("lme4"), "'preset' of priors must be one of"),
+        ({"slope": Normal()}, "Unknown prior class"),
+    ],
+)
+def test_bad_priors_are_named(priors, message):
+    df = load_sleepstudy()
+    with pytest.raises((ValueError, TypeError), match=message):
+        BayesianLMER(formula="Reaction ~ Days + (Days | Subject)", priors=priors).get_prior(
+            df, df["Reaction"]
+        )
+
+
+def test_priors_as_dict():
+    df = load_sleepstudy()
+    tab = table("Reaction ~ Days", df, "Reaction", {"b": Normal(0, 3)})
+    assert tab.loc[("b", "Days", ""), "prior"] == "normal(0, 3)"
