@@ -180,17 +180,29 @@ class BayesianMixedModel(BaseEstimator):
         return probe.priors_.table()
 
     def _as_frame(self, X, *, reset: bool) -> pd.DataFrame:
+        """X as a DataFrame with string column names; never a modified user frame.
+
+        A numpy array's columns take the names seen at fit (``x0, x1, ...``
+        when fit saw an array too).
+        """
         if isinstance(X, pd.DataFrame):
             if reset or self._uses_all_columns():
                 validate_data(self, X, reset=reset, skip_check_array=True)
             if X.shape[0] == 0:
                 raise ValueError(f"X has 0 samples; {type(self).__name__} needs data.")
-            return X
-        array = validate_data(self, X, reset=reset)
-        names = getattr(self, "feature_names_in_", None)
-        if names is None or len(names) != array.shape[1]:
+            if not all(isinstance(column, str) for column in X.columns):
+                # Formulas name columns by strings; non-string names are read as
+                # numpy columns are (0 -> "x0"). A renamed copy leaves X untouched.
+                X = X.rename(columns=lambda c: c if isinstance(c, str) else f"x{c}")
+        else:
+            array = validate_data(self, X, reset=reset)
             names = [f"x{i}" for i in range(array.shape[1])]
-        return pd.DataFrame(array, columns=list(names))
+            if not reset and len(self._columns) == array.shape[1]:
+                names = self._columns
+            X = pd.DataFrame(array, columns=names)
+        if reset:
+            self._columns = list(X.columns)
+        return X
 
     def _uses_all_columns(self) -> bool:
         return self.formula is None and self.fixed is None
@@ -207,9 +219,13 @@ class BayesianMixedModel(BaseEstimator):
             raise ValueError(f"X has {len(X)} rows but y has {len(values)}; they must match.")
         if len(values) < 2:
             raise ValueError(f"{name} needs at least 2 observations; got 1 sample.")
-        if not (np.issubdtype(values.dtype, np.number) or values.dtype == bool):
-            raise ValueError(f"y must be numeric; got dtype {values.dtype}.")
-        return values.astype(float)
+        try:
+            return values.astype(float)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"y must be numeric; got dtype {values.dtype} with values such as "
+                f"{values[0]!r} (Unknown label type for a regression response)."
+            ) from None
 
     def _build_spec(self, X: pd.DataFrame) -> ModelSpec:
         if self.formula is None:

@@ -14,7 +14,16 @@ _IDENTIFIER = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
 
 def quote_name(name: str) -> str:
     """Quote a column name for formula syntax when it is not an identifier."""
-    return name if _IDENTIFIER.match(name) else f"`{name}`"
+    if _IDENTIFIER.match(name):
+        return name
+    try:
+        float(name)
+    except ValueError:
+        return f"`{name}`"
+    raise ValueError(
+        f"Column {name!r} cannot be used as a predictor: formulas read a number as a "
+        "constant. Rename the column."
+    )
 
 
 def _as_list(value, parameter: str) -> list[str]:

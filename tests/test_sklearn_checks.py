@@ -1,0 +1,27 @@
+"""sklearn's estimator checks, with few draws so that they run quickly."""
+
+import warnings
+
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from bayesmixed import BayesianLMER
+
+# Checks that cannot pass, and why. None at present: score() is a log
+# predictive density rather than R^2, which the estimator's tags declare
+# (poor_score), so check_regressors_train does not compare it with R^2.
+EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
+
+
+def _estimators():
+    return [BayesianLMER(chains=1, draws=40, tune=40, cores=1, random_state=0)]
+
+
+@parametrize_with_checks(
+    _estimators(),
+    expected_failed_checks=lambda est: EXPECTED_FAILED_CHECKS.get(type(est).__name__, {}),
+)
+def test_sklearn_compatible_estimator(estimator, check):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        check(estimator)
