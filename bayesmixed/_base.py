@@ -159,7 +159,7 @@ class BayesianMixedModel(BaseEstimator):
         data = self.design_.transform(X)
         self.priors_ = resolve_priors(
             as_priors(self.priors),
-            scales=self._data_scales(y_values, data.X),
+            scales=self._data_scales(y_values, data),
             has_intercept=self.design_.fixed.has_intercept,
             coef_names=self.design_.fixed.names,
             blocks=[(b.key, b.group, b.names, b.term.correlated) for b in self.design_.blocks],
@@ -269,16 +269,16 @@ class BayesianMixedModel(BaseEstimator):
                 len(response),
             )
 
-    def _data_scales(self, y: np.ndarray, X: np.ndarray) -> DataScales:
+    def _data_scales(self, y: np.ndarray, data) -> DataScales:
         location, scale = self.family_.autoscale_reference(y)
         median = float(np.median(y))
-        x_scale = X.std(axis=0, ddof=1) if len(X) > 1 else np.ones(X.shape[1])
         return DataScales(
             y_location=location,
             y_scale=scale,
             y_median=median,
             y_mad=1.4826 * float(np.median(np.abs(y - median))),
-            x_scale=np.where(x_scale > 0, x_scale, 1.0),
+            x_scale=_column_scales(data.X),
+            z_scale={b.key: _column_scales(Z) for b, Z in zip(self.design_.blocks, data.Z)},
         )
 
     def _posterior_names(self) -> list[str]:
@@ -447,3 +447,9 @@ class BayesianMixedModel(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
         return tags
+
+
+def _column_scales(matrix: np.ndarray) -> np.ndarray:
+    """Standard deviation (n - 1) of each column; 1 for constant columns."""
+    scales = matrix.std(axis=0, ddof=1) if len(matrix) > 1 else np.ones(matrix.shape[1])
+    return np.where(scales > 0, scales, 1.0)

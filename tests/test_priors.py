@@ -82,7 +82,8 @@ def test_brms_preset():
     scale = max(2.5, round(1.4826 * np.median(np.abs(y - np.median(y))), 1))
     assert hyper(tab, "Intercept") == pytest.approx([3, round(np.median(y), 1), scale])
     assert tab.loc[("b", "Days", ""), "prior"] == "(flat)"
-    assert hyper(tab, "sd", group="Subject") == pytest.approx([3, 0, scale])
+    assert hyper(tab, "sd", "Intercept", "Subject") == pytest.approx([3, 0, scale])
+    assert hyper(tab, "sd", "Days", "Subject") == pytest.approx([3, 0, scale])
     assert hyper(tab, "sigma") == pytest.approx([3, 0, scale])
     assert tab.loc[("cor", "", "Subject"), "prior"] == "lkj(1)"
 
@@ -94,7 +95,10 @@ def test_default_preset_rules():
     # printed with 4 significant digits
     assert hyper(tab, "Intercept") == pytest.approx([y.mean(), 2.5 * y.std()], rel=5e-4)
     assert hyper(tab, "b", "Days") == pytest.approx([0, 2.5 * y.std() / df["Days"].std()], rel=5e-4)
-    assert hyper(tab, "sd", group="Subject") == pytest.approx([3, y.std()], rel=5e-4)
+    # a slope's sd is scaled like its coefficient
+    assert hyper(tab, "sd", "Intercept", "Subject") == pytest.approx([0.5 * y.std()], rel=5e-4)
+    expected = 0.5 * y.std() / df["Days"].std()
+    assert hyper(tab, "sd", "Days", "Subject") == pytest.approx([expected], rel=5e-4)
     assert hyper(tab, "sigma") == pytest.approx([3, y.std()], rel=5e-4)
     assert tab.loc[("cor", "", "Subject"), "prior"] == "lkj(2)"
     assert (tab["source"] == "default").all()
@@ -112,7 +116,8 @@ def test_user_priors_override_by_class_coefficient_and_group():
     )
     tab = table("Reaction ~ Days + (Days | Subject)", df, "Reaction", priors)
     assert tab.loc[("b", "Days", ""), "prior"] == "student_t(3, 0, 5)"
-    assert tab.loc[("sd", "", "Subject"), "prior"] == "half_normal(20)"
+    assert tab.loc[("sd", "Intercept", "Subject"), "prior"] == "half_normal(20)"
+    assert tab.loc[("sd", "Days", "Subject"), "prior"] == "half_normal(20)"
     assert tab.loc[("cor", "", "Subject"), "prior"] == "lkj(3)"
     assert tab.loc[("sigma", "", ""), "prior"] == "exponential(0.1)"
     assert tab.loc[("Intercept", "", ""), "source"] == "rstanarm"

@@ -125,8 +125,8 @@ def _group_effects(block, priors: ResolvedPriors, family: Family, aux: dict):
     resolved = priors.sd[key]
     correlated = block.term.correlated and q > 1
     L = None
-    if isinstance(resolved.prior, Decov):
-        decov = resolved.prior
+    if isinstance(resolved[0].prior, Decov):
+        decov = resolved[0].prior
         dispersion = aux[family.decov_dispersion] if family.decov_dispersion else 1.0
         if correlated:
             tau = pm.Gamma(f"tau_{key}", alpha=decov.shape, beta=1.0 / decov.scale)
@@ -142,7 +142,7 @@ def _group_effects(block, priors: ResolvedPriors, family: Family, aux: dict):
             )
             sd = pm.Deterministic(f"sd_{key}", tau * dispersion, dims=term_dim)
     else:
-        sd = _vector_variable(f"sd_{key}", [resolved] * q, term_dim, positive=True)
+        sd = _vector_variable(f"sd_{key}", resolved, term_dim, positive=True)
         if correlated:
             L = lkj_cholesky_corr(f"cor_chol_{key}", q, priors.cor[key].prior.eta)
     z = pm.Normal(f"z_{key}", 0.0, 1.0, dims=(level_dim, term_dim))

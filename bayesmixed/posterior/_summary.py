@@ -76,14 +76,13 @@ class ModelSummary:
         groups = [name for name in self.sections if name.startswith("~")]
         if groups:
             lines += ["", "Multilevel Hyperparameters:"]
-        for name in groups:
-            lines.append(f"{name} (Number of levels: {self.levels[name]})")
-            lines.append(_format(self.sections[name]))
-            lines.append("")
+            for name in groups:
+                lines += [f"{name} (Number of levels: {self.levels[name]})", _format(self.sections[name]), ""]
+            lines.pop()
         for name in (POPULATION, FAMILY):
             if name in self.sections:
-                lines += ["" if not groups else "", f"{name}:", _format(self.sections[name])]
-        return "\n".join(line for i, line in enumerate(lines) if line or i == 0 or lines[i - 1])
+                lines += ["", f"{name}:", _format(self.sections[name])]
+        return "\n".join(lines)
 
     __repr__ = __str__
 

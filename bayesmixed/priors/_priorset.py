@@ -20,6 +20,7 @@ from ._distributions import (
     Decov,
     Exponential,
     Flat,
+    HalfNormal,
     HalfStudentT,
     Normal,
     Prior,
@@ -103,7 +104,8 @@ class DataScales:
     ``y_location``/``y_scale`` are mean(y) and sd(y) for a Gaussian model with
     identity link and 0/1 otherwise (as in rstanarm); ``y_median``/``y_mad``
     feed brms' defaults; ``x_scale`` is sd of each population-level column
-    (1 for constant columns).
+    (1 for constant columns); ``z_scale`` the same for the columns of each
+    group-level block, by block key.
     """
 
     y_location: float
@@ -111,6 +113,7 @@ class DataScales:
     y_median: float
     y_mad: float
     x_scale: np.ndarray
+    z_scale: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -131,13 +134,14 @@ class ResolvedPriors:
 
     intercept: ResolvedPrior | None
     b: list[ResolvedPrior]
-    sd: dict[str, ResolvedPrior]  # by block key
+    sd: dict[str, list[ResolvedPrior]]  # by block key: one per effect, or one Decov
     cor: dict[str, ResolvedPrior]  # by block key, correlated blocks with sd priors only
     aux: dict[str, ResolvedPrior] = field(default_factory=dict)
 
     def table(self) -> pd.DataFrame:
         rows = [self.intercept] if self.intercept else []
-        rows += self.b + list(self.sd.values()) + list(self.cor.values()) + list(self.aux.values())
+        rows += self.b + [r for block in self.sd.values() for r in block]
+        rows += list(self.cor.values()) + list(self.aux.values())
         return pd.DataFrame(
             {
                 "prior": [str(r.prior) for r in rows],
@@ -174,7 +178,7 @@ def _preset_defaults(preset: str, scales: DataScales) -> dict[str, Prior]:
     return {
         "Intercept": Normal(0.0, 2.5, autoscale=True),
         "b": Normal(0.0, 2.5, autoscale=True),
-        "sd": HalfStudentT(3.0, 1.0, autoscale=True),
+        "sd": HalfNormal(0.5, autoscale=True),
         "cor": LKJ(2.0),
         "sigma": HalfStudentT(3.0, 1.0, autoscale=True),
     }
@@ -312,9 +316,18 @@ def resolve_priors(
     for key, group, names, correlated in blocks:
         override = group_priors.get(key, group_priors.get(group))
         specified, source = pick("sd", override, f"group[{group!r}]")
-        sd[key] = ResolvedPrior(
-            "sd", specified, _adjust(specified, 0.0, scales.y_scale), source, group=group
-        )
+        if isinstance(specified, Decov):
+            sd[key] = [ResolvedPrior("sd", specified, specified, source, group=group)]
+        else:
+            # A slope's sd is scaled like its coefficient: by s_y / sd(column).
+            z_scale = scales.z_scale.get(key, np.ones(len(names)))
+            sd[key] = [
+                ResolvedPrior(
+                    "sd", specified, _adjust(specified, 0.0, scales.y_scale / zs), source,
+                    coef=name, group=group,
+                )
+                for name, zs in zip(names, z_scale)
+            ]
         if isinstance(specified, Decov):
             if priors.cor is not None:
                 raise ValueError(
