@@ -1,0 +1,24 @@
+"""The examples run (with quick settings)."""
+
+import importlib.util
+import warnings
+from pathlib import Path
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+def load(name):
+    spec = importlib.util.spec_from_file_location(name, EXAMPLES / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sleepstudy_example(capsys):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = load("sleepstudy").main(quick=True)
+    out = capsys.readouterr().out
+    assert "Multilevel Hyperparameters:" in out and "cor(Intercept,Days)" in out
+    assert "decov(1, 1, 1, 1)" in out
+    assert model.fixef().loc["Days", "Estimate"] > 5
