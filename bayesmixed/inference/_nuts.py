@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 from dataclasses import dataclass
 
@@ -60,13 +62,18 @@ def run_nuts(model: pm.Model, config: NUTSConfig, var_names: list[str]) -> az.In
             progress_bar=config.progressbar,
         )
     if config.sampler == "numpyro":
+        if "jax" not in sys.modules and "XLA_FLAGS" not in os.environ:
+            # One CPU device per chain lets numpyro run chains in parallel; it
+            # only takes effect before jax is first imported.
+            os.environ["XLA_FLAGS"] = f"--xla_force_host_platform_device_count={config.chains}"
         try:
             import numpyro  # noqa: F401
         except ImportError as error:
             raise ImportError(
                 "sampler='numpyro' needs numpyro and jax: pip install 'bayesmixed[jax]'."
             ) from error
-        kwargs = {"nuts_sampler": "numpyro", "nuts_sampler_kwargs": {"chain_method": "vectorized"}}
+        # "parallel" is 2-3x faster than "vectorized" on CPU (docs/samplers.md).
+        kwargs = {"nuts_sampler": "numpyro", "nuts_sampler_kwargs": {"chain_method": "parallel"}}
     else:
         kwargs = {"cores": config.cores or min(config.chains, _cpu_count())}
     with model, warnings.catch_warnings():
@@ -87,8 +94,6 @@ def run_nuts(model: pm.Model, config: NUTSConfig, var_names: list[str]) -> az.In
 
 
 def _cpu_count() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
