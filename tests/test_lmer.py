@@ -9,7 +9,7 @@ import pytest
 from scipy import stats
 from scipy.special import logsumexp
 
-from bayesmixed import BayesianLMER, FormulaError, Priors
+from bayesmixed import BayesianLMER, FormulaError, SamplingWarning
 from bayesmixed.datasets import load_dyestuff
 
 from .conftest import FAST
@@ -191,3 +191,11 @@ def test_unseen_category_at_predict():
     model = fit_quietly(BayesianLMER(formula="Yield ~ kind + (1 | Batch)", random_state=0, **FAST), df, df["Yield"])
     with pytest.raises(ValueError, match="Category 'c' of 'kind' was not seen at fit"):
         model.predict(df.assign(kind="c"))
+
+
+def test_short_chains_warn_with_advice():
+    df = load_dyestuff()
+    model = BayesianLMER(formula="Yield ~ 1 + (1 | Batch)", chains=2, draws=30, tune=30, cores=1, random_state=0)
+    with pytest.warns(SamplingWarning, match="effective sample size is .* run more draws"):
+        model.fit(df, df["Yield"])
+    assert model.diagnostics_["min_ess_bulk"] < 200

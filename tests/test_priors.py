@@ -5,7 +5,12 @@ import pytest
 from sklearn.base import clone
 
 from bayesmixed import BayesianLMER
-from bayesmixed.datasets import load_dyestuff, load_grouseticks, load_penicillin, load_sleepstudy
+from bayesmixed.datasets import (
+    load_dyestuff,
+    load_grouseticks,
+    load_penicillin,
+    load_sleepstudy,
+)
 from bayesmixed.design import Design
 from bayesmixed.priors import (
     LKJ,

@@ -13,6 +13,7 @@ from formulaic import model_matrix
 from ..spec import GroupTerm
 from ._columns import check_columns, readable_names, required_columns
 
+
 class GroupDesign:
     """Learn the levels of one grouping factor and the design of its block.
 

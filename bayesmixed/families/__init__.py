@@ -1,5 +1,5 @@
 """Response families."""
 
-from ._family import FAMILIES, Family, Gaussian, get_family
+from ._family import Family, Gaussian
 
-__all__ = ["FAMILIES", "Family", "Gaussian", "get_family"]
+__all__ = ["Family", "Gaussian"]

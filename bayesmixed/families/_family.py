@@ -73,14 +73,3 @@ class Gaussian(Family):
     def sample(self, rng, eta, params):
         """Draws of new responses, draws x n."""
         return rng.normal(eta, params["sigma"][:, None])
-
-
-FAMILIES = {"gaussian": Gaussian}
-
-
-def get_family(family) -> Family:
-    if isinstance(family, Family):
-        return family
-    if isinstance(family, str) and family in FAMILIES:
-        return FAMILIES[family]()
-    raise ValueError(f"Unknown family {family!r}; available: {sorted(FAMILIES)}.")

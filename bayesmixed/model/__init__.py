@@ -1,10 +1,9 @@
 """Model: design + priors + family -> a PyMC model."""
 
-from ._build import INTERNAL_PREFIXES, build_model, coords_of
+from ._build import build_model, coords_of
 from ._correlation import cholesky_corr_from_unconstrained, lkj_cholesky_corr
 
 __all__ = [
-    "INTERNAL_PREFIXES",
     "build_model",
     "cholesky_corr_from_unconstrained",
     "coords_of",

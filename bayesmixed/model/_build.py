@@ -25,9 +25,6 @@ from ..families import Family
 from ..priors import Decov, ResolvedPrior, ResolvedPriors
 from ._correlation import lkj_cholesky_corr
 
-#: Free variables that only serve the parameterisation (dropped from the posterior).
-INTERNAL_PREFIXES = ("z_", "cor_chol_")
-
 
 def coords_of(design: Design) -> dict[str, list[str]]:
     """Dimension labels of the model's variables."""

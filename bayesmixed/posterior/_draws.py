@@ -25,10 +25,6 @@ class Draws:
     sd: dict[str, np.ndarray]  # block key -> (S, q)
     cor: dict[str, np.ndarray | None]  # block key -> (S, q, q) or None
 
-    @property
-    def n_draws(self) -> int:
-        return next(iter(self.aux.values())).shape[0]
-
 
 def _flat(idata: az.InferenceData, name: str) -> np.ndarray:
     values = idata.posterior[name].to_numpy()
