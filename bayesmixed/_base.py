@@ -100,6 +100,15 @@ class BayesianMixedModel(BaseEstimator):
         self.random_state = random_state
         self.progressbar = progressbar
 
+    def set_params(self, **params):
+        nested = [key for key in params if key.startswith("priors__")]
+        if nested and "priors" not in params and not isinstance(self.priors, Priors):
+            raise ValueError(
+                f"Cannot set {nested[0]!r}: priors={self.priors!r} is not a Priors object. "
+                "Give the priors to tune first, e.g. priors=Priors('rstanarm', b=Normal(0, 2.5))."
+            )
+        return super().set_params(**params)
+
     # -- what subclasses provide -------------------------------------------------
 
     def _get_family(self) -> Family:

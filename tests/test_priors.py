@@ -152,6 +152,11 @@ def test_setting_a_hyperparameter_of_an_unset_prior_explains():
     est = BayesianLMER(priors=Priors())
     with pytest.raises(ValueError, match="'b' prior is not set here.*Priors\\(b=Normal"):
         est.set_params(priors__b__sigma=1.0)
+    with pytest.raises(ValueError, match="priors='rstanarm' is not a Priors object"):
+        BayesianLMER(priors="rstanarm").set_params(priors__b__sigma=1.0)
+    # setting priors and its hyperparameters together works
+    est = BayesianLMER().set_params(priors=Priors(b=Normal()), priors__b__sigma=2.0)
+    assert est.priors.b.sigma == 2.0
 
 
 @pytest.mark.parametrize(
