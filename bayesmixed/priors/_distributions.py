@@ -80,7 +80,7 @@ class Normal(Prior):
     Examples
     --------
     >>> Normal(0, 2.5)
-    Normal(sigma=2.5)
+    Normal(mu=0, sigma=2.5)
     """
 
     _hyper = ("mu", "sigma")

@@ -62,7 +62,7 @@ class Priors(BaseEstimator):
     >>> from bayesmixed.priors import Priors, Normal
     >>> priors = Priors("rstanarm", b=Normal(0, 10))
     >>> priors.set_params(b__sigma=5.0).b
-    Normal(sigma=5.0)
+    Normal(mu=0, sigma=5.0)
     """
 
     def __init__(
