@@ -163,16 +163,16 @@ class BayesianMixedModel(BaseEstimator):
         self.spec_ = self._build_spec(X)
         self._check_response_name(y)
         self.family_ = self._get_family()
-        y_values = self.family_.check_response(y_values)
         self.design_ = Design(self.spec_).fit(X)
         data = self.design_.transform(X)
+        y_values = self.family_.check_response(y_values, data.trials)
         self.priors_ = resolve_priors(
             as_priors(self.priors),
             scales=self._data_scales(y_values, data),
             has_intercept=self.design_.fixed.has_intercept,
             coef_names=self.design_.fixed.names,
             blocks=[(b.key, b.group, b.names, b.term.correlated) for b in self.design_.blocks],
-            aux=self.family_.aux,
+            aux=self.family_.parameters,
         )
         return y_values, data
 
@@ -291,7 +291,7 @@ class BayesianMixedModel(BaseEstimator):
         )
 
     def _posterior_names(self) -> list[str]:
-        names = list(self.family_.aux)
+        names = list(self.family_.parameters)
         if self.design_.fixed.has_intercept:
             names.append("Intercept")
         if self.design_.fixed.names:
@@ -308,7 +308,7 @@ class BayesianMixedModel(BaseEstimator):
     def _with_observations(self, idata, data, y) -> az.InferenceData:
         draws = extract_draws(idata, self.design_, self.family_)
         eta = linear_predictor(draws, self.design_, data, new_levels="error", rng=None)
-        log_lik = self.family_.log_likelihood(y, eta, draws.aux)
+        log_lik = self.family_.log_likelihood(y, eta, draws.aux, data.trials)
         chains, n_draws = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
         coords = {
             "chain": idata.posterior["chain"].to_numpy(),
@@ -327,14 +327,15 @@ class BayesianMixedModel(BaseEstimator):
 
     # -- posterior -------------------------------------------------------------
 
-    def _linear_predictor(self, X) -> tuple[np.ndarray, object]:
+    def _linear_predictor(self, X):
+        """Draws of the linear predictor for X, the draws and X's trials (if any)."""
         check_is_fitted(self, "idata_")
         X = self._as_frame(X, reset=False)
         data = self.design_.transform(X)
         draws = extract_draws(self.idata_, self.design_, self.family_)
         rng = np.random.default_rng([self.seed_, 1])
         eta = linear_predictor(draws, self.design_, data, new_levels=self.new_levels, rng=rng)
-        return eta, draws
+        return eta, draws, data.trials
 
     def predict(self, X, return_std=False):
         """Posterior mean of the expected response.
@@ -352,11 +353,11 @@ class BayesianMixedModel(BaseEstimator):
         y_mean : ndarray of shape (n_samples,)
         y_std : ndarray of shape (n_samples,), only with ``return_std=True``
         """
-        eta, draws = self._linear_predictor(X)
-        mean = self.family_.mean(eta, draws.aux)
+        eta, draws, trials = self._linear_predictor(X)
+        mean = self.family_.mean(eta, draws.aux, trials)
         if not return_std:
             return mean.mean(axis=0)
-        predictive = self.family_.sample(self._rng(2), eta, draws.aux)
+        predictive = self.family_.sample(self._rng(2), eta, draws.aux, trials)
         return mean.mean(axis=0), predictive.std(axis=0, ddof=1)
 
     def predict_interval(self, X, alpha=0.05, kind="predictive"):
@@ -379,11 +380,11 @@ class BayesianMixedModel(BaseEstimator):
             raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
         if kind not in {"predictive", "mean"}:
             raise ValueError(f"kind must be 'predictive' or 'mean'; got {kind!r}.")
-        eta, draws = self._linear_predictor(X)
+        eta, draws, trials = self._linear_predictor(X)
         values = (
-            self.family_.sample(self._rng(2), eta, draws.aux)
+            self.family_.sample(self._rng(2), eta, draws.aux, trials)
             if kind == "predictive"
-            else self.family_.mean(eta, draws.aux)
+            else self.family_.mean(eta, draws.aux, trials)
         )
         return np.quantile(values, [alpha / 2, 1 - alpha / 2], axis=0).T
 
@@ -395,8 +396,8 @@ class BayesianMixedModel(BaseEstimator):
         ndarray of shape (n_draws, n_samples)
             One row per posterior draw (chains stacked).
         """
-        eta, draws = self._linear_predictor(X)
-        return self.family_.sample(self._rng(2), eta, draws.aux)
+        eta, draws, trials = self._linear_predictor(X)
+        return self.family_.sample(self._rng(2), eta, draws.aux, trials)
 
     def score(self, X, y, sample_weight=None):
         """Mean pointwise log predictive density of y (greater is better).
@@ -405,9 +406,10 @@ class BayesianMixedModel(BaseEstimator):
         ``theta_s``: the expected log predictive density per observation for
         held-out data.
         """
-        eta, draws = self._linear_predictor(X)
-        y = self.family_.check_response(self._check_y(pd.DataFrame(index=range(eta.shape[1])), y))
-        lpd = log_predictive_density(self.family_.log_likelihood(y, eta, draws.aux))
+        eta, draws, trials = self._linear_predictor(X)
+        y = self._check_y(pd.DataFrame(index=range(eta.shape[1])), y)
+        y = self.family_.check_response(y, trials)
+        lpd = log_predictive_density(self.family_.log_likelihood(y, eta, draws.aux, trials))
         return float(np.average(lpd, weights=sample_weight))
 
     def _rng(self, stream: int) -> np.random.Generator:

@@ -31,6 +31,8 @@ class DesignData:
     new_levels : list of list of str
         Per block, the levels not seen at fit; they are numbered after the
         known levels in ``group_index``.
+    trials : ndarray of shape (n,) or None
+        Binomial trials, when the model has them.
     """
 
     X: np.ndarray
@@ -38,6 +40,7 @@ class DesignData:
     group_index: list[np.ndarray]
     Z: list[np.ndarray]
     new_levels: list[list[str]]
+    trials: np.ndarray | None = None
 
     @property
     def n_obs(self) -> int:
@@ -74,13 +77,26 @@ class Design:
             seen[term.group] += 1
             self.blocks.append(GroupDesign(term, key).fit(X))
         self._check_overlapping_terms()
-        self._offset_specs = []
-        for expr in self.spec.offsets:
-            check_columns(X, required_columns(expr), f"offset({expr})")
-            self._offset_specs.append(
-                model_matrix(f"0 + {expr}", X, na_action="raise", output="numpy").model_spec
-            )
+        self._offset_specs = [self._numeric_spec(expr, X, f"offset({expr})") for expr in self.spec.offsets]
+        trials = self.spec.trials
+        self._trials_spec = (
+            None if trials is None or trials.isdigit() else self._numeric_spec(trials, X, f"trials({trials})")
+        )
         return self
+
+    @staticmethod
+    def _numeric_spec(expr: str, X: pd.DataFrame, where: str):
+        check_columns(X, required_columns(expr), where)
+        return model_matrix(f"0 + I({expr})", X, na_action="raise", output="numpy").model_spec
+
+    def _trials(self, X: pd.DataFrame) -> np.ndarray | None:
+        trials = self.spec.trials
+        if trials is None:
+            return None
+        if self._trials_spec is None:
+            return np.full(len(X), float(trials))
+        check_columns(X, required_columns(trials), f"trials({trials})")
+        return np.asarray(self._trials_spec.get_model_matrix(X, output="numpy"), dtype=float)[:, 0]
 
     def transform(self, X: pd.DataFrame) -> DesignData:
         """Encode new data exactly as the training data were encoded."""
@@ -95,7 +111,12 @@ class Design:
             Zs.append(Z)
             new.append(new_labels)
         return DesignData(
-            X=self.fixed.transform(X), offset=offset, group_index=indices, Z=Zs, new_levels=new
+            X=self.fixed.transform(X),
+            offset=offset,
+            group_index=indices,
+            Z=Zs,
+            new_levels=new,
+            trials=self._trials(X),
         )
 
     @property

@@ -1,75 +1,421 @@
 """Response distributions: how a linear predictor and family parameters
-become a likelihood, log-likelihood, expected value and predictive draws."""
+become a likelihood, log-likelihood, expected value and predictive draws.
+
+Every family is parameterised by its mean ``mu = inverse_link(eta)`` and
+its own parameters (``sigma``, ``shape``, ``phi``, ``nu``), as brms does.
+"""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pymc as pm
-from scipy import stats
+import pytensor.tensor as pt
+from scipy import special, stats
+
+from ..priors import Exponential, Gamma, HalfStudentT, InverseGamma, Prior, StudentT
+from ._links import LINKS, Link
+
+
+@dataclass(frozen=True)
+class FamilyParameter:
+    """A family parameter besides the mean, and its default prior per preset.
+
+    ``cls`` is the prior class that sets it (``Priors(sigma=...)``); ``"brms"``
+    defaults that depend on the data are filled in when priors are resolved.
+    """
+
+    cls: str
+    default: Prior
+    rstanarm: Prior
+    brms: Prior | None = None
+
+
+_SIGMA = FamilyParameter(
+    "sigma", HalfStudentT(3.0, 1.0, autoscale=True), Exponential(1.0, autoscale=True)
+)
 
 
 class Family:
     """Base class of response families.
 
-    Attributes
+    Parameters
     ----------
-    name : str
-    link : str
-    aux : dict of str to str
-        Family parameters besides the mean, each with the prior class it
-        takes (``{"sigma": "sigma"}``).
-    decov_dispersion : str or None
-        The family parameter that rstanarm's ``decov`` scales group-level
-        standard deviations by (``"sigma"`` in Gaussian models).
+    link : str, optional
+        One of the family's ``links``; the first is the default.
     """
 
     name = ""
-    link = "identity"
-    aux: dict[str, str] = {}
+    links: tuple[str, ...] = ("identity",)
+    parameters: dict[str, FamilyParameter] = {}
+    #: the parameter that rstanarm's ``decov`` scales group-level sds by
     decov_dispersion: str | None = None
+    #: support of the response, for error messages
+    support = "real numbers"
 
-    def check_response(self, y: np.ndarray) -> np.ndarray:
-        return y
+    def __init__(self, link: str | None = None):
+        link = link or self.links[0]
+        if link not in self.links:
+            raise ValueError(
+                f"The {self.name} family takes the links {list(self.links)}; got {link!r}."
+            )
+        self.link = link
 
-    def autoscale_reference(self, y: np.ndarray) -> tuple[float, float]:
-        """Location and scale that ``autoscale=True`` priors are stated relative to."""
-        return 0.0, 1.0
+    @property
+    def _link(self) -> Link:
+        return LINKS[self.link]
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(link={self.link!r})"
 
+    # -- data ------------------------------------------------------------------
 
-class Gaussian(Family):
-    """Normal response with identity link and residual standard deviation ``sigma``."""
-
-    name = "gaussian"
-    link = "identity"
-    aux = {"sigma": "sigma"}
-    decov_dispersion = "sigma"
-
-    def check_response(self, y: np.ndarray) -> np.ndarray:
+    def check_response(self, y: np.ndarray, trials: np.ndarray | None = None) -> np.ndarray:
         y = np.asarray(y, dtype=float)
         if not np.all(np.isfinite(y)):
             raise ValueError("y has missing or infinite values; drop or impute them before fitting.")
+        bad = ~self._in_support(y, trials)
+        if bad.any():
+            rows = list(np.flatnonzero(bad)[:5])
+            raise ValueError(
+                f"The {self.name} family needs y in {self.support}; {int(bad.sum())} value(s) are "
+                f"not, e.g. {y[bad][:3].tolist()} at rows {rows}."
+            )
+        return y
+
+    def _in_support(self, y, trials):
+        return np.ones(y.shape, dtype=bool)
+
+    def autoscale_reference(self, y: np.ndarray) -> tuple[float, float]:
+        """Location and scale that ``autoscale=True`` priors are stated relative to
+        (mean and sd of y for a Gaussian model with identity link, else 0 and 1,
+        as in rstanarm)."""
+        return 0.0, 1.0
+
+    # -- model -----------------------------------------------------------------
+
+    def likelihood(self, name, eta, params, observed, trials=None):
+        return self._pymc(name, self._link.inverse_tensor(eta), params, observed, trials)
+
+    def log_likelihood(self, y, eta, params, trials=None):
+        """Pointwise log density of y, draws x n."""
+        return self._logpdf(y, self._link.inverse_numpy(eta), _columns(params), trials)
+
+    def mean(self, eta, params, trials=None):
+        """Expected response, draws x n."""
+        return self._expected(self._link.inverse_numpy(eta), _columns(params), trials)
+
+    def sample(self, rng, eta, params, trials=None):
+        """Draws of new responses, draws x n."""
+        return self._draw(rng, self._link.inverse_numpy(eta), _columns(params), trials)
+
+    def _expected(self, mu, params, trials):
+        return mu
+
+
+def _columns(params: dict) -> dict:
+    """Per-draw parameters as columns, to broadcast against draws x n."""
+    return {name: np.asarray(value)[:, None] for name, value in params.items()}
+
+
+class Gaussian(Family):
+    """Normal response; ``sigma`` is the residual standard deviation."""
+
+    name = "gaussian"
+    links = ("identity", "log", "inverse")
+    parameters = {"sigma": _SIGMA}
+    decov_dispersion = "sigma"
+
+    def check_response(self, y, trials=None):
+        y = super().check_response(y, trials)
         if len(y) > 1 and np.ptp(y) == 0:
             raise ValueError(f"y is constant ({y[0]!r}); a Gaussian model needs variation in y.")
         return y
 
     def autoscale_reference(self, y):
+        if self.link != "identity":
+            return 0.0, 1.0
         scale = float(np.std(y, ddof=1)) if len(y) > 1 else 1.0
         return float(np.mean(y)), scale
 
-    def likelihood(self, name, mu, params, observed):
+    def _pymc(self, name, mu, params, observed, trials):
         return pm.Normal(name, mu=mu, sigma=params["sigma"], observed=observed)
 
-    def mean(self, eta, params):
-        """Expected response given the linear predictor (draws x n)."""
-        return eta
+    def _logpdf(self, y, mu, params, trials):
+        return stats.norm.logpdf(y, loc=mu, scale=params["sigma"])
 
-    def log_likelihood(self, y, eta, params):
-        """Pointwise log density, draws x n."""
-        return stats.norm.logpdf(y, loc=eta, scale=params["sigma"][:, None])
+    def _draw(self, rng, mu, params, trials):
+        return rng.normal(mu, params["sigma"])
 
-    def sample(self, rng, eta, params):
-        """Draws of new responses, draws x n."""
-        return rng.normal(eta, params["sigma"][:, None])
+
+class StudentTFamily(Family):
+    """Student-t response with scale ``sigma`` and degrees of freedom ``nu``."""
+
+    name = "student_t"
+    links = ("identity", "log", "inverse")
+    parameters = {
+        "sigma": _SIGMA,
+        "nu": FamilyParameter("nu", Gamma(2.0, 0.1), Gamma(2.0, 0.1), Gamma(2.0, 0.1)),
+    }
+    decov_dispersion = "sigma"
+    autoscale_reference = Gaussian.autoscale_reference
+
+    def _pymc(self, name, mu, params, observed, trials):
+        return pm.StudentT(name, nu=params["nu"], mu=mu, sigma=params["sigma"], observed=observed)
+
+    def _logpdf(self, y, mu, params, trials):
+        return stats.t.logpdf(y, df=params["nu"], loc=mu, scale=params["sigma"])
+
+    def _draw(self, rng, mu, params, trials):
+        return mu + params["sigma"] * rng.standard_t(np.broadcast_to(params["nu"], mu.shape))
+
+
+class LogNormal(Family):
+    """Log-normal response: ``log(y) ~ Normal(mu, sigma)``; the mean is
+    ``exp(mu + sigma^2 / 2)``."""
+
+    name = "lognormal"
+    links = ("identity",)
+    parameters = {
+        "sigma": FamilyParameter("sigma", HalfStudentT(3.0, 1.0), Exponential(1.0), StudentT(3, 0, 2.5))
+    }
+    support = "(0, inf)"
+
+    def _in_support(self, y, trials):
+        return y > 0
+
+    def _pymc(self, name, mu, params, observed, trials):
+        return pm.LogNormal(name, mu=mu, sigma=params["sigma"], observed=observed)
+
+    def _logpdf(self, y, mu, params, trials):
+        return stats.norm.logpdf(np.log(y), loc=mu, scale=params["sigma"]) - np.log(y)
+
+    def _expected(self, mu, params, trials):
+        return np.exp(mu + params["sigma"] ** 2 / 2)
+
+    def _draw(self, rng, mu, params, trials):
+        return np.exp(rng.normal(mu, params["sigma"]))
+
+
+class GammaFamily(Family):
+    """Gamma response with mean ``mu`` and ``shape`` (variance ``mu^2 / shape``)."""
+
+    name = "gamma"
+    links = ("log", "inverse", "identity")
+    parameters = {
+        "shape": FamilyParameter("shape", Gamma(2.0, 0.1), Exponential(1.0), Gamma(0.01, 0.01))
+    }
+    support = "(0, inf)"
+
+    def _in_support(self, y, trials):
+        return y > 0
+
+    def _pymc(self, name, mu, params, observed, trials):
+        shape = params["shape"]
+        return pm.Gamma(name, alpha=shape, beta=shape / mu, observed=observed)
+
+    def _logpdf(self, y, mu, params, trials):
+        shape = params["shape"]
+        return stats.gamma.logpdf(y, a=shape, scale=mu / shape)
+
+    def _draw(self, rng, mu, params, trials):
+        shape = np.broadcast_to(params["shape"], mu.shape)
+        return rng.gamma(shape, mu / shape)
+
+
+class BetaFamily(Family):
+    """Beta response with mean ``mu`` and precision ``phi``."""
+
+    name = "beta"
+    links = ("logit", "probit", "cloglog")
+    parameters = {
+        "phi": FamilyParameter("phi", Gamma(2.0, 0.1), Exponential(1.0), Gamma(0.01, 0.01))
+    }
+    support = "(0, 1)"
+
+    def _in_support(self, y, trials):
+        return (y > 0) & (y < 1)
+
+    def _pymc(self, name, mu, params, observed, trials):
+        phi = params["phi"]
+        return pm.Beta(name, alpha=mu * phi, beta=(1.0 - mu) * phi, observed=observed)
+
+    def _logpdf(self, y, mu, params, trials):
+        phi = params["phi"]
+        return stats.beta.logpdf(y, mu * phi, (1.0 - mu) * phi)
+
+    def _draw(self, rng, mu, params, trials):
+        phi = params["phi"]
+        return rng.beta(mu * phi, (1.0 - mu) * phi)
+
+
+class Bernoulli(Family):
+    """Binary response; the mean is the probability of a 1."""
+
+    name = "bernoulli"
+    links = ("logit", "probit", "cloglog")
+    support = "{0, 1}"
+
+    def _in_support(self, y, trials):
+        return (y == 0) | (y == 1)
+
+    def _pymc(self, name, mu, params, observed, trials):
+        return pm.Bernoulli(name, p=mu, observed=observed)
+
+    def _logpdf(self, y, mu, params, trials):
+        return np.where(y == 1, np.log(mu), np.log1p(-mu))
+
+    def _draw(self, rng, mu, params, trials):
+        return (rng.random(mu.shape) < mu).astype(float)
+
+
+class Binomial(Family):
+    """Number of successes out of ``trials``; the mean is ``trials * p``."""
+
+    name = "binomial"
+    links = ("logit", "probit", "cloglog")
+    support = "{0, 1, ..., trials}"
+
+    def check_response(self, y, trials=None):
+        if trials is None:
+            raise ValueError(
+                "The binomial family needs the number of trials: set trials= (a column or a "
+                "number), or write the response as cbind(successes, failures) or "
+                "successes | trials(n) in the formula."
+            )
+        trials = np.asarray(trials, dtype=float)
+        if np.any(trials < 1) or np.any(trials != np.round(trials)):
+            raise ValueError("The number of trials must be a positive integer in every row.")
+        return super().check_response(y, trials)
+
+    def _in_support(self, y, trials):
+        return (y >= 0) & (y <= trials) & (y == np.round(y))
+
+    def _pymc(self, name, mu, params, observed, trials):
+        return pm.Binomial(name, n=trials, p=mu, observed=observed)
+
+    def _logpdf(self, y, mu, params, trials):
+        return stats.binom.logpmf(y, trials, mu)
+
+    def _expected(self, mu, params, trials):
+        return mu * trials
+
+    def _draw(self, rng, mu, params, trials):
+        return rng.binomial(np.broadcast_to(trials, mu.shape).astype(np.int64), mu).astype(float)
+
+
+class Poisson(Family):
+    """Count response with mean ``mu``."""
+
+    name = "poisson"
+    links = ("log", "identity", "sqrt")
+    support = "the non-negative integers"
+
+    def _in_support(self, y, trials):
+        return (y >= 0) & (y == np.round(y))
+
+    def _pymc(self, name, mu, params, observed, trials):
+        return pm.Poisson(name, mu=mu, observed=observed)
+
+    def _logpdf(self, y, mu, params, trials):
+        return stats.poisson.logpmf(y, mu)
+
+    def _draw(self, rng, mu, params, trials):
+        return rng.poisson(mu).astype(float)
+
+
+class NegativeBinomial(Family):
+    """Overdispersed counts (NB2): mean ``mu``, variance ``mu + mu^2 / shape``."""
+
+    name = "negative_binomial"
+    links = ("log", "identity", "sqrt")
+    parameters = {
+        "shape": FamilyParameter(
+            "shape", InverseGamma(0.4, 0.3), Exponential(1.0), InverseGamma(0.4, 0.3)
+        )
+    }
+    support = "the non-negative integers"
+    _in_support = Poisson._in_support
+
+    def _pymc(self, name, mu, params, observed, trials):
+        return pm.NegativeBinomial(name, mu=mu, alpha=params["shape"], observed=observed)
+
+    def _logpdf(self, y, mu, params, trials):
+        shape = params["shape"]
+        return stats.nbinom.logpmf(y, shape, shape / (shape + mu))
+
+    def _draw(self, rng, mu, params, trials):
+        shape = np.broadcast_to(params["shape"], mu.shape)
+        return rng.poisson(rng.gamma(shape, mu / shape)).astype(float)
+
+
+class ExponentialFamily(Family):
+    """Exponential response with mean ``mu``."""
+
+    name = "exponential"
+    links = ("log", "identity", "inverse")
+    support = "(0, inf)"
+    _in_support = LogNormal._in_support
+
+    def _pymc(self, name, mu, params, observed, trials):
+        return pm.Exponential(name, lam=1.0 / mu, observed=observed)
+
+    def _logpdf(self, y, mu, params, trials):
+        return stats.expon.logpdf(y, scale=mu)
+
+    def _draw(self, rng, mu, params, trials):
+        return rng.exponential(mu)
+
+
+class Weibull(Family):
+    """Weibull response with mean ``mu`` and ``shape`` (scale ``mu / Gamma(1 + 1/shape)``)."""
+
+    name = "weibull"
+    links = ("log", "identity", "inverse")
+    parameters = {
+        "shape": FamilyParameter("shape", Gamma(2.0, 0.5), Exponential(1.0), Gamma(0.01, 0.01))
+    }
+    support = "(0, inf)"
+    _in_support = LogNormal._in_support
+
+    def _pymc(self, name, mu, params, observed, trials):
+        shape = params["shape"]
+        return pm.Weibull(name, alpha=shape, beta=mu / pt.gamma(1.0 + 1.0 / shape), observed=observed)
+
+    def _logpdf(self, y, mu, params, trials):
+        shape = params["shape"]
+        return stats.weibull_min.logpdf(y, shape, scale=mu / special.gamma(1.0 + 1.0 / shape))
+
+    def _draw(self, rng, mu, params, trials):
+        shape = np.broadcast_to(params["shape"], mu.shape)
+        return mu / special.gamma(1.0 + 1.0 / shape) * rng.weibull(shape)
+
+
+FAMILIES: dict[str, type[Family]] = {
+    family.name: family
+    for family in (
+        Gaussian,
+        StudentTFamily,
+        LogNormal,
+        GammaFamily,
+        BetaFamily,
+        Bernoulli,
+        Binomial,
+        Poisson,
+        NegativeBinomial,
+        ExponentialFamily,
+        Weibull,
+    )
+}
+
+
+def get_family(family, link: str | None = None) -> Family:
+    """A family object from a name (``"poisson"``) or a :class:`Family`."""
+    if isinstance(family, Family):
+        if link is not None and link != family.link:
+            raise ValueError(f"link={link!r} conflicts with the family object's link {family.link!r}.")
+        return family
+    if isinstance(family, str) and family in FAMILIES:
+        return FAMILIES[family](link)
+    raise ValueError(f"Unknown family {family!r}; available: {sorted(FAMILIES)}.")

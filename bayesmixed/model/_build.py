@@ -112,7 +112,8 @@ def build_model(
             Z = pm.Data(f"Z_{block.key}", Z)
             eta = eta + pt.sum(Z * r[index], axis=1)
 
-        family.likelihood("y", eta, aux, observed=pm.Data("y_observed", y))
+        trials = None if data.trials is None else pm.Data("trials", data.trials)
+        family.likelihood("y", eta, aux, observed=pm.Data("y_observed", y), trials=trials)
     return model
 
 

@@ -34,7 +34,7 @@ def _flat(idata: az.InferenceData, name: str) -> np.ndarray:
 def extract_draws(idata: az.InferenceData, design: Design, family: Family) -> Draws:
     """Flatten the posterior of a fitted model into :class:`Draws`."""
     posterior = idata.posterior
-    aux = {name: _flat(idata, name) for name in family.aux}
+    aux = {name: _flat(idata, name) for name in family.parameters}
     n = next(iter(aux.values())).shape[0]
     return Draws(
         intercept=_flat(idata, "Intercept") if "Intercept" in posterior else None,

@@ -144,14 +144,14 @@ def summarize(
     if rows:
         sections[POPULATION] = pd.DataFrame(rows, index=names, columns=columns)
 
-    aux = [(name, _row(posterior, diagnostics, name, (), prob)) for name in family.aux]
+    aux = [(name, _row(posterior, diagnostics, name, (), prob)) for name in family.parameters]
     if aux:
         sections[FAMILY] = pd.DataFrame(
             [row for _, row in aux], index=[name for name, _ in aux], columns=columns
         )
 
     chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
-    links = "; ".join([f"mu = {family.link}"] + [f"{name} = identity" for name in family.aux])
+    links = "; ".join([f"mu = {family.link}"] + [f"{name} = identity" for name in family.parameters])
     header = [
         f" Family: {family.name}",
         f"  Links: {links}",

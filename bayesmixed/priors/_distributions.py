@@ -198,6 +198,20 @@ class Gamma(Prior):
         self.rate = rate
 
 
+class InverseGamma(Prior):
+    """Inverse-gamma prior with ``shape`` and ``scale`` (brms' default for the
+    negative binomial shape is ``inv_gamma(0.4, 0.3)``)."""
+
+    _hyper = ("shape", "scale")
+    _label = "inv_gamma"
+    _pymc = (pm.InverseGamma, {"shape": "alpha", "scale": "beta"})
+    support = "positive"
+
+    def __init__(self, shape=0.4, scale=0.3):
+        self.shape = shape
+        self.scale = scale
+
+
 class Flat(Prior):
     """Improper flat prior (brms' default for coefficients)."""
 

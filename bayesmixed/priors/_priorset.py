@@ -18,17 +18,15 @@ from ._distributions import (
     LKJ,
     SCALABLE,
     Decov,
-    Exponential,
     Flat,
     HalfNormal,
-    HalfStudentT,
     Normal,
     Prior,
     StudentT,
 )
 
 PRESETS = ("default", "rstanarm", "brms")
-CLASSES = ("Intercept", "b", "sd", "cor", "sigma")
+CLASSES = ("Intercept", "b", "sd", "cor", "sigma", "shape", "phi", "nu")
 
 
 class Priors(BaseEstimator):
@@ -41,14 +39,16 @@ class Priors(BaseEstimator):
     - ``sd``: standard deviations of group-level effects, or a :class:`Decov`
       prior on each group's whole covariance matrix;
     - ``cor``: correlations of group-level effects (an :class:`LKJ` prior);
-    - ``sigma``: residual standard deviation.
+    - ``sigma``: residual standard deviation (Gaussian, Student-t, log-normal);
+    - ``shape``, ``phi``, ``nu``: other family parameters (negative binomial,
+      gamma and Weibull shape; beta precision; Student-t degrees of freedom).
 
     Parameters
     ----------
     preset : {"default", "rstanarm", "brms"}, default="default"
         Where unset priors come from: bayesmixed's own defaults, rstanarm's
         or brms' (the priors page of the docs lists the exact rules).
-    Intercept, b, sd, cor, sigma : Prior or None
+    Intercept, b, sd, cor, sigma, shape, phi, nu : Prior or None
         Class-level priors.
     coef : dict of str to Prior, optional
         Priors of single coefficients by name (``{"Days": Normal(0, 10)}``);
@@ -74,6 +74,9 @@ class Priors(BaseEstimator):
         sd=None,
         cor=None,
         sigma=None,
+        shape=None,
+        phi=None,
+        nu=None,
         coef=None,
         group=None,
     ):
@@ -83,6 +86,9 @@ class Priors(BaseEstimator):
         self.sd = sd
         self.cor = cor
         self.sigma = sigma
+        self.shape = shape
+        self.phi = phi
+        self.nu = nu
         self.coef = coef
         self.group = group
 
@@ -162,7 +168,6 @@ def _preset_defaults(preset: str, scales: DataScales) -> dict[str, Prior]:
             "b": Normal(0.0, 2.5, autoscale=True),
             "sd": Decov(),
             "cor": LKJ(1.0),
-            "sigma": Exponential(1.0, autoscale=True),
         }
     if preset == "brms":
         # brms: student_t(3, round(median(y), 1), max(2.5, round(mad(y), 1))) for the
@@ -173,6 +178,7 @@ def _preset_defaults(preset: str, scales: DataScales) -> dict[str, Prior]:
             "b": Flat(),
             "sd": StudentT(3.0, 0.0, scale),
             "cor": LKJ(1.0),
+            # family parameters on the scale of y (Gaussian and Student-t sigma)
             "sigma": StudentT(3.0, 0.0, scale),
         }
     return {
@@ -180,7 +186,6 @@ def _preset_defaults(preset: str, scales: DataScales) -> dict[str, Prior]:
         "b": Normal(0.0, 2.5, autoscale=True),
         "sd": HalfNormal(0.5, autoscale=True),
         "cor": LKJ(2.0),
-        "sigma": HalfStudentT(3.0, 1.0, autoscale=True),
     }
 
 
@@ -205,6 +210,9 @@ _ALLOWED = {
     "sd": ("real", "positive", "covariance"),
     "cor": ("correlation",),
     "sigma": ("real", "positive"),
+    "shape": ("real", "positive"),
+    "phi": ("real", "positive"),
+    "nu": ("real", "positive"),
 }
 
 
@@ -263,9 +271,9 @@ def resolve_priors(
     coef_names : list of str
         Population-level coefficients other than the intercept.
     blocks : list of (key, group, term names, correlated)
-    aux : dict
-        Family parameters by name, with the class of prior each takes
-        (``{"sigma": "sigma"}`` for a Gaussian model).
+    aux : dict of str to FamilyParameter
+        Family parameters by name, with the prior class that sets each and
+        its default per preset.
     """
     if priors.preset not in PRESETS:
         raise ValueError(
@@ -273,7 +281,7 @@ def resolve_priors(
         )
     defaults = _preset_defaults(priors.preset, scales)
 
-    def pick(cls: str, override=None, where=None):
+    def pick(cls: str, override=None, where=None, default=None):
         if override is not None:
             _check_slot(cls, override, where)
             return override, "user"
@@ -281,7 +289,7 @@ def resolve_priors(
         if given is not None:
             _check_slot(cls, given, f"{cls!r}")
             return given, "user"
-        return defaults[cls], priors.preset
+        return (default if default is not None else defaults[cls]), priors.preset
 
     coef_priors = dict(priors.coef or {})
     unknown = set(coef_priors) - set(coef_names)
@@ -340,9 +348,14 @@ def resolve_priors(
             cor[key] = ResolvedPrior("cor", specified, specified, source, group=group)
 
     resolved_aux = {}
-    for name, cls in aux.items():
-        specified, source = pick(cls)
+    for name, parameter in aux.items():
+        default = {
+            "default": parameter.default,
+            "rstanarm": parameter.rstanarm,
+            "brms": parameter.brms or defaults.get(parameter.cls),
+        }[priors.preset]
+        specified, source = pick(parameter.cls, default=default)
         resolved_aux[name] = ResolvedPrior(
-            cls, specified, _adjust(specified, 0.0, scales.y_scale), source
+            parameter.cls, specified, _adjust(specified, 0.0, scales.y_scale), source
         )
     return ResolvedPriors(intercept=intercept, b=b, sd=sd, cor=cor, aux=resolved_aux)

@@ -244,17 +244,7 @@ def parse_formula(formula: str) -> ModelSpec:
             "The formula has more than one '~'.", formula, tildes[1], tildes[1] + 1
         )
     tilde = tildes[0]
-    response = formula[:tilde].strip()
-    if response:
-        if not _NAME.match(response):
-            start = len(formula[:tilde]) - len(formula[:tilde].lstrip())
-            raise FormulaError(
-                "The response must be a column name; transform y before fitting instead.",
-                formula,
-                start,
-                start + len(response),
-            )
-        response = response.strip("`")
+    response, trials = _parse_response(formula, tilde)
 
     rhs_offset = tilde + 1
     fixed_parts: list[str] = []
@@ -300,5 +290,70 @@ def parse_formula(formula: str) -> ModelSpec:
         fixed = "1 " + fixed
     _check_expr(fixed, rhs_offset, formula, "population-level part")
     return ModelSpec(
-        response=response or None, fixed=fixed, groups=tuple(groups), offsets=tuple(offsets)
+        response=response or None,
+        fixed=fixed,
+        groups=tuple(groups),
+        offsets=tuple(offsets),
+        trials=trials,
     )
+
+
+def _parse_response(formula: str, tilde: int) -> tuple[str, str | None]:
+    """The response's name and, for binomial forms, the trials expression.
+
+    ``y``; ``cbind(successes, failures)`` (trials = successes + failures);
+    ``successes | trials(n)``.
+    """
+    text = formula[:tilde]
+    response = text.strip()
+    start = len(text) - len(text.lstrip())
+    if not response:
+        return "", None
+    inner = _wrapped(response, "cbind")
+    if inner is not None:
+        parts = [p.strip() for p in _split_arguments(inner)]
+        if len(parts) != 2 or not _NAME.match(parts[0]) or not parts[1]:
+            raise FormulaError(
+                "cbind() takes two arguments: a successes column and failures.",
+                formula, start, start + len(response),
+            )
+        _check_expr(parts[1], start, formula, "failures of cbind()")
+        return parts[0].strip("`"), f"{parts[0]} + ({parts[1]})"
+    bar = _find_bar(response, start, formula)
+    if bar is not None:
+        j, width = bar
+        name, rest = response[:j].strip(), response[j + width :].strip()
+        trials = _wrapped(rest, "trials")
+        if width != 1 or trials is None or not _NAME.match(name) or not trials.strip():
+            raise FormulaError(
+                "A response with a bar must read successes | trials(n).",
+                formula, start, start + len(response),
+            )
+        _check_expr(trials.strip(), start, formula, "trials()")
+        return name.strip("`"), trials.strip()
+    if not _NAME.match(response):
+        raise FormulaError(
+            "The response must be a column name (or cbind(s, f) or s | trials(n)); "
+            "transform y before fitting instead.",
+            formula, start, start + len(response),
+        )
+    return response.strip("`"), None
+
+
+def _split_arguments(text: str) -> list[str]:
+    """Split function arguments at top-level commas."""
+    parts, start, depth, quote = [], 0, 0, ""
+    for i, char in enumerate(text):
+        if quote:
+            quote = "" if char == quote else quote
+        elif char in "'\"`":
+            quote = char
+        elif char in _OPEN:
+            depth += 1
+        elif char in _CLOSE:
+            depth -= 1
+        elif char == "," and depth == 0:
+            parts.append(text[start:i])
+            start = i + 1
+    parts.append(text[start:])
+    return parts

@@ -53,16 +53,23 @@ class ModelSpec:
         Random-effect blocks, in the order written.
     offsets : tuple of str
         Expressions added to the linear predictor with coefficient one.
+    trials : str or None
+        Expression for the number of binomial trials (``cbind(s, f)`` gives
+        ``s + f``; ``s | trials(n)`` gives ``n``).
     """
 
     response: str | None
     fixed: str
     groups: tuple[GroupTerm, ...] = ()
     offsets: tuple[str, ...] = field(default=())
+    trials: str | None = None
 
     def to_formula(self) -> str:
         """Render the spec as an lme4-style formula."""
         parts = [self.fixed] + [term.to_formula() for term in self.groups]
         parts += [f"offset({offset})" for offset in self.offsets]
         rhs = " + ".join(parts)
-        return f"{self.response} ~ {rhs}" if self.response else f"~ {rhs}"
+        response = self.response or ""
+        if self.trials is not None:
+            response = f"{response} | trials({self.trials})"
+        return f"{response} ~ {rhs}".strip()
