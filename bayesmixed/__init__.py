@@ -4,8 +4,11 @@ Estimators
 ----------
 BayesianLMER
     Linear mixed models (Gaussian response).
+BayesianGLMER
+    Generalized linear mixed models (binomial, Poisson, negative binomial, ...).
 """
 
+from ._glmer import BayesianGLMER
 from ._lmer import BayesianLMER
 from .exceptions import FormulaError, SamplingWarning
 from .priors import (
@@ -18,6 +21,7 @@ from .priors import (
     HalfCauchy,
     HalfNormal,
     HalfStudentT,
+    InverseGamma,
     Normal,
     Priors,
     StudentT,
@@ -27,6 +31,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "LKJ",
+    "BayesianGLMER",
     "BayesianLMER",
     "Cauchy",
     "Decov",
@@ -37,6 +42,7 @@ __all__ = [
     "HalfCauchy",
     "HalfNormal",
     "HalfStudentT",
+    "InverseGamma",
     "Normal",
     "Priors",
     "SamplingWarning",

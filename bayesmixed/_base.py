@@ -279,7 +279,8 @@ class BayesianMixedModel(BaseEstimator):
             )
 
     def _data_scales(self, y: np.ndarray, data) -> DataScales:
-        location, scale = self.family_.autoscale_reference(y)
+        reference = self.family_.autoscale_reference(y)
+        location, scale = reference if reference is not None else (0.0, 1.0)
         median = float(np.median(y))
         return DataScales(
             y_location=location,
@@ -288,6 +289,7 @@ class BayesianMixedModel(BaseEstimator):
             y_mad=1.4826 * float(np.median(np.abs(y - median))),
             x_scale=_column_scales(data.X),
             z_scale={b.key: _column_scales(Z) for b, Z in zip(self.design_.blocks, data.Z)},
+            link_scale=reference is None,
         )
 
     def _posterior_names(self) -> list[str]:

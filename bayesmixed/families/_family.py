@@ -77,7 +77,7 @@ class Family:
             raise ValueError("y has missing or infinite values; drop or impute them before fitting.")
         bad = ~self._in_support(y, trials)
         if bad.any():
-            rows = list(np.flatnonzero(bad)[:5])
+            rows = [int(i) for i in np.flatnonzero(bad)[:5]]
             raise ValueError(
                 f"The {self.name} family needs y in {self.support}; {int(bad.sum())} value(s) are "
                 f"not, e.g. {y[bad][:3].tolist()} at rows {rows}."
@@ -87,11 +87,11 @@ class Family:
     def _in_support(self, y, trials):
         return np.ones(y.shape, dtype=bool)
 
-    def autoscale_reference(self, y: np.ndarray) -> tuple[float, float]:
-        """Location and scale that ``autoscale=True`` priors are stated relative to
-        (mean and sd of y for a Gaussian model with identity link, else 0 and 1,
-        as in rstanarm)."""
-        return 0.0, 1.0
+    def autoscale_reference(self, y: np.ndarray) -> tuple[float, float] | None:
+        """Location and scale that ``autoscale=True`` priors are stated relative to:
+        mean and sd of y for a Gaussian model with identity link; ``None`` (the
+        link scale: 0 and 1) otherwise, as in rstanarm."""
+        return None
 
     # -- model -----------------------------------------------------------------
 
@@ -135,7 +135,7 @@ class Gaussian(Family):
 
     def autoscale_reference(self, y):
         if self.link != "identity":
-            return 0.0, 1.0
+            return None
         scale = float(np.std(y, ddof=1)) if len(y) > 1 else 1.0
         return float(np.mean(y)), scale
 

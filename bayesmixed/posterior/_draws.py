@@ -35,7 +35,7 @@ def extract_draws(idata: az.InferenceData, design: Design, family: Family) -> Dr
     """Flatten the posterior of a fitted model into :class:`Draws`."""
     posterior = idata.posterior
     aux = {name: _flat(idata, name) for name in family.parameters}
-    n = next(iter(aux.values())).shape[0]
+    n = posterior.sizes["chain"] * posterior.sizes["draw"]
     return Draws(
         intercept=_flat(idata, "Intercept") if "Intercept" in posterior else None,
         b=_flat(idata, "b") if "b" in posterior else np.zeros((n, 0)),

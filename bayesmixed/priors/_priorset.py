@@ -120,6 +120,9 @@ class DataScales:
     y_mad: float
     x_scale: np.ndarray
     z_scale: dict[str, np.ndarray] = field(default_factory=dict)
+    #: True when y's scale is not used (non-Gaussian families): priors are
+    #: then on the link scale
+    link_scale: bool = False
 
 
 @dataclass
@@ -184,7 +187,8 @@ def _preset_defaults(preset: str, scales: DataScales) -> dict[str, Prior]:
     return {
         "Intercept": Normal(0.0, 2.5, autoscale=True),
         "b": Normal(0.0, 2.5, autoscale=True),
-        "sd": HalfNormal(0.5, autoscale=True),
+        # on the link scale (logit, log, ...) group sds of 1-2 are common
+        "sd": HalfNormal(1.0) if scales.link_scale else HalfNormal(0.5, autoscale=True),
         "cor": LKJ(2.0),
     }
 

@@ -1,0 +1,222 @@
+"""BayesianGLMER: families, links, trials, support checks (quick) and agreement
+with lme4 / rstanarm and recovery of known parameters (slow)."""
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+
+from bayesmixed import BayesianGLMER
+from bayesmixed.datasets import load_cbpp, load_grouseticks
+from bayesmixed.families import FAMILIES
+
+from .conftest import FAST
+
+
+def fit_quietly(model, X, y):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "family, y, message",
+    [
+        ("poisson", [0, 1, -1, 2], "non-negative integers"),
+        ("poisson", [0, 1.5, 1, 2], "non-negative integers"),
+        ("negative_binomial", [0, 1, -3, 2], "non-negative integers"),
+        ("bernoulli", [0, 1, 2, 1], r"\{0, 1\}"),
+        ("beta", [0.2, 0.5, 1.0, 0.3], r"\(0, 1\)"),
+        ("gamma", [1.0, 0.0, 2.0, 3.0], r"\(0, inf\)"),
+        ("lognormal", [1.0, -1.0, 2.0, 3.0], r"\(0, inf\)"),
+        ("weibull", [1.0, -1.0, 2.0, 3.0], r"\(0, inf\)"),
+        ("exponential", [1.0, 0.0, 2.0, 3.0], r"\(0, inf\)"),
+    ],
+)
+def test_y_outside_support_is_rejected_before_sampling(family, y, message):
+    X = pd.DataFrame({"x": [0.1, 0.2, 0.3, 0.4]})
+    with pytest.raises(ValueError, match=f"The {family} family needs y in (the )?{message}"):
+        BayesianGLMER(family=family).get_prior(X, pd.Series(y, name="y"))
+
+
+def test_binomial_trials_checks():
+    df = load_cbpp()
+    with pytest.raises(ValueError, match="needs the number of trials"):
+        BayesianGLMER(formula="incidence ~ period", family="binomial").get_prior(df, df["incidence"])
+    with pytest.raises(ValueError, match="needs y in \\{0, 1, ..., trials\\}"):
+        BayesianGLMER(formula="incidence ~ period", family="binomial", trials=2).get_prior(
+            df, df["incidence"]
+        )
+    with pytest.raises(ValueError, match="apply to the binomial family only"):
+        BayesianGLMER(formula="incidence ~ period", family="poisson", trials="size").get_prior(
+            df, df["incidence"]
+        )
+    with pytest.raises(ValueError, match="give them once"):
+        BayesianGLMER(
+            formula="incidence | trials(size) ~ period", family="binomial", trials="size"
+        ).get_prior(df, df["incidence"])
+
+
+def test_unknown_family_and_link():
+    X = pd.DataFrame({"x": [0.1, 0.2, 0.3]})
+    with pytest.raises(ValueError, match="'family' parameter of BayesianGLMER must be one of"):
+        BayesianGLMER(family="poison").get_prior(X, [1, 2, 3])
+    with pytest.raises(ValueError, match="poisson family takes the links"):
+        BayesianGLMER(family="poisson", link="logit").get_prior(X, [1, 2, 3])
+
+
+def test_family_parameter_priors_by_preset():
+    X = pd.DataFrame({"x": [0.1, 0.2, 0.3, 0.5]})
+    y = pd.Series([1, 4, 0, 7], name="y")
+    for preset, expected in [("default", "inv_gamma(0.4, 0.3)"), ("rstanarm", "exponential(1)"),
+                             ("brms", "inv_gamma(0.4, 0.3)")]:
+        tab = BayesianGLMER(family="negative_binomial", priors=preset).get_prior(X, y)
+        assert tab.set_index("class").loc["shape", "prior"] == expected
+    # non-Gaussian models put coefficient priors on the link scale: 2.5 / sd(x)
+    tab = BayesianGLMER(family="poisson", priors="rstanarm").get_prior(X, y).set_index("class")
+    assert tab.loc["b", "prior"] == f"normal(0, {2.5 / X['x'].std():.4g})"
+    assert tab.loc["Intercept", "prior"] == "normal(0, 2.5)"
+
+
+def test_trials_forms_give_the_same_design():
+    df = load_cbpp()
+    a = BayesianGLMER(formula="cbind(incidence, size - incidence) ~ period + (1 | herd)", family="binomial")
+    b = BayesianGLMER(formula="incidence | trials(size) ~ period + (1 | herd)", family="binomial")
+    c = BayesianGLMER(formula="incidence ~ period + (1 | herd)", family="binomial", trials="size")
+    tables = [m.get_prior(df, df["incidence"]) for m in (a, b, c)]
+    for table in tables[1:]:
+        pd.testing.assert_frame_equal(table, tables[0])
+
+
+@pytest.fixture(scope="module")
+def cbpp_fit():
+    df = load_cbpp()
+    model = BayesianGLMER(
+        formula="cbind(incidence, size - incidence) ~ period + (1 | herd)",
+        family="binomial",
+        random_state=0,
+        **FAST,
+    )
+    return fit_quietly(model, df, df["incidence"]), df
+
+
+def test_binomial_predictions_are_expected_counts(cbpp_fit):
+    model, df = cbpp_fit
+    mean = model.predict(df)
+    assert np.all((mean >= 0) & (mean <= df["size"]))
+    draws = model.sample_posterior_predictive(df)
+    assert np.all(draws <= df["size"].to_numpy()) and np.all(draws == np.round(draws))
+    assert np.isfinite(model.score(df, df["incidence"]))
+    assert list(model.summary().to_frame().loc["Regression Coefficients"].index) == [
+        "Intercept", "period2", "period3", "period4"
+    ]
+
+
+def test_glmer_clone_and_params():
+    model = BayesianGLMER(family="poisson", link="sqrt", trials=None)
+    params = clone(model).get_params()
+    assert params["family"] == "poisson" and params["link"] == "sqrt"
+    assert "draws" in params and "priors" in params
+
+
+# ---------------------------------------------------------------- slow ----
+
+# lme4 1.1-31: glmer(cbind(incidence, size - incidence) ~ period + (1 | herd), cbpp, binomial)
+CBPP_LME4 = {"Intercept": -1.3983, "period2": -0.9919, "period3": -1.1282, "period4": -1.5797}
+CBPP_LME4_SD_HERD = 0.6421
+
+# rstanarm 2.21.3 (shared/reference/public.json):
+# stan_glmer(TICKS ~ YEAR + cHEIGHT + (1 | BROOD) + (1 | LOCATION), grouseticks, family=poisson)
+GROUSETICKS = {
+    ("Regression Coefficients", "Intercept"): (0.45511176, 0.20130488),
+    ("Regression Coefficients", "YEAR96"): (1.17344493, 0.24542291),
+    ("Regression Coefficients", "YEAR97"): (-0.98118477, 0.26949063),
+    ("Regression Coefficients", "cHEIGHT"): (-0.0237285, 0.00367531),
+    ("~BROOD", "sd(Intercept)"): (0.82808056, 0.12059956),
+    ("~LOCATION", "sd(Intercept)"): (0.54186165, 0.20854843),
+}
+
+
+@pytest.mark.slow
+def test_grouseticks_matches_rstanarm():
+    df = load_grouseticks()
+    model = BayesianGLMER(
+        formula="TICKS ~ YEAR + cHEIGHT + (1 | BROOD) + (1 | LOCATION)",
+        family="poisson",
+        priors="rstanarm",
+        target_accept=0.95,  # rstanarm's adapt_delta
+        chains=4, draws=1000, tune=1000, random_state=1,
+    )
+    fit_quietly(model, df, df["TICKS"])
+    table = model.summary().to_frame()["Estimate"]
+    for key, (mean, sd) in GROUSETICKS.items():
+        tol = 0.25 if key[1].startswith("sd(") else 0.15
+        assert abs(table.loc[key] - mean) < tol * sd, (key, table.loc[key], mean)
+
+
+@pytest.mark.slow
+def test_cbpp_binomial_close_to_lme4():
+    df = load_cbpp()
+    model = BayesianGLMER(
+        formula="cbind(incidence, size - incidence) ~ period + (1 | herd)",
+        family="binomial", chains=4, draws=1000, tune=1000, random_state=1,
+    )
+    fit_quietly(model, df, df["incidence"])
+    fixef = model.fixef()
+    for name, value in CBPP_LME4.items():
+        # posterior mean against the maximum-likelihood estimate: within 0.3 posterior sd
+        assert abs(fixef.loc[name, "Estimate"] - value) < 0.3 * fixef.loc[name, "Est.Error"], name
+    sd = model.VarCorr().set_index("grp").loc["herd", "Estimate"]
+    assert abs(sd - CBPP_LME4_SD_HERD) < 0.15
+
+
+TRUE_B = {"Intercept": 0.5, "x": 0.8}
+TRUE_SD = 0.5
+PARAMS = {"sigma": 0.7, "shape": 3.0, "phi": 10.0, "nu": 5.0}
+
+
+def simulate(family, seed=1, n_groups=25, per_group=20):
+    rng = np.random.default_rng(seed)
+    g = np.repeat(np.arange(n_groups), per_group)
+    x = rng.normal(size=g.size)
+    eta = TRUE_B["Intercept"] + TRUE_B["x"] * x + rng.normal(scale=TRUE_SD, size=n_groups)[g]
+    fam = FAMILIES[family]()
+    mu = fam._link.inverse_numpy(eta)[None, :]
+    params = {name: np.array([[PARAMS[name]]]) for name in fam.parameters}
+    trials = np.full(g.size, 10.0) if family == "binomial" else None
+    y = fam._draw(rng, mu, params, trials)[0]
+    X = pd.DataFrame({"x": x, "g": [f"g{i}" for i in g]})
+    if family == "binomial":
+        X["n"] = 10
+    return X, pd.Series(y, name="y")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("family", sorted(FAMILIES))
+def test_family_recovers_known_parameters(family):
+    X, y = simulate(family)
+    model = BayesianGLMER(
+        formula="y ~ x + (1 | g)", family=family, trials="n" if family == "binomial" else None,
+        chains=2, draws=500, tune=500, random_state=3, target_accept=0.9,
+    )
+    fit_quietly(model, X, y)
+    table = model.summary(prob=0.95).to_frame()
+    truth = {
+        ("Regression Coefficients", "Intercept"): TRUE_B["Intercept"],
+        ("Regression Coefficients", "x"): TRUE_B["x"],
+        ("~g", "sd(Intercept)"): TRUE_SD,
+    }
+    truth.update({("Further Distributional Parameters", name): PARAMS[name] for name in model.family_.parameters})
+    if family == "lognormal":  # its mean parameter is on the log scale already
+        pass
+    for key, value in truth.items():
+        low, high = table.loc[key, ["l-95% CI", "u-95% CI"]]
+        assert low <= value <= high, (family, key, value, low, high)
+    # posterior predictive check: observed mean and variance inside the replicated range
+    replicated = model.sample_posterior_predictive(X)
+    for stat in (np.mean, np.var):
+        values = stat(replicated, axis=1)
+        q = np.mean(values < stat(y.to_numpy()))
+        assert 0.01 < q < 0.99, (family, stat.__name__, q)
