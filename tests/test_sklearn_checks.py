@@ -4,7 +4,7 @@ import warnings
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from bayesmixed import BayesianLMER
+from bayesmixed import BayesianGLMER, BayesianLMER
 
 # Checks that cannot pass, and why. None at present: score() is a log
 # predictive density rather than R^2, which the estimator's tags declare
@@ -13,7 +13,8 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
 
 
 def _estimators():
-    return [BayesianLMER(chains=1, draws=40, tune=40, cores=1, random_state=0)]
+    fast = dict(chains=1, draws=40, tune=40, cores=1, random_state=0)
+    return [BayesianLMER(**fast), BayesianGLMER(**fast)]
 
 
 @parametrize_with_checks(
