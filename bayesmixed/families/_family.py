@@ -14,7 +14,15 @@ import pymc as pm
 import pytensor.tensor as pt
 from scipy import special, stats
 
-from ..priors import Exponential, Gamma, HalfStudentT, InverseGamma, Prior, StudentT
+from ..priors import (
+    Beta,
+    Exponential,
+    Gamma,
+    HalfStudentT,
+    InverseGamma,
+    Prior,
+    StudentT,
+)
 from ._links import LINKS, Link
 
 
@@ -419,3 +427,148 @@ def get_family(family, link: str | None = None) -> Family:
     if isinstance(family, str) and family in FAMILIES:
         return FAMILIES[family](link)
     raise ValueError(f"Unknown family {family!r}; available: {sorted(FAMILIES)}.")
+
+
+_ZI = FamilyParameter("zi", Beta(1.0, 1.0), Beta(1.0, 1.0), Beta(1.0, 1.0))
+_HU = FamilyParameter("hu", Beta(1.0, 1.0), Beta(1.0, 1.0), Beta(1.0, 1.0))
+
+
+class ZeroInflatedPoisson(Poisson):
+    """Poisson counts with extra zeros: a zero with probability ``zi``, else Poisson(mu)."""
+
+    name = "zero_inflated_poisson"
+    parameters = {"zi": _ZI}
+
+    def _pymc(self, name, mu, params, observed, trials):
+        return pm.ZeroInflatedPoisson(name, psi=1.0 - params["zi"], mu=mu, observed=observed)
+
+    def _logpdf(self, y, mu, params, trials):
+        zi = params["zi"]
+        count = np.log1p(-zi) + stats.poisson.logpmf(y, mu)
+        return np.where(y == 0, np.logaddexp(np.log(zi), count), count)
+
+    def _expected(self, mu, params, trials):
+        return (1.0 - params["zi"]) * mu
+
+    def _draw(self, rng, mu, params, trials):
+        return np.where(rng.random(mu.shape) < params["zi"], 0.0, rng.poisson(mu))
+
+
+class ZeroInflatedNegativeBinomial(NegativeBinomial):
+    """Negative binomial counts with extra zeros (probability ``zi``)."""
+
+    name = "zero_inflated_negbinomial"
+    parameters = {**NegativeBinomial.parameters, "zi": _ZI}
+
+    def _pymc(self, name, mu, params, observed, trials):
+        return pm.ZeroInflatedNegativeBinomial(
+            name, psi=1.0 - params["zi"], mu=mu, alpha=params["shape"], observed=observed
+        )
+
+    def _logpdf(self, y, mu, params, trials):
+        zi = params["zi"]
+        count = np.log1p(-zi) + super()._logpdf(y, mu, params, trials)
+        return np.where(y == 0, np.logaddexp(np.log(zi), count), count)
+
+    def _expected(self, mu, params, trials):
+        return (1.0 - params["zi"]) * mu
+
+    def _draw(self, rng, mu, params, trials):
+        counts = super()._draw(rng, mu, params, trials)
+        return np.where(rng.random(mu.shape) < params["zi"], 0.0, counts)
+
+
+class _Hurdle:
+    """A zero with probability ``hu``, else a draw from the zero-truncated count
+    (or positive continuous) distribution of the parent family."""
+
+    def _logpdf(self, y, mu, params, trials):
+        hu = params["hu"]
+        safe = np.where(y > 0, y, 1.0)  # the zero branch is taken from hu
+        positive = super()._logpdf(safe, mu, params, trials) - self._log1m_p0(mu, params)
+        return np.where(y == 0, np.log(hu) + 0 * mu, np.log1p(-hu) + positive)
+
+    def _expected(self, mu, params, trials):
+        mean = super()._expected(mu, params, trials)
+        return (1.0 - params["hu"]) * mean / -np.expm1(self._log_p0(mu, params))
+
+    def _log1m_p0(self, mu, params):
+        return np.log(-np.expm1(self._log_p0(mu, params)))
+
+
+class HurdlePoisson(_Hurdle, Poisson):
+    """Zero with probability ``hu``; otherwise a zero-truncated Poisson(mu)."""
+
+    name = "hurdle_poisson"
+    parameters = {"hu": _HU}
+
+    def _pymc(self, name, mu, params, observed, trials):
+        return pm.HurdlePoisson(name, psi=1.0 - params["hu"], mu=mu, observed=observed)
+
+    def _log_p0(self, mu, params):
+        return -mu
+
+    def _draw(self, rng, mu, params, trials):
+        p0 = np.exp(-mu)
+        positive = stats.poisson.ppf(rng.uniform(p0, 1.0), mu)
+        return np.where(rng.random(mu.shape) < params["hu"], 0.0, np.maximum(positive, 1.0))
+
+
+class HurdleNegativeBinomial(_Hurdle, NegativeBinomial):
+    """Zero with probability ``hu``; otherwise a zero-truncated negative binomial."""
+
+    name = "hurdle_negbinomial"
+    parameters = {**NegativeBinomial.parameters, "hu": _HU}
+
+    def _pymc(self, name, mu, params, observed, trials):
+        return pm.HurdleNegativeBinomial(
+            name, psi=1.0 - params["hu"], mu=mu, alpha=params["shape"], observed=observed
+        )
+
+    def _log_p0(self, mu, params):
+        shape = params["shape"]
+        return shape * (np.log(shape) - np.log(shape + mu))
+
+    def _draw(self, rng, mu, params, trials):
+        shape = params["shape"]
+        p = shape / (shape + mu)
+        p0 = np.exp(self._log_p0(mu, params))
+        positive = stats.nbinom.ppf(rng.uniform(p0, 1.0), shape, p)
+        return np.where(rng.random(mu.shape) < params["hu"], 0.0, np.maximum(positive, 1.0))
+
+
+class HurdleLogNormal(_Hurdle, LogNormal):
+    """Zero with probability ``hu``; otherwise log-normal."""
+
+    name = "hurdle_lognormal"
+    parameters = {**LogNormal.parameters, "hu": _HU}
+    support = "[0, inf)"
+
+    def _in_support(self, y, trials):
+        return y >= 0
+
+    def _pymc(self, name, mu, params, observed, trials):
+        return pm.HurdleLogNormal(
+            name, psi=1.0 - params["hu"], mu=mu, sigma=params["sigma"], observed=observed
+        )
+
+    def _log_p0(self, mu, params):
+        return np.full(np.broadcast_shapes(np.shape(mu), np.shape(params["sigma"])), -np.inf)
+
+    def _draw(self, rng, mu, params, trials):
+        positive = np.exp(rng.normal(mu, params["sigma"]))
+        return np.where(rng.random(positive.shape) < params["hu"], 0.0, positive)
+
+
+FAMILIES.update(
+    {
+        family.name: family
+        for family in (
+            ZeroInflatedPoisson,
+            ZeroInflatedNegativeBinomial,
+            HurdlePoisson,
+            HurdleNegativeBinomial,
+            HurdleLogNormal,
+        )
+    }
+)

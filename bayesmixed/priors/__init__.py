@@ -2,6 +2,7 @@
 
 from ._distributions import (
     LKJ,
+    Beta,
     Cauchy,
     Decov,
     Exponential,
@@ -28,6 +29,7 @@ from ._priorset import (
 __all__ = [
     "LKJ",
     "PRESETS",
+    "Beta",
     "Cauchy",
     "DataScales",
     "Decov",

@@ -33,7 +33,7 @@ class Prior(BaseEstimator):
     _pymc_half: tuple = ()
     #: brms' name of the distribution
     _label = ""
-    #: "real" (any value), "positive", "correlation" or "covariance"
+    #: "real" (any value), "positive", "unit" (a probability), "correlation" or "covariance"
     support = "real"
 
     def hyperparameters(self) -> dict[str, np.ndarray]:
@@ -196,6 +196,19 @@ class Gamma(Prior):
     def __init__(self, shape=2.0, rate=1.0):
         self.shape = shape
         self.rate = rate
+
+
+class Beta(Prior):
+    """Beta prior on a probability (brms' default for ``zi`` and ``hu`` is beta(1, 1))."""
+
+    _hyper = ("alpha", "beta")
+    _label = "beta"
+    _pymc = (pm.Beta, {"alpha": "alpha", "beta": "beta"})
+    support = "unit"
+
+    def __init__(self, alpha=1.0, beta=1.0):
+        self.alpha = alpha
+        self.beta = beta
 
 
 class InverseGamma(Prior):

@@ -26,7 +26,7 @@ from ._distributions import (
 )
 
 PRESETS = ("default", "rstanarm", "brms")
-CLASSES = ("Intercept", "b", "sd", "cor", "sigma", "shape", "phi", "nu")
+CLASSES = ("Intercept", "b", "sd", "cor", "sigma", "shape", "phi", "nu", "zi", "hu")
 
 
 class Priors(BaseEstimator):
@@ -41,14 +41,15 @@ class Priors(BaseEstimator):
     - ``cor``: correlations of group-level effects (an :class:`LKJ` prior);
     - ``sigma``: residual standard deviation (Gaussian, Student-t, log-normal);
     - ``shape``, ``phi``, ``nu``: other family parameters (negative binomial,
-      gamma and Weibull shape; beta precision; Student-t degrees of freedom).
+      gamma and Weibull shape; beta precision; Student-t degrees of freedom);
+    - ``zi``, ``hu``: zero-inflation and hurdle probabilities.
 
     Parameters
     ----------
     preset : {"default", "rstanarm", "brms"}, default="default"
         Where unset priors come from: bayesmixed's own defaults, rstanarm's
         or brms' (the priors page of the docs lists the exact rules).
-    Intercept, b, sd, cor, sigma, shape, phi, nu : Prior or None
+    Intercept, b, sd, cor, sigma, shape, phi, nu, zi, hu : Prior or None
         Class-level priors.
     coef : dict of str to Prior, optional
         Priors of single coefficients by name (``{"Days": Normal(0, 10)}``);
@@ -77,6 +78,8 @@ class Priors(BaseEstimator):
         shape=None,
         phi=None,
         nu=None,
+        zi=None,
+        hu=None,
         coef=None,
         group=None,
     ):
@@ -89,6 +92,8 @@ class Priors(BaseEstimator):
         self.shape = shape
         self.phi = phi
         self.nu = nu
+        self.zi = zi
+        self.hu = hu
         self.coef = coef
         self.group = group
 
@@ -217,6 +222,8 @@ _ALLOWED = {
     "shape": ("real", "positive"),
     "phi": ("real", "positive"),
     "nu": ("real", "positive"),
+    "zi": ("unit",),
+    "hu": ("unit",),
 }
 
 
