@@ -6,9 +6,11 @@ BayesianLMER
     Linear mixed models (Gaussian response).
 BayesianGLMER
     Generalized linear mixed models (binomial, Poisson, negative binomial, ...).
+BayesianGLMERClassifier
+    Mixed-effects logistic regression as an sklearn classifier.
 """
 
-from ._glmer import BayesianGLMER
+from ._glmer import BayesianGLMER, BayesianGLMERClassifier
 from ._lmer import BayesianLMER
 from .exceptions import FormulaError, SamplingWarning
 from .priors import (
@@ -32,6 +34,7 @@ __version__ = "0.1.0"
 __all__ = [
     "LKJ",
     "BayesianGLMER",
+    "BayesianGLMERClassifier",
     "BayesianLMER",
     "Cauchy",
     "Decov",

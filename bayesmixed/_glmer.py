@@ -5,7 +5,11 @@ from __future__ import annotations
 from dataclasses import replace
 from numbers import Integral
 
-from sklearn.base import RegressorMixin
+import numpy as np
+import pandas as pd
+from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import BayesianMixedModel
 from .families import FAMILIES, Family, get_family
@@ -157,4 +161,136 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.regressor_tags.poor_score = True
+        return tags
+
+
+class BayesianGLMERClassifier(ClassifierMixin, BayesianMixedModel):
+    """Bayesian mixed-effects logistic (or probit, cloglog) regression as a
+    scikit-learn classifier.
+
+    Labels of any type with two classes; ``classes_[1]`` is the event modelled
+    by the Bernoulli probability. ``predict_proba`` gives posterior mean
+    probabilities, ``predict`` the more probable class, so sklearn's
+    classification metrics, ``StratifiedKFold`` and ``scoring="roc_auc"`` work.
+    ``score`` is the mean log predictive density, as for every bayesmixed
+    estimator (use ``scoring="accuracy"`` for accuracy).
+
+    Parameters
+    ----------
+    link : {"logit", "probit", "cloglog"}, default="logit"
+    formula, fixed, groups, random_slopes, correlated, fit_intercept, offset, priors, \
+new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar
+        As for :class:`BayesianLMER`.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (2,)
+    idata_, coef_, intercept_, spec_, design_, priors_, family_, diagnostics_
+        As for :class:`BayesianGLMER` (coefficients on the link scale).
+    """
+
+    _parameter_constraints: dict = {
+        **BayesianMixedModel._parameter_constraints,
+        "link": [str],
+    }
+
+    def __init__(
+        self,
+        *,
+        link="logit",
+        formula=None,
+        fixed=None,
+        groups=None,
+        random_slopes=None,
+        correlated=True,
+        fit_intercept=True,
+        offset=None,
+        priors=None,
+        new_levels="gaussian",
+        sampler="pymc",
+        draws=1000,
+        tune=1000,
+        chains=4,
+        cores=None,
+        target_accept=0.8,
+        random_state=None,
+        progressbar=False,
+    ):
+        super().__init__(
+            formula=formula,
+            fixed=fixed,
+            groups=groups,
+            random_slopes=random_slopes,
+            correlated=correlated,
+            fit_intercept=fit_intercept,
+            offset=offset,
+            priors=priors,
+            new_levels=new_levels,
+            sampler=sampler,
+            draws=draws,
+            tune=tune,
+            chains=chains,
+            cores=cores,
+            target_accept=target_accept,
+            random_state=random_state,
+            progressbar=progressbar,
+        )
+        self.link = link
+
+    def _get_family(self) -> Family:
+        return get_family("bernoulli", self.link)
+
+    def fit(self, X, y):
+        """Fit on labels y with two classes; see :meth:`BayesianGLMER.fit`."""
+        if y is None:
+            return super().fit(X, y)  # the base class explains
+        labels = column_or_1d(np.asarray(y), warn=True)
+        check_classification_targets(labels)
+        classes, encoded = np.unique(labels, return_inverse=True)
+        if len(classes) != 2:
+            raise ValueError(
+                "Only binary classification is supported. The type of the target is "
+                f"{type_of_target(labels)}: {len(classes)} classes {classes.tolist()[:5]}; "
+                "multi-class (categorical) mixed models are not supported yet."
+            )
+        self.classes_ = classes
+        return super().fit(X, pd.Series(encoded, name=getattr(y, "name", None)))
+
+    def _encode(self, y) -> pd.Series:
+        labels = column_or_1d(np.asarray(y))
+        encoded = np.searchsorted(self.classes_, labels)
+        encoded = np.clip(encoded, 0, len(self.classes_) - 1)
+        unknown = self.classes_[encoded] != labels
+        if unknown.any():
+            raise ValueError(
+                f"y has labels not seen at fit: {np.unique(labels[unknown]).tolist()[:5]}; "
+                f"the classes are {self.classes_.tolist()}."
+            )
+        return pd.Series(encoded, name=getattr(y, "name", None))
+
+    def predict_proba(self, X):
+        """Posterior mean probability of each class.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, 2)
+        """
+        check_is_fitted(self, "classes_")
+        p = BayesianMixedModel.predict(self, X)
+        return np.column_stack([1.0 - p, p])
+
+    def predict(self, X):
+        """The more probable class of each row."""
+        proba = self.predict_proba(X)
+        return self.classes_[(proba[:, 1] > 0.5).astype(int)]
+
+    def score(self, X, y, sample_weight=None):
+        """Mean pointwise log predictive density of the labels (greater is better)."""
+        check_is_fitted(self, "classes_")
+        return BayesianMixedModel.score(self, X, self._encode(y), sample_weight)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_class = False
+        tags.classifier_tags.poor_score = True
         return tags

@@ -222,3 +222,30 @@ def test_family_recovers_known_parameters(family):
         values = stat(replicated, axis=1)
         q = np.mean(values < stat(y.to_numpy()))
         assert 0.01 < q < 0.99, (family, stat.__name__, q)
+
+
+def test_classifier_through_cross_val_score_roc_auc():
+    from sklearn.model_selection import StratifiedKFold, cross_val_score
+
+    from bayesmixed import BayesianGLMERClassifier
+
+    rng = np.random.default_rng(0)
+    n = 200
+    g = rng.integers(0, 10, n)
+    x = rng.normal(size=n)
+    eta = -0.3 + 1.5 * x + rng.normal(scale=0.7, size=10)[g]
+    y = np.where(rng.random(n) < 1 / (1 + np.exp(-eta)), "yes", "no")
+    X = pd.DataFrame({"x": x, "g": [f"g{i}" for i in g]})
+    clf = BayesianGLMERClassifier(groups="g", random_state=0, **FAST)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        scores = cross_val_score(clf, X, y, scoring="roc_auc", cv=StratifiedKFold(3))
+        clf.fit(X, y)
+    assert np.all(scores > 0.7)
+    proba = clf.predict_proba(X)
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    assert list(clf.classes_) == ["no", "yes"]
+    assert set(clf.predict(X)) <= {"no", "yes"}
+    assert clf.score(X, y) < 0
+    with pytest.raises(ValueError, match="labels not seen at fit: \\['maybe'\\]"):
+        clf.score(X.iloc[:2], ["yes", "maybe"])
