@@ -339,8 +339,8 @@ class BayesianMixedModel(BaseEstimator):
         eta = linear_predictor(draws, self.design_, data, new_levels=self.new_levels, rng=rng)
         return eta, draws, data.trials
 
-    def predict(self, X, return_std=False):
-        """Posterior mean of the expected response.
+    def predict(self, X, return_std=False, scale="response"):
+        """Posterior mean of the expected response (or of the linear predictor).
 
         Parameters
         ----------
@@ -348,14 +348,22 @@ class BayesianMixedModel(BaseEstimator):
         return_std : bool, default=False
             Also return the standard deviation of the posterior predictive
             distribution (which includes the residual noise, as
-            :class:`sklearn.linear_model.BayesianRidge` does).
+            :class:`sklearn.linear_model.BayesianRidge` does); with
+            ``scale="link"``, the posterior sd of the linear predictor.
+        scale : {"response", "link"}, default="response"
+            The expected response (probabilities for Bernoulli models, counts
+            for count models), or the linear predictor on the link scale.
 
         Returns
         -------
         y_mean : ndarray of shape (n_samples,)
         y_std : ndarray of shape (n_samples,), only with ``return_std=True``
         """
+        if scale not in {"response", "link"}:
+            raise ValueError(f"scale must be 'response' or 'link'; got {scale!r}.")
         eta, draws, trials = self._linear_predictor(X)
+        if scale == "link":
+            return (eta.mean(axis=0), eta.std(axis=0, ddof=1)) if return_std else eta.mean(axis=0)
         mean = self.family_.mean(eta, draws.aux, trials)
         if not return_std:
             return mean.mean(axis=0)

@@ -249,3 +249,19 @@ def test_classifier_through_cross_val_score_roc_auc():
     assert clf.score(X, y) < 0
     with pytest.raises(ValueError, match="labels not seen at fit: \\['maybe'\\]"):
         clf.score(X.iloc[:2], ["yes", "maybe"])
+
+
+def test_link_scale_predictions(cbpp_fit):
+    model, df = cbpp_fit
+    eta = model.predict(df, scale="link")
+    fixef = model.fixef()["Estimate"]
+    ranef = model.ranef()["herd"]["Estimate"].xs("Intercept", level="term")
+    # the posterior mean of the linear predictor is linear in the posterior means
+    expected = (
+        fixef["Intercept"]
+        + df["period"].map({"1": 0.0, "2": fixef["period2"], "3": fixef["period3"], "4": fixef["period4"]})
+        + df["herd"].map(ranef)
+    )
+    np.testing.assert_allclose(eta, expected.to_numpy(), rtol=1e-10, atol=1e-10)
+    with pytest.raises(ValueError, match="scale must be"):
+        model.predict(df, scale="probability")
