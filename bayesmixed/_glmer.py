@@ -133,30 +133,25 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
 
     def _build_spec(self, X):
         spec = super()._build_spec(X)
-        if self.trials is None:
-            return spec
-        if spec.trials is not None:
-            raise ValueError(
-                f"The formula gives the binomial trials ({spec.trials}) and so does "
-                f"trials={self.trials!r}; give them once."
-            )
-        if isinstance(self.trials, Integral) and not isinstance(self.trials, bool):
-            if self.trials < 1:
-                raise ValueError(f"The 'trials' parameter must be >= 1. Got {self.trials} instead.")
-            return replace(spec, trials=str(int(self.trials)))
-        return replace(spec, trials=quote_name(self.trials))
-
-    def _prepare(self, X, y):
+        if self.trials is not None:
+            if spec.trials is not None:
+                raise ValueError(
+                    f"The formula gives the binomial trials ({spec.trials}) and so does "
+                    f"trials={self.trials!r}; give them once."
+                )
+            if isinstance(self.trials, Integral) and not isinstance(self.trials, bool):
+                if self.trials < 1:
+                    raise ValueError(f"The 'trials' parameter must be >= 1. Got {self.trials} instead.")
+                spec = replace(spec, trials=str(int(self.trials)))
+            else:
+                spec = replace(spec, trials=quote_name(self.trials))
         family = self._get_family()
-        trials_given = self.trials is not None or (
-            self.formula is not None and "trials(" in self.formula or "cbind(" in (self.formula or "")
-        )
-        if trials_given and family.name != "binomial":
+        if spec.trials is not None and family.name != "binomial":
             raise ValueError(
                 f"Trials are given but the family is {family.name!r}; they apply to the "
                 "binomial family only."
             )
-        return super()._prepare(X, y)
+        return spec
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
