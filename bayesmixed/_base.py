@@ -281,12 +281,13 @@ class BayesianMixedModel(BaseEstimator):
     def _data_scales(self, y: np.ndarray, data) -> DataScales:
         reference = self.family_.autoscale_reference(y)
         location, scale = reference if reference is not None else (0.0, 1.0)
-        median = float(np.median(y))
+        y_link = _brms_link_scale(y, self.family_.link)
+        median = float(np.median(y_link))
         return DataScales(
             y_location=location,
             y_scale=scale,
             y_median=median,
-            y_mad=1.4826 * float(np.median(np.abs(y - median))),
+            y_mad=1.4826 * float(np.median(np.abs(y_link - median))),
             x_scale=_column_scales(data.X),
             z_scale={b.key: _column_scales(Z) for b, Z in zip(self.design_.blocks, data.Z)},
             link_scale=reference is None,
@@ -474,3 +475,24 @@ def _column_scales(matrix: np.ndarray) -> np.ndarray:
     """Standard deviation (n - 1) of each column; 1 for constant columns."""
     scales = matrix.std(axis=0, ddof=1) if len(matrix) > 1 else np.ones(matrix.shape[1])
     return np.where(scales > 0, scales, 1.0)
+
+
+def _brms_link_scale(y: np.ndarray, link: str) -> np.ndarray:
+    """y on the link scale as brms reads it for its default priors.
+
+    brms centres and scales its default intercept, sd and sigma priors with
+    median and mad of ``link(y)`` for the identity, log, inverse and sqrt
+    links (zeros replaced by 0.1 before log and inverse); for other links
+    (logit, probit, cloglog) it uses location 0 and scale 2.5, which a zero
+    vector gives here.
+    """
+    if link == "identity":
+        return y
+    if link in {"log", "inverse"}:
+        safe = np.where(y == 0, 0.1, y)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            values = np.log(safe) if link == "log" else 1.0 / safe
+        return values[np.isfinite(values)] if np.isfinite(values).any() else np.zeros(1)
+    if link == "sqrt":
+        return np.sqrt(np.clip(y, 0, None))
+    return np.zeros(1)

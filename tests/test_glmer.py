@@ -265,3 +265,16 @@ def test_link_scale_predictions(cbpp_fit):
     np.testing.assert_allclose(eta, expected.to_numpy(), rtol=1e-10, atol=1e-10)
     with pytest.raises(ValueError, match="scale must be"):
         model.predict(df, scale="probability")
+
+
+def test_brms_preset_reads_y_on_the_link_scale():
+    X = pd.DataFrame({"x": np.arange(8.0)})
+    counts = pd.Series([0, 3, 10, 40, 2, 7, 100, 15], name="y")
+    table = BayesianGLMER(family="poisson", priors="brms").get_prior(X, counts).set_index("class")
+    log_y = np.log(np.where(counts == 0, 0.1, counts))
+    location = round(float(np.median(log_y)), 1)
+    scale = max(2.5, round(1.4826 * float(np.median(np.abs(log_y - np.median(log_y)))), 1))
+    assert table.loc["Intercept", "prior"] == f"student_t(3, {location:.4g}, {scale:.4g})"
+    binary = pd.Series([0, 1, 1, 0, 1, 0, 0, 1], name="y")
+    table = BayesianGLMER(family="bernoulli", priors="brms").get_prior(X, binary).set_index("class")
+    assert table.loc["Intercept", "prior"] == "student_t(3, 0, 2.5)"
