@@ -152,7 +152,12 @@ class BayesianMixedModel(BaseEstimator):
         self.idata_ = self._with_observations(idata, data, y_values)
 
         fixef = fixef_table(self.idata_, self.design_)
-        self.intercept_ = float(fixef.loc["Intercept", "Estimate"]) if self.design_.fixed.has_intercept else 0.0
+        if self.family_.ordinal:  # the thresholds
+            self.intercept_ = fixef.loc[fixef.index.str.startswith("Intercept["), "Estimate"].to_numpy()
+        elif self.design_.fixed.has_intercept:
+            self.intercept_ = float(fixef.loc["Intercept", "Estimate"])
+        else:
+            self.intercept_ = 0.0
         self.coef_ = fixef.loc[self.design_.fixed.names, "Estimate"].to_numpy()
         return self
 
@@ -165,11 +170,12 @@ class BayesianMixedModel(BaseEstimator):
         self.family_ = self._get_family()
         self.design_ = Design(self.spec_).fit(X)
         data = self.design_.transform(X)
+        self.family_.learn_response(y_values)
         y_values = self.family_.check_response(y_values, data.trials)
         self.priors_ = resolve_priors(
             as_priors(self.priors),
             scales=self._data_scales(y_values, data),
-            has_intercept=self.design_.fixed.has_intercept,
+            has_intercept=self.design_.fixed.has_intercept or self.family_.ordinal,
             coef_names=self.design_.fixed.names,
             blocks=[(b.key, b.group, b.names, b.term.correlated) for b in self.design_.blocks],
             aux=self.family_.parameters,
@@ -295,7 +301,7 @@ class BayesianMixedModel(BaseEstimator):
 
     def _posterior_names(self) -> list[str]:
         names = list(self.family_.parameters)
-        if self.design_.fixed.has_intercept:
+        if self.design_.fixed.has_intercept or self.family_.ordinal:
             names.append("Intercept")
         if self.design_.fixed.names:
             names.append("b")

@@ -123,6 +123,19 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
     # The mean log predictive density, not RegressorMixin's R^2.
     score = BayesianMixedModel.score
 
+    def predict_proba(self, X):
+        """Posterior mean probability of each category, for families that have
+        them: ``bernoulli`` (columns 0 and 1) and ``cumulative`` (the
+        categories seen at fit, in order).
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_categories)
+            Rows sum to one.
+        """
+        eta, draws, _ = self._linear_predictor(X)
+        return self.family_.probabilities(eta, draws.aux).mean(axis=0)
+
     def _get_family(self) -> Family:
         if isinstance(self.family, str) and self.family not in FAMILIES:
             raise ValueError(

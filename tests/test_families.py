@@ -15,6 +15,9 @@ def setup(name, n, seed=0):
     family = FAMILIES[name]()
     eta = rng.normal(0.3, 0.3, size=n)
     params = {k: np.array([PARAMS[k]]) for k in family.parameters}
+    if family.ordinal:
+        family.learn_response(np.arange(4.0))
+        params["cutpoints"] = np.array([[-1.0, 0.2, 1.1]])
     trials = np.full(n, 8.0) if name == "binomial" else None
     return rng, family, eta, params, trials
 
@@ -25,9 +28,7 @@ def test_log_likelihood_matches_pymc(name):
     y = family.sample(rng, eta[None], params, trials)[0]
     ours = family.log_likelihood(y, eta[None], params, trials)[0]
     with pm.Model():
-        rv = family.likelihood(
-            "y", eta, {k: float(v[0]) for k, v in params.items()}, observed=y, trials=trials
-        )
+        rv = family.likelihood("y", eta, {k: v[0] for k, v in params.items()}, observed=y, trials=trials)
     np.testing.assert_allclose(ours, pm.logp(rv, y).eval(), rtol=1e-7, atol=1e-7)
 
 
@@ -35,7 +36,7 @@ def test_log_likelihood_matches_pymc(name):
 def test_expected_value_is_the_mean_of_draws(name):
     rng, family, eta, params, trials = setup(name, 5)
     S = 40_000
-    per_draw = {k: np.repeat(v, S) for k, v in params.items()}
+    per_draw = {k: np.repeat(v, S, axis=0) for k, v in params.items()}
     draws = family.sample(rng, np.repeat(eta[None], S, axis=0), per_draw, trials)
     expected = family.mean(eta[None], params, trials)[0]
     spread = draws.std(axis=0) / np.sqrt(draws.shape[0])

@@ -194,7 +194,7 @@ def simulate(family, seed=1, n_groups=25, per_group=20):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("family", sorted(FAMILIES))
+@pytest.mark.parametrize("family", sorted(name for name, f in FAMILIES.items() if not f.ordinal))
 def test_family_recovers_known_parameters(family):
     X, y = simulate(family)
     model = BayesianGLMER(
@@ -278,3 +278,53 @@ def test_brms_preset_reads_y_on_the_link_scale():
     binary = pd.Series([0, 1, 1, 0, 1, 0, 0, 1], name="y")
     table = BayesianGLMER(family="bernoulli", priors="brms").get_prior(X, binary).set_index("class")
     assert table.loc["Intercept", "prior"] == "student_t(3, 0, 2.5)"
+
+
+def simulate_ordinal(seed=0, n=300):
+    rng = np.random.default_rng(seed)
+    g = rng.integers(0, 10, n)
+    x = rng.normal(size=n)
+    eta = 1.2 * x + rng.normal(scale=0.6, size=10)[g]
+    cut = np.array([-1.0, 0.3, 1.5])
+    y = 1 + (eta + rng.logistic(size=n) > cut[:, None]).sum(axis=0)
+    return pd.DataFrame({"x": x, "g": [f"g{i}" for i in g]}), pd.Series(y, name="y")
+
+
+def test_cumulative_probabilities_sum_to_one():
+    X, y = simulate_ordinal()
+    model = fit_quietly(
+        BayesianGLMER(formula="y ~ x + (1 | g)", family="cumulative", random_state=0, **FAST), X, y
+    )
+    proba = model.predict_proba(X)
+    assert proba.shape == (len(X), 4)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert list(model.family_.categories) == [1, 2, 3, 4]
+    fixef = model.fixef()
+    assert list(fixef.index) == ["Intercept[1]", "Intercept[2]", "Intercept[3]", "x"]
+    assert np.all(np.diff(model.intercept_) > 0)
+    # the expected response is the probability-weighted category
+    np.testing.assert_allclose(model.predict(X), proba @ np.array([1, 2, 3, 4]), rtol=1e-10)
+    assert set(np.unique(model.sample_posterior_predictive(X))) <= {1, 2, 3, 4}
+    with pytest.raises(ValueError, match="cumulative family needs y in the categories seen at fit"):
+        model.score(X.iloc[:2], pd.Series([1, 7], name="y"))
+
+
+def test_cumulative_needs_three_categories():
+    X = pd.DataFrame({"x": [0.1, 0.2, 0.3, 0.4]})
+    with pytest.raises(ValueError, match="at least 3 ordered categories"):
+        BayesianGLMER(family="cumulative").get_prior(X, pd.Series([0, 1, 1, 0], name="y"))
+
+
+@pytest.mark.slow
+def test_cumulative_recovers_thresholds_and_slope():
+    X, y = simulate_ordinal(seed=1, n=600)
+    model = fit_quietly(
+        BayesianGLMER(formula="y ~ x + (1 | g)", family="cumulative", chains=4, draws=500,
+                      tune=500, random_state=1),
+        X, y,
+    )
+    fixef = model.fixef()
+    truth = {"Intercept[1]": -1.0, "Intercept[2]": 0.3, "Intercept[3]": 1.5, "x": 1.2}
+    for name, value in truth.items():
+        estimate, error = fixef.loc[name, ["Estimate", "Est.Error"]]
+        assert abs(estimate - value) < 3 * error, (name, estimate, value)

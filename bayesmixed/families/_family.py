@@ -61,6 +61,8 @@ class Family:
     decov_dispersion: str | None = None
     #: support of the response, for error messages
     support = "real numbers"
+    #: ordinal families have ordered thresholds in place of the intercept
+    ordinal = False
 
     def __init__(self, link: str | None = None):
         link = link or self.links[0]
@@ -78,6 +80,9 @@ class Family:
         return f"{type(self).__name__}(link={self.link!r})"
 
     # -- data ------------------------------------------------------------------
+
+    def learn_response(self, y: np.ndarray) -> None:
+        """Learn what the family needs from the training response (categories)."""
 
     def check_response(self, y: np.ndarray, trials: np.ndarray | None = None) -> np.ndarray:
         y = np.asarray(y, dtype=float)
@@ -120,6 +125,10 @@ class Family:
 
     def _expected(self, mu, params, trials):
         return mu
+
+    def probabilities(self, eta, params):
+        """Class probabilities, draws x n x K (bernoulli and ordinal families)."""
+        raise ValueError(f"The {self.name} family has no class probabilities.")
 
 
 def _columns(params: dict) -> dict:
@@ -276,6 +285,10 @@ class Bernoulli(Family):
 
     def _draw(self, rng, mu, params, trials):
         return (rng.random(mu.shape) < mu).astype(float)
+
+    def probabilities(self, eta, params):
+        p = self._link.inverse_numpy(eta)
+        return np.stack([1.0 - p, p], axis=-1)
 
 
 class Binomial(Family):
@@ -572,3 +585,62 @@ FAMILIES.update(
         )
     }
 )
+
+
+class Cumulative(Family):
+    """Ordinal response with ordered thresholds (brms' ``cumulative``).
+
+    ``P(y <= k) = F(threshold_k - eta)``, with ``F`` the logistic or normal
+    CDF; the thresholds replace the intercept (they are reported as
+    ``Intercept[1]``, ``Intercept[2]``, ...). The categories are the sorted
+    distinct values of y seen at fit; the expected response is the mean
+    category value.
+    """
+
+    name = "cumulative"
+    links = ("logit", "probit")
+    ordinal = True
+    support = "the categories seen at fit"
+
+    def learn_response(self, y: np.ndarray) -> None:
+        self.categories = np.unique(np.asarray(y, dtype=float))
+        if len(self.categories) < 3:
+            raise ValueError(
+                f"The cumulative family needs at least 3 ordered categories in y; got "
+                f"{self.categories.tolist()}. Use the bernoulli family for two."
+            )
+
+    def check_response(self, y, trials=None):
+        y = super().check_response(y, trials)
+        return np.searchsorted(self.categories, y).astype(float)
+
+    def _in_support(self, y, trials):
+        return np.isin(y, self.categories)
+
+    def likelihood(self, name, eta, params, observed, trials=None):
+        dist = pm.OrderedLogistic if self.link == "logit" else pm.OrderedProbit
+        codes = pt.cast(observed, "int64")
+        return dist(name, eta=eta, cutpoints=params["cutpoints"], observed=codes)
+
+    def probabilities(self, eta, params):
+        """Category probabilities, draws x n x K."""
+        cut = _columns(params)["cutpoints"]  # (S, 1, K - 1)
+        cdf = LINKS[self.link].inverse_numpy(cut - eta[..., None])
+        zeros = np.zeros(cdf.shape[:-1] + (1,))
+        return np.diff(np.concatenate([zeros, cdf, zeros + 1.0], axis=-1), axis=-1)
+
+    def log_likelihood(self, y, eta, params, trials=None):
+        probabilities = self.probabilities(eta, params)
+        codes = np.broadcast_to(y.astype(np.int64)[None, :, None], eta.shape + (1,))
+        return np.log(np.take_along_axis(probabilities, codes, axis=-1)[..., 0])
+
+    def mean(self, eta, params, trials=None):
+        return self.probabilities(eta, params) @ self.categories
+
+    def sample(self, rng, eta, params, trials=None):
+        cumulative = np.cumsum(self.probabilities(eta, params), axis=-1)
+        index = (rng.random(eta.shape)[..., None] > cumulative[..., :-1]).sum(axis=-1)
+        return self.categories[index]
+
+
+FAMILIES[Cumulative.name] = Cumulative

@@ -100,10 +100,24 @@ def build_model(
         if design.fixed.names:
             b = _vector_variable("b", priors.b, "coef")
             eta = eta + pt.dot(X, b)
-        if priors.intercept is not None:
+        shift = pt.dot(pm.Data("X_means", design.fixed.means), b) if b is not None else 0.0
+        if family.ordinal:
+            # Ordered thresholds in place of the intercept: P(y <= k) = F(t_k - eta).
+            n_thresholds = len(family.categories) - 1
+            model.add_coord("threshold", [str(k) for k in range(1, n_thresholds + 1)])
+            prior = priors.intercept.prior
+            centered = prior.variable(
+                "Intercept_centered",
+                prior.hyperparameters(),
+                dims="threshold",
+                transform=pm.distributions.transforms.ordered,
+                initval=np.linspace(-1.0, 1.0, n_thresholds),
+            )
+            aux["cutpoints"] = centered
+            pm.Deterministic("Intercept", centered + shift, dims="threshold")
+        elif priors.intercept is not None:
             centered = _scalar_variable("Intercept_centered", priors.intercept)
             eta = eta + centered
-            shift = pt.dot(pm.Data("X_means", design.fixed.means), b) if b is not None else 0.0
             pm.Deterministic("Intercept", centered - shift)
 
         for block, index, Z in zip(design.blocks, data.group_index, data.Z):

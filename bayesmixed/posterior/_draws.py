@@ -36,8 +36,11 @@ def extract_draws(idata: az.InferenceData, design: Design, family: Family) -> Dr
     posterior = idata.posterior
     aux = {name: _flat(idata, name) for name in family.parameters}
     n = posterior.sizes["chain"] * posterior.sizes["draw"]
+    intercept = _flat(idata, "Intercept") if "Intercept" in posterior else None
+    if family.ordinal:
+        aux["cutpoints"], intercept = intercept, None
     return Draws(
-        intercept=_flat(idata, "Intercept") if "Intercept" in posterior else None,
+        intercept=intercept,
         b=_flat(idata, "b") if "b" in posterior else np.zeros((n, 0)),
         aux=aux,
         r={block.key: _flat(idata, f"r_{block.key}") for block in design.blocks},

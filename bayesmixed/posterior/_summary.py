@@ -135,7 +135,11 @@ def summarize(
         sections[f"~{group}"] = pd.DataFrame(rows, index=names, columns=columns)
 
     rows, names = [], []
-    if "Intercept" in posterior:
+    if "Intercept" in posterior and "threshold" in posterior["Intercept"].dims:
+        for k, label in enumerate(posterior["threshold"].to_numpy()):
+            names.append(f"Intercept[{label}]")
+            rows.append(_row(posterior, diagnostics, "Intercept", (k,), prob))
+    elif "Intercept" in posterior:
         names.append("Intercept")
         rows.append(_row(posterior, diagnostics, "Intercept", (), prob))
     for j, coef in enumerate(design.fixed.names):

@@ -32,8 +32,13 @@ def fixef_table(idata: az.InferenceData, design: Design, prob: float = 0.95) -> 
     """Population-level effects, one row per coefficient (brms' ``fixef``)."""
     columns, names = [], []
     if "Intercept" in idata.posterior:
-        columns.append(_stacked(idata, "Intercept")[:, None])
-        names.append("Intercept")
+        intercept = _stacked(idata, "Intercept")
+        if intercept.ndim == 2:  # ordinal thresholds
+            columns.append(intercept)
+            names += [f"Intercept[{k}]" for k in idata.posterior["threshold"].to_numpy()]
+        else:
+            columns.append(intercept[:, None])
+            names.append("Intercept")
     if design.fixed.names:
         columns.append(_stacked(idata, "b"))
         names += design.fixed.names
