@@ -8,6 +8,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
@@ -123,6 +124,11 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
     # The mean log predictive density, not RegressorMixin's R^2.
     score = BayesianMixedModel.score
 
+    def _has_probabilities(self) -> bool:
+        family = self._get_family()
+        return type(family).probabilities is not Family.probabilities
+
+    @available_if(_has_probabilities)
     def predict_proba(self, X):
         """Posterior mean probability of each category, for families that have
         them: ``bernoulli`` (columns 0 and 1) and ``cumulative`` (the

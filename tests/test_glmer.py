@@ -328,3 +328,9 @@ def test_cumulative_recovers_thresholds_and_slope():
     for name, value in truth.items():
         estimate, error = fixef.loc[name, ["Estimate", "Est.Error"]]
         assert abs(estimate - value) < 3 * error, (name, estimate, value)
+
+
+def test_predict_proba_only_for_families_with_classes():
+    assert not hasattr(BayesianGLMER(family="poisson"), "predict_proba")
+    assert hasattr(BayesianGLMER(family="bernoulli"), "predict_proba")
+    assert hasattr(BayesianGLMER(family="cumulative"), "predict_proba")
