@@ -334,3 +334,27 @@ def test_predict_proba_only_for_families_with_classes():
     assert not hasattr(BayesianGLMER(family="poisson"), "predict_proba")
     assert hasattr(BayesianGLMER(family="bernoulli"), "predict_proba")
     assert hasattr(BayesianGLMER(family="cumulative"), "predict_proba")
+
+
+@pytest.mark.parametrize("family, dispersion", [("negative_binomial", "shape"), ("gamma", "shape"), ("poisson", None)])
+def test_decov_scales_group_sds_as_rstanarm_does(family, dispersion):
+    # rstanarm's count.stan and continuous.stan build theta_L from tau * scale * aux
+    # (the reciprocal dispersion / shape); poisson passes 1.
+    from bayesmixed.model import build_model
+
+    X, y = simulate("negative_binomial")
+    y = y + 1 if family == "gamma" else y
+    est = BayesianGLMER(formula="y ~ x + (1 | g)", family=family, priors="rstanarm")
+    frame = est._as_frame(X, reset=True)
+    y_values, data = est._prepare(frame, y)
+    model = build_model(est.design_, data, y_values, est.family_, est.priors_)
+    outputs = [model["sd_g"], model["tau_g"]] + ([model[dispersion]] if dispersion else [])
+    import pytensor
+
+    outputs = model.replace_rvs_by_values(outputs)
+    # move the positive parameters away from 1, where scaling by them would not show
+    point = {k: v + 0.7 if k.endswith("_log__") else v for k, v in model.initial_point().items()}
+    fn = pytensor.function(model.value_vars, outputs, on_unused_input="ignore")
+    values = fn(*[point[v.name] for v in model.value_vars])
+    expected = values[1] * (values[2] if dispersion else 1.0)
+    np.testing.assert_allclose(values[0], expected)

@@ -223,6 +223,8 @@ class GammaFamily(Family):
     parameters = {
         "shape": FamilyParameter("shape", Gamma(2.0, 0.1), Exponential(1.0), Gamma(0.01, 0.01))
     }
+    # rstanarm's continuous.stan scales decov sds by the family's aux parameter
+    decov_dispersion = "shape"
     support = "(0, inf)"
 
     def _in_support(self, y, trials):
@@ -356,6 +358,8 @@ class NegativeBinomial(Family):
             "shape", InverseGamma(0.4, 0.3), Exponential(1.0), InverseGamma(0.4, 0.3)
         )
     }
+    # rstanarm's count.stan scales decov sds by the reciprocal dispersion (aux)
+    decov_dispersion = "shape"
     support = "the non-negative integers"
     _in_support = Poisson._in_support
 

@@ -84,7 +84,7 @@ def varcorr_table(
                         {"grp": block.group, "var1": block.names[j], "var2": block.names[k]}
                         | {name: v[j, k] for name, v in cor.items()}
                     )
-    if family.decov_dispersion:
-        sigma = _stats(_stacked(idata, family.decov_dispersion), prob)
+    if "sigma" in family.parameters:
+        sigma = _stats(_stacked(idata, "sigma"), prob)
         rows.append({"grp": "Residual", "var1": None, "var2": None} | sigma)
     return pd.DataFrame(rows)

@@ -255,8 +255,10 @@ class Decov(Prior):
     ``LKJ(regularization)`` prior; the variances are ``J * tau**2 * pi``
     where ``pi`` (the variance proportions) ~ ``Dirichlet(concentration)``
     and ``tau ~ Gamma(shape, rate=1 / scale)``, so ``trace = J * tau**2``.
-    In Gaussian models the standard deviations are further multiplied by
-    the residual ``sigma`` (they are relative to it), as in rstanarm.
+    As in rstanarm, the standard deviations are further multiplied by the
+    family's dispersion parameter where rstanarm does so: ``sigma`` in
+    Gaussian models (so they are relative to the residual sd), ``shape`` in
+    gamma and negative binomial models.
 
     Parameters
     ----------
