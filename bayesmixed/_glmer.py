@@ -164,12 +164,6 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
                 spec = replace(spec, trials=str(int(self.trials)))
             else:
                 spec = replace(spec, trials=quote_name(self.trials))
-        family = self._get_family()
-        if spec.trials is not None and family.name != "binomial":
-            raise ValueError(
-                f"Trials are given but the family is {family.name!r}; they apply to the "
-                "binomial family only."
-            )
         return spec
 
     def __sklearn_tags__(self):

@@ -82,12 +82,19 @@ def test_family_parameter_priors_by_preset():
 
 def test_trials_forms_give_the_same_design():
     df = load_cbpp()
-    a = BayesianGLMER(formula="cbind(incidence, size - incidence) ~ period + (1 | herd)", family="binomial")
-    b = BayesianGLMER(formula="incidence | trials(size) ~ period + (1 | herd)", family="binomial")
-    c = BayesianGLMER(formula="incidence ~ period + (1 | herd)", family="binomial", trials="size")
-    tables = [m.get_prior(df, df["incidence"]) for m in (a, b, c)]
-    for table in tables[1:]:
-        pd.testing.assert_frame_equal(table, tables[0])
+    forms = [
+        dict(formula="cbind(incidence, size - incidence) ~ period + (1 | herd)"),
+        dict(formula="incidence | trials(size) ~ period + (1 | herd)"),
+        dict(formula="incidence ~ period + (1 | herd)", trials="size"),
+    ]
+    for kwargs in forms:
+        est = BayesianGLMER(family="binomial", **kwargs)
+        y, data = est._prepare(est._as_frame(df, reset=True), df["incidence"])
+        np.testing.assert_array_equal(data.trials, df["size"].to_numpy(float))
+        np.testing.assert_array_equal(y, df["incidence"].to_numpy(float))
+    est = BayesianGLMER(family="binomial", formula="incidence ~ period", trials=20)
+    _, data = est._prepare(est._as_frame(df, reset=True), df["incidence"])
+    np.testing.assert_array_equal(data.trials, np.full(len(df), 20.0))
 
 
 @pytest.fixture(scope="module")

@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+from scipy import stats
 from sklearn.base import clone
 
 from bayesmixed import BayesianLMER
@@ -184,3 +185,30 @@ def test_priors_as_dict():
     df = load_sleepstudy()
     tab = table("Reaction ~ Days", df, "Reaction", {"b": Normal(0, 3)})
     assert tab.loc[("b", "Days", ""), "prior"] == "normal(0, 3)"
+
+
+def test_coefficients_with_different_prior_families_build_one_vector():
+    # a coef override of another distribution splits b into per-family pieces
+    import pytensor
+
+    from bayesmixed.model import build_model
+
+    df = load_sleepstudy().assign(D2=lambda d: d["Days"] ** 2)
+    est = BayesianLMER(
+        formula="Reaction ~ Days + D2 + (1 | Subject)",
+        priors=Priors(b=Normal(0, 10), coef={"D2": StudentT(3, 0, 5)}),
+    )
+    y, data = est._prepare(est._as_frame(df, reset=True), df["Reaction"])
+    model = build_model(est.design_, data, y, est.family_, est.priors_)
+    assert {"b_Normal", "b_StudentT"} <= {v.name for v in model.free_RVs}
+    point = {"b_Normal": np.array([1.5]), "b_StudentT": np.array([-2.0])}
+    b = pytensor.function(
+        [model.rvs_to_values[model[k]] for k in point],
+        model.replace_rvs_by_values([model["b"]])[0],
+    )(*point.values())
+    np.testing.assert_array_equal(b, [1.5, -2.0])  # in coefficient order: Days, D2
+    logp = model.compile_logp(vars=[model["b_Normal"], model["b_StudentT"]], sum=False)
+    full = model.initial_point() | point
+    normal, student = logp(full)
+    assert np.sum(normal) == pytest.approx(stats.norm.logpdf(1.5, 0, 10))
+    assert np.sum(student) == pytest.approx(stats.t.logpdf(-2.0, 3, 0, 5))

@@ -63,6 +63,8 @@ class Family:
     support = "real numbers"
     #: ordinal families have ordered thresholds in place of the intercept
     ordinal = False
+    #: whether the family reads a number of trials per observation
+    uses_trials = False
 
     def __init__(self, link: str | None = None):
         link = link or self.links[0]
@@ -85,6 +87,11 @@ class Family:
         """Learn what the family needs from the training response (categories)."""
 
     def check_response(self, y: np.ndarray, trials: np.ndarray | None = None) -> np.ndarray:
+        if trials is not None and not self.uses_trials:
+            raise ValueError(
+                f"Trials are given but the family is {self.name!r}; they apply to the "
+                "binomial family only."
+            )
         y = np.asarray(y, dtype=float)
         if not np.all(np.isfinite(y)):
             raise ValueError("y has missing or infinite values; drop or impute them before fitting.")
@@ -298,6 +305,7 @@ class Binomial(Family):
 
     name = "binomial"
     links = ("logit", "probit", "cloglog")
+    uses_trials = True
     support = "{0, 1, ..., trials}"
 
     def check_response(self, y, trials=None):
