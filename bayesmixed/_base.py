@@ -164,7 +164,7 @@ class BayesianMixedModel(BaseEstimator):
     def _prepare(self, X: pd.DataFrame, y) -> tuple[np.ndarray, object]:
         """Spec, family, design and priors for these data (sets ``spec_``,
         ``family_``, ``design_``, ``priors_``); returns y and the encoded data."""
-        y_values = self._check_y(X, y)
+        y_values = self._check_y(len(X), y)
         self.spec_ = self._build_spec(X)
         self._check_response_name(y)
         self.family_ = self._get_family()
@@ -222,7 +222,7 @@ class BayesianMixedModel(BaseEstimator):
     def _uses_all_columns(self) -> bool:
         return self.formula is None and self.fixed is None
 
-    def _check_y(self, X: pd.DataFrame, y) -> np.ndarray:
+    def _check_y(self, n_rows: int, y) -> np.ndarray:
         name = type(self).__name__
         if y is None:
             raise ValueError(
@@ -230,8 +230,8 @@ class BayesianMixedModel(BaseEstimator):
                 "separately from X, e.g. fit(X, df['Reaction'])."
             )
         values = column_or_1d(np.asarray(y), warn=True)
-        if len(values) != len(X):
-            raise ValueError(f"X has {len(X)} rows but y has {len(values)}; they must match.")
+        if len(values) != n_rows:
+            raise ValueError(f"X has {n_rows} rows but y has {len(values)}; they must match.")
         if len(values) < 2:
             raise ValueError(f"{name} needs at least 2 observations; got 1 sample.")
         try:
@@ -424,7 +424,7 @@ class BayesianMixedModel(BaseEstimator):
         held-out data.
         """
         eta, draws, trials = self._linear_predictor(X)
-        y = self._check_y(pd.DataFrame(index=range(eta.shape[1])), y)
+        y = self._check_y(eta.shape[1], y)
         y = self.family_.check_response(y, trials)
         lpd = log_predictive_density(self.family_.log_likelihood(y, eta, draws.aux, trials))
         return float(np.average(lpd, weights=sample_weight))
