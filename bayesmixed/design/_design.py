@@ -42,10 +42,6 @@ class DesignData:
     new_levels: list[list[str]]
     trials: np.ndarray | None = None
 
-    @property
-    def n_obs(self) -> int:
-        return self.X.shape[0]
-
 
 class Design:
     """Population-level design, group-level blocks and offsets of a model.
