@@ -14,7 +14,7 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from .design import Design
+from .design import Design, DesignData, ModelDesign
 from .exceptions import FormulaError
 from .families import Family
 from .inference import SAMPLERS, NUTSConfig, check_convergence, run_nuts
@@ -23,14 +23,21 @@ from .posterior import (
     NEW_LEVEL_POLICIES,
     ModelSummary,
     extract_draws,
+    family_inputs,
     fixef_table,
-    linear_predictor,
     log_predictive_density,
     ranef_table,
     summarize,
     varcorr_table,
 )
-from .priors import PRESETS, DataScales, Priors, as_priors, resolve_priors
+from .priors import (
+    PRESETS,
+    DataScales,
+    PredictorTerms,
+    Priors,
+    as_priors,
+    resolve_priors,
+)
 from .spec import ModelSpec, parse_formula, spec_from_parameters
 
 
@@ -151,34 +158,59 @@ class BayesianMixedModel(BaseEstimator):
         self.diagnostics_ = check_convergence(idata, self._diagnosed_names())
         self.idata_ = self._with_observations(idata, data, y_values)
 
-        fixef = fixef_table(self.idata_, self.design_)
-        if self.family_.ordinal:  # the thresholds
-            self.intercept_ = fixef.loc[fixef.index.str.startswith("Intercept["), "Estimate"].to_numpy()
-        elif self.design_.fixed.has_intercept:
-            self.intercept_ = float(fixef.loc["Intercept", "Estimate"])
-        else:
-            self.intercept_ = 0.0
-        self.coef_ = fixef.loc[self.design_.fixed.names, "Estimate"].to_numpy()
+        self._set_coefficients()
         return self
 
-    def _prepare(self, X: pd.DataFrame, y) -> tuple[np.ndarray, object]:
+    def _set_coefficients(self) -> None:
+        """``intercept_`` and ``coef_`` of the mean's predictor(s), on the link scale.
+
+        Categorical models have one row of ``coef_`` (and one intercept) per
+        category but the first, as sklearn's multinomial models do.
+        """
+        estimate = fixef_table(self.idata_, self.design_)["Estimate"]
+        intercepts, coefs = [], []
+        for name in self.design_.mu_names:
+            predictor = self.design_.predictors[name]
+            coefs.append(estimate[[predictor.label(c) for c in predictor.fixed.names]].to_numpy())
+            if self.family_.ordinal:  # the thresholds
+                intercepts.append(estimate[estimate.index.str.startswith("Intercept[")].to_numpy())
+            elif predictor.fixed.has_intercept:
+                intercepts.append(float(estimate[predictor.label("Intercept")]))
+            else:
+                intercepts.append(0.0)
+        if self.family_.stacked:
+            self.intercept_, self.coef_ = np.array(intercepts), np.array(coefs)
+        else:
+            self.intercept_, self.coef_ = intercepts[0], coefs[0]
+
+    def _prepare(self, X: pd.DataFrame, y) -> tuple[np.ndarray, dict[str, DesignData]]:
         """Spec, family, design and priors for these data (sets ``spec_``,
-        ``family_``, ``design_``, ``priors_``); returns y and the encoded data."""
-        y_values = self._check_y(len(X), y)
+        ``family_``, ``design_``, ``priors_``); returns y and the encoded data
+        of each linear predictor."""
+        family = self._get_family()
+        y_values = self._check_y(len(X), y, numeric=not family.labels)
         self.spec_ = self._build_spec(X)
         self._check_response_name(y)
-        self.family_ = self._get_family()
-        self.design_ = Design(self.spec_).fit(X)
+        self.family_ = family
+        family.learn_response(y_values)
+        self.design_ = ModelDesign(self.spec_, family.mu_names()).fit(X)
         data = self.design_.transform(X)
-        self.family_.learn_response(y_values)
-        y_values = self.family_.check_response(y_values, data.trials)
+        main = data[self.design_.mu_names[0]]
+        y_values = family.check_response(y_values, main.trials)
+        predictors = {}
+        for name, predictor in self.design_.predictors.items():
+            scales = self._data_scales(y_values, data[name], predictor)
+            predictors[name] = PredictorTerms(
+                scales=scales,
+                has_intercept=predictor.fixed.has_intercept or (family.ordinal and predictor.is_mu),
+                coef_names=predictor.fixed.names,
+                blocks=[(b.key, b.group, b.names, b.term.correlated) for b in predictor.blocks],
+            )
         self.priors_ = resolve_priors(
             as_priors(self.priors),
-            scales=self._data_scales(y_values, data),
-            has_intercept=self.design_.fixed.has_intercept or self.family_.ordinal,
-            coef_names=self.design_.fixed.names,
-            blocks=[(b.key, b.group, b.names, b.term.correlated) for b in self.design_.blocks],
-            aux=self.family_.parameters,
+            predictors=predictors,
+            aux=family.parameters,
+            dispersion=family.decov_dispersion,
         )
         return y_values, data
 
@@ -222,7 +254,7 @@ class BayesianMixedModel(BaseEstimator):
     def _uses_all_columns(self) -> bool:
         return self.formula is None and self.fixed is None
 
-    def _check_y(self, n_rows: int, y) -> np.ndarray:
+    def _check_y(self, n_rows: int, y, numeric: bool = True) -> np.ndarray:
         name = type(self).__name__
         if y is None:
             raise ValueError(
@@ -234,6 +266,8 @@ class BayesianMixedModel(BaseEstimator):
             raise ValueError(f"X has {n_rows} rows but y has {len(values)}; they must match.")
         if len(values) < 2:
             raise ValueError(f"{name} needs at least 2 observations; got 1 sample.")
+        if not numeric:
+            return values
         try:
             return values.astype(float)
         except (TypeError, ValueError):
@@ -284,7 +318,13 @@ class BayesianMixedModel(BaseEstimator):
                 len(response),
             )
 
-    def _data_scales(self, y: np.ndarray, data) -> DataScales:
+    def _data_scales(self, y: np.ndarray, data: DesignData, predictor: Design) -> DataScales:
+        x_scale = _column_scales(data.X)
+        z_scale = {b.key: _column_scales(Z) for b, Z in zip(predictor.blocks, data.Z)}
+        if predictor.dpar in self.design_.dpars:
+            # the parameter's own formula is on its link scale
+            location = self.family_.dpar_location(predictor.dpar, y)
+            return DataScales(location, 1.0, 0.0, 0.0, x_scale, z_scale, link_scale=True)
         reference = self.family_.autoscale_reference(y)
         location, scale = reference if reference is not None else (0.0, 1.0)
         y_link = _brms_link_scale(y, self.family_.link)
@@ -294,21 +334,22 @@ class BayesianMixedModel(BaseEstimator):
             y_scale=scale,
             y_median=median,
             y_mad=1.4826 * float(np.median(np.abs(y_link - median))),
-            x_scale=_column_scales(data.X),
-            z_scale={b.key: _column_scales(Z) for b, Z in zip(self.design_.blocks, data.Z)},
+            x_scale=x_scale,
+            z_scale=z_scale,
             link_scale=reference is None,
         )
 
     def _posterior_names(self) -> list[str]:
-        names = list(self.family_.parameters)
-        if self.design_.fixed.has_intercept or self.family_.ordinal:
-            names.append("Intercept")
-        if self.design_.fixed.names:
-            names.append("b")
-        for block in self.design_.blocks:
-            names += [f"sd_{block.key}", f"r_{block.key}"]
-            if block.term.correlated and block.n_terms > 1:
-                names.append(f"cor_{block.key}")
+        names = [name for name in self.family_.parameters if name not in self.design_.dpars]
+        for predictor in self.design_.predictors.values():
+            if predictor.fixed.has_intercept or (self.family_.ordinal and predictor.is_mu):
+                names.append(predictor.variable("Intercept"))
+            if predictor.fixed.names:
+                names.append(predictor.variable("b"))
+            for block in predictor.blocks:
+                names += [f"sd_{block.key}", f"r_{block.key}"]
+                if block.term.correlated and block.n_terms > 1:
+                    names.append(f"cor_{block.key}")
         return names
 
     def _diagnosed_names(self) -> list[str]:
@@ -316,8 +357,10 @@ class BayesianMixedModel(BaseEstimator):
 
     def _with_observations(self, idata, data, y) -> az.InferenceData:
         draws = extract_draws(idata, self.design_, self.family_)
-        eta = linear_predictor(draws, self.design_, data, new_levels="error", rng=None)
-        log_lik = self.family_.log_likelihood(y, eta, draws.aux, data.trials)
+        eta, params = family_inputs(
+            draws, self.design_, data, self.family_, new_levels="error", rng=None
+        )
+        log_lik = self.family_.log_likelihood(y, eta, params, data[self.design_.mu_names[0]].trials)
         chains, n_draws = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
         coords = {
             "chain": idata.posterior["chain"].to_numpy(),
@@ -336,15 +379,18 @@ class BayesianMixedModel(BaseEstimator):
 
     # -- posterior -------------------------------------------------------------
 
-    def _linear_predictor(self, X):
-        """Draws of the linear predictor for X, the draws and X's trials (if any)."""
+    def _family_inputs(self, X):
+        """Draws of the mean's linear predictor and of the family parameters
+        for the rows of X, and X's trials (if any); see :func:`family_inputs`."""
         check_is_fitted(self, "idata_")
         X = self._as_frame(X, reset=False)
         data = self.design_.transform(X)
         draws = extract_draws(self.idata_, self.design_, self.family_)
         rng = np.random.default_rng([self.seed_, 1])
-        eta = linear_predictor(draws, self.design_, data, new_levels=self.new_levels, rng=rng)
-        return eta, draws, data.trials
+        eta, params = family_inputs(
+            draws, self.design_, data, self.family_, new_levels=self.new_levels, rng=rng
+        )
+        return eta, params, data[self.design_.mu_names[0]].trials
 
     def predict(self, X, return_std=False, scale="response"):
         """Posterior mean of the expected response (or of the linear predictor).
@@ -368,13 +414,19 @@ class BayesianMixedModel(BaseEstimator):
         """
         if scale not in {"response", "link"}:
             raise ValueError(f"scale must be 'response' or 'link'; got {scale!r}.")
-        eta, draws, trials = self._linear_predictor(X)
+        check_is_fitted(self, "idata_")
+        if return_std and scale == "response" and self.family_.labels:
+            raise ValueError(
+                "return_std=True needs a numeric response; a categorical model's predictions "
+                "are category probabilities (see predict_proba)."
+            )
+        eta, params, trials = self._family_inputs(X)
         if scale == "link":
             return (eta.mean(axis=0), eta.std(axis=0, ddof=1)) if return_std else eta.mean(axis=0)
-        mean = self.family_.mean(eta, draws.aux, trials)
+        mean = self.family_.mean(eta, params, trials)
         if not return_std:
             return mean.mean(axis=0)
-        predictive = self.family_.sample(self._rng(2), eta, draws.aux, trials)
+        predictive = self.family_.sample(self._rng(2), eta, params, trials)
         return mean.mean(axis=0), predictive.std(axis=0, ddof=1)
 
     def predict_interval(self, X, alpha=0.05, kind="predictive"):
@@ -397,11 +449,17 @@ class BayesianMixedModel(BaseEstimator):
             raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
         if kind not in {"predictive", "mean"}:
             raise ValueError(f"kind must be 'predictive' or 'mean'; got {kind!r}.")
-        eta, draws, trials = self._linear_predictor(X)
+        check_is_fitted(self, "idata_")
+        if self.family_.labels:
+            raise ValueError(
+                "predict_interval needs a numeric response; a categorical model predicts labels "
+                "(see predict_proba and sample_posterior_predictive)."
+            )
+        eta, params, trials = self._family_inputs(X)
         values = (
-            self.family_.sample(self._rng(2), eta, draws.aux, trials)
+            self.family_.sample(self._rng(2), eta, params, trials)
             if kind == "predictive"
-            else self.family_.mean(eta, draws.aux, trials)
+            else self.family_.mean(eta, params, trials)
         )
         return np.quantile(values, [alpha / 2, 1 - alpha / 2], axis=0).T
 
@@ -413,8 +471,8 @@ class BayesianMixedModel(BaseEstimator):
         ndarray of shape (n_draws, n_samples)
             One row per posterior draw (chains stacked).
         """
-        eta, draws, trials = self._linear_predictor(X)
-        return self.family_.sample(self._rng(2), eta, draws.aux, trials)
+        eta, params, trials = self._family_inputs(X)
+        return self.family_.sample(self._rng(2), eta, params, trials)
 
     def score(self, X, y, sample_weight=None):
         """Mean pointwise log predictive density of y (greater is better).
@@ -423,10 +481,10 @@ class BayesianMixedModel(BaseEstimator):
         ``theta_s``: the expected log predictive density per observation for
         held-out data.
         """
-        eta, draws, trials = self._linear_predictor(X)
-        y = self._check_y(eta.shape[1], y)
+        eta, params, trials = self._family_inputs(X)
+        y = self._check_y(eta.shape[1], y, numeric=not self.family_.labels)
         y = self.family_.check_response(y, trials)
-        lpd = log_predictive_density(self.family_.log_likelihood(y, eta, draws.aux, trials))
+        lpd = log_predictive_density(self.family_.log_likelihood(y, eta, params, trials))
         return float(np.average(lpd, weights=sample_weight))
 
     def _rng(self, stream: int) -> np.random.Generator:
@@ -441,7 +499,7 @@ class BayesianMixedModel(BaseEstimator):
             self.idata_,
             self.design_,
             self.family_,
-            formula=self.formula or self.spec_.to_formula(),
+            formula=[self.formula or self.spec_.to_formula()] + self.spec_.to_formulas()[1:],
             prob=prob,
             sampler=self.sampler,
         )

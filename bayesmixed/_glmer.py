@@ -9,12 +9,13 @@ import numpy as np
 import pandas as pd
 from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils.metaestimators import available_if
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
+from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import BayesianMixedModel
+from .exceptions import FormulaError
 from .families import FAMILIES, Family, get_family
-from .spec import quote_name
+from .spec import ModelSpec, parse_formula, quote_name
 
 
 class BayesianGLMER(RegressorMixin, BayesianMixedModel):
@@ -28,8 +29,11 @@ class BayesianGLMER(RegressorMixin, BayesianMixedModel):
     family : str or Family, default="gaussian"
         ``"gaussian"``, ``"student_t"``, ``"lognormal"``, ``"gamma"``,
         ``"beta"``, ``"bernoulli"``, ``"binomial"``, ``"poisson"``,
-        ``"negative_binomial"`` (NB2), ``"exponential"``, ``"weibull"``, or a
-        family object.
+        ``"negative_binomial"`` (NB2), ``"exponential"``, ``"weibull"``,
+        ``"zero_inflated_poisson"``, ``"zero_inflated_negbinomial"``,
+        ``"hurdle_poisson"``, ``"hurdle_negbinomial"``,
+        ``"hurdle_lognormal"``, ``"cumulative"`` (ordinal), ``"categorical"``
+        (multinomial logit), or a family object.
     link : str, optional
         The family's default link unless given: ``identity``, ``log``,
         ``logit``, ``probit``, ``cloglog``, ``inverse`` or ``sqrt`` where the
@@ -38,6 +42,13 @@ class BayesianGLMER(RegressorMixin, BayesianMixedModel):
         Binomial trials: a column of X or a number. Formulas may give them
         instead as ``cbind(successes, failures) ~ ...`` or
         ``successes | trials(n) ~ ...``.
+    aux_formulas : dict of str to str, optional
+        Family parameters with a linear predictor of their own, as brms'
+        ``bf(y ~ ..., sigma ~ x + (1 | g))``: ``{"sigma": "~ x + (1 | g)"}``,
+        ``{"zi": "~ x"}``. Each formula takes the terms of the main formula
+        (group terms included) and acts on the parameter's link scale: log
+        for ``sigma``, ``shape``, ``phi`` and ``nu``, logit for ``zi`` and
+        ``hu``. Its priors are set with ``Priors(dpar={"sigma": ...})``.
     formula, fixed, groups, random_slopes, correlated, fit_intercept, offset, priors, \
 new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar
         As for :class:`BayesianLMER`. Offsets are on the linear-predictor
@@ -53,8 +64,14 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
     -----
     ``predict`` returns the posterior mean of the expected response on the
     response scale (probabilities for ``bernoulli``, expected counts for
-    ``binomial``: trials times the probability); ``score`` is the mean
-    pointwise log predictive density for every family.
+    ``binomial``: trials times the probability, and for ``categorical`` the
+    probability of each category, shape (n_samples, n_categories));
+    ``score`` is the mean pointwise log predictive density for every family.
+
+    A categorical model has one linear predictor per category but the first
+    (the reference), named ``mu<category>``, each with its own intercept,
+    coefficients and group effects (independent between categories);
+    ``coef_`` then has one row per such category.
 
     Examples
     --------
@@ -72,6 +89,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         "family": [str, Family],
         "link": [str, None],
         "trials": [str, Integral, None],
+        "aux_formulas": [dict, None],
     }
 
     def __init__(
@@ -80,6 +98,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         family="gaussian",
         link=None,
         trials=None,
+        aux_formulas=None,
         formula=None,
         fixed=None,
         groups=None,
@@ -120,6 +139,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         self.family = family
         self.link = link
         self.trials = trials
+        self.aux_formulas = aux_formulas
 
     # The mean log predictive density, not RegressorMixin's R^2.
     score = BayesianMixedModel.score
@@ -131,16 +151,16 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
     @available_if(_has_probabilities)
     def predict_proba(self, X):
         """Posterior mean probability of each category, for families that have
-        them: ``bernoulli`` (columns 0 and 1) and ``cumulative`` (the
-        categories seen at fit, in order).
+        them: ``bernoulli`` (columns 0 and 1), ``cumulative`` and
+        ``categorical`` (the categories seen at fit, in sorted order).
 
         Returns
         -------
         ndarray of shape (n_samples, n_categories)
             Rows sum to one.
         """
-        eta, draws, _ = self._linear_predictor(X)
-        return self.family_.probabilities(eta, draws.aux).mean(axis=0)
+        eta, params, _ = self._family_inputs(X)
+        return self.family_.probabilities(eta, params).mean(axis=0)
 
     def _get_family(self) -> Family:
         if isinstance(self.family, str) and self.family not in FAMILIES:
@@ -164,7 +184,36 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
                 spec = replace(spec, trials=str(int(self.trials)))
             else:
                 spec = replace(spec, trials=quote_name(self.trials))
+        if self.aux_formulas:
+            spec = replace(spec, dpars=self._aux_specs())
         return spec
+
+    def _aux_specs(self) -> dict[str, ModelSpec]:
+        family = self._get_family()
+        specs = {}
+        for name, formula in self.aux_formulas.items():
+            if name not in family.parameters:
+                raise ValueError(
+                    f"aux_formulas has a formula for {name!r}, but the {family.name} family's "
+                    f"parameters are {list(family.parameters) or 'none besides the mean'}."
+                )
+            if not isinstance(formula, str):
+                raise TypeError(f"aux_formulas[{name!r}] must be a formula string; got {formula!r}.")
+            spec = parse_formula(formula)
+            if spec.response not in (None, name):
+                raise FormulaError(
+                    f"The formula of aux_formulas[{name!r}] has the response {spec.response!r}; "
+                    f"write it as '~ ...' or '{name} ~ ...'.",
+                    formula,
+                    0,
+                    len(spec.response),
+                )
+            if spec.trials is not None:
+                raise FormulaError(
+                    f"aux_formulas[{name!r}] cannot give binomial trials.", formula
+                )
+            specs[name] = replace(spec, response=None)
+        return specs
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -173,28 +222,35 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
 
 
 class BayesianGLMERClassifier(ClassifierMixin, BayesianMixedModel):
-    """Bayesian mixed-effects logistic (or probit, cloglog) regression as a
-    scikit-learn classifier.
+    """Bayesian mixed-effects classifier: logistic (or probit, cloglog)
+    regression for two classes, multinomial logit (brms' ``categorical``)
+    for more.
 
-    Labels of any type with two classes; ``classes_[1]`` is the event modelled
-    by the Bernoulli probability. ``predict_proba`` gives posterior mean
-    probabilities, ``predict`` the more probable class, so sklearn's
-    classification metrics, ``StratifiedKFold`` and ``scoring="roc_auc"`` work.
+    Labels may be of any type. With two classes, ``classes_[1]`` is the event
+    modelled by the Bernoulli probability; with more, ``classes_[0]`` is the
+    reference category and every other class has its own linear predictor
+    (intercept, coefficients and group effects). ``predict_proba`` gives
+    posterior mean probabilities, ``predict`` the most probable class, so
+    sklearn's classification metrics, ``StratifiedKFold`` and
+    ``scoring="roc_auc"`` (``"roc_auc_ovr"`` for several classes) work.
     ``score`` is the mean log predictive density, as for every bayesmixed
     estimator (use ``scoring="accuracy"`` for accuracy).
 
     Parameters
     ----------
     link : {"logit", "probit", "cloglog"}, default="logit"
+        The link of a two-class model; several classes take ``"logit"`` only.
     formula, fixed, groups, random_slopes, correlated, fit_intercept, offset, priors, \
 new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar
         As for :class:`BayesianLMER`.
 
     Attributes
     ----------
-    classes_ : ndarray of shape (2,)
+    classes_ : ndarray of shape (n_classes,)
     idata_, coef_, intercept_, spec_, design_, priors_, family_, diagnostics_
-        As for :class:`BayesianGLMER` (coefficients on the link scale).
+        As for :class:`BayesianGLMER` (coefficients on the link scale;
+        ``coef_`` has one row per class but the first when there are more
+        than two).
     """
 
     _parameter_constraints: dict = {
@@ -246,26 +302,33 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         self.link = link
 
     def _get_family(self) -> Family:
-        return get_family("bernoulli", self.link)
+        if len(self.classes_) == 2:
+            return get_family("bernoulli", self.link)
+        if self.link != "logit":
+            raise ValueError(
+                f"link={self.link!r} applies to two classes; y has {len(self.classes_)} "
+                f"classes {self.classes_.tolist()[:5]}, which take the multinomial logit "
+                "(link='logit')."
+            )
+        return get_family("categorical")
 
-    def fit(self, X, y):
-        """Fit on labels y with two classes; see :meth:`BayesianGLMER.fit`."""
-        if y is None:
-            return super().fit(X, y)  # the base class explains
+    def _prepare(self, X, y):
+        self._check_y(len(X), y, numeric=False)
         labels = column_or_1d(np.asarray(y), warn=True)
         check_classification_targets(labels)
-        classes, encoded = np.unique(labels, return_inverse=True)
-        if len(classes) != 2:
+        self.classes_ = np.unique(labels)
+        if len(self.classes_) < 2:
             raise ValueError(
-                "Only binary classification is supported. The type of the target is "
-                f"{type_of_target(labels)}: {len(classes)} classes {classes.tolist()[:5]}; "
-                "multi-class (categorical) mixed models are not supported yet."
+                f"y has 1 class {self.classes_.tolist()}; a classifier needs at least two."
             )
-        self.classes_ = classes
-        return super().fit(X, pd.Series(encoded, name=getattr(y, "name", None)))
+        return super()._prepare(X, self._encode(y))
 
     def _encode(self, y) -> pd.Series:
+        """Two classes as 0/1; several classes stay labels (the categorical
+        family checks them)."""
         labels = column_or_1d(np.asarray(y))
+        if len(self.classes_) > 2:
+            return pd.Series(labels, name=getattr(y, "name", None))
         encoded = np.searchsorted(self.classes_, labels)
         encoded = np.clip(encoded, 0, len(self.classes_) - 1)
         unknown = self.classes_[encoded] != labels
@@ -281,16 +344,17 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
 
         Returns
         -------
-        ndarray of shape (n_samples, 2)
+        ndarray of shape (n_samples, n_classes)
+            Columns in the order of ``classes_``.
         """
         check_is_fitted(self, "classes_")
-        p = BayesianMixedModel.predict(self, X)
-        return np.column_stack([1.0 - p, p])
+        eta, params, _ = self._family_inputs(X)
+        return self.family_.probabilities(eta, params).mean(axis=0)
 
     def predict(self, X):
-        """The more probable class of each row."""
+        """The most probable class of each row."""
         proba = self.predict_proba(X)
-        return self.classes_[(proba[:, 1] > 0.5).astype(int)]
+        return self.classes_[np.argmax(proba, axis=1)]
 
     def score(self, X, y, sample_weight=None):
         """Mean pointwise log predictive density of the labels (greater is better)."""
@@ -299,6 +363,5 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_class = False
         tags.classifier_tags.poor_score = True
         return tags

@@ -10,26 +10,38 @@ from bayesmixed.families import FAMILIES, LINKS
 PARAMS = {"sigma": 0.7, "shape": 3.0, "phi": 10.0, "nu": 5.0, "zi": 0.3, "hu": 0.4}
 
 
-def setup(name, n, seed=0):
+def setup(name, n, seed=0, per_observation=False):
+    """A family with eta (n,) -- (n, K - 1) for categorical -- and parameters
+    shaped as on draws: (1, 1), or (1, n) with ``per_observation``."""
     rng = np.random.default_rng(seed)
     family = FAMILIES[name]()
-    eta = rng.normal(0.3, 0.3, size=n)
-    params = {k: np.array([PARAMS[k]]) for k in family.parameters}
+    if family.stacked:
+        family.learn_response(np.array(["a", "b", "c"]))
+        eta = rng.normal(0.3, 0.5, size=(n, 2))
+    else:
+        eta = rng.normal(0.3, 0.3, size=n)
+    params = {
+        k: PARAMS[k] * (np.exp(rng.normal(0, 0.2, (1, n))) if per_observation else np.ones((1, 1)))
+        for k in family.parameters
+    }
     if family.ordinal:
         family.learn_response(np.arange(4.0))
-        params["cutpoints"] = np.array([[-1.0, 0.2, 1.1]])
+        params["cutpoints"] = np.array([[[-1.0, 0.2, 1.1]]])
     trials = np.full(n, 8.0) if name == "binomial" else None
     return rng, family, eta, params, trials
 
 
+@pytest.mark.parametrize("per_observation", [False, True], ids=["scalar", "per-observation"])
 @pytest.mark.parametrize("name", sorted(FAMILIES))
-def test_log_likelihood_matches_pymc(name):
-    rng, family, eta, params, trials = setup(name, 30)
+def test_log_likelihood_matches_pymc(name, per_observation):
+    rng, family, eta, params, trials = setup(name, 30, per_observation=per_observation)
     y = family.sample(rng, eta[None], params, trials)[0]
-    ours = family.log_likelihood(y, eta[None], params, trials)[0]
+    ours = family.log_likelihood(family.check_response(y, trials), eta[None], params, trials)[0]
     with pm.Model():
-        rv = family.likelihood("y", eta, {k: v[0] for k, v in params.items()}, observed=y, trials=trials)
-    np.testing.assert_allclose(ours, pm.logp(rv, y).eval(), rtol=1e-7, atol=1e-7)
+        model_params = {k: v[0, 0] if v.shape[1] == 1 else v[0] for k, v in params.items()}
+        observed = family.check_response(y, trials)
+        rv = family.likelihood("y", eta, model_params, observed=observed, trials=trials)
+    np.testing.assert_allclose(ours, pm.logp(rv, observed).eval(), rtol=1e-7, atol=1e-7)
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
@@ -39,9 +51,12 @@ def test_expected_value_is_the_mean_of_draws(name):
     per_draw = {k: np.repeat(v, S, axis=0) for k, v in params.items()}
     draws = family.sample(rng, np.repeat(eta[None], S, axis=0), per_draw, trials)
     expected = family.mean(eta[None], params, trials)[0]
+    if family.labels:  # the mean is the vector of category probabilities
+        draws = (draws[..., None] == family.categories).astype(float)
     spread = draws.std(axis=0) / np.sqrt(draws.shape[0])
     assert np.all(np.abs(draws.mean(axis=0) - expected) < 5 * spread + 1e-9), name
-    assert np.all(family._in_support(draws, trials)), name
+    if not family.labels:
+        assert np.all(family._in_support(draws, trials)), name
 
 
 @pytest.mark.parametrize("name", sorted(LINKS))

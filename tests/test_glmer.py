@@ -90,11 +90,11 @@ def test_trials_forms_give_the_same_design():
     for kwargs in forms:
         est = BayesianGLMER(family="binomial", **kwargs)
         y, data = est._prepare(est._as_frame(df, reset=True), df["incidence"])
-        np.testing.assert_array_equal(data.trials, df["size"].to_numpy(float))
+        np.testing.assert_array_equal(data["mu"].trials, df["size"].to_numpy(float))
         np.testing.assert_array_equal(y, df["incidence"].to_numpy(float))
     est = BayesianGLMER(family="binomial", formula="incidence ~ period", trials=20)
     _, data = est._prepare(est._as_frame(df, reset=True), df["incidence"])
-    np.testing.assert_array_equal(data.trials, np.full(len(df), 20.0))
+    np.testing.assert_array_equal(data["mu"].trials, np.full(len(df), 20.0))
 
 
 @pytest.fixture(scope="module")

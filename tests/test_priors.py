@@ -20,6 +20,7 @@ from bayesmixed.priors import (
     Exponential,
     HalfNormal,
     Normal,
+    PredictorTerms,
     Priors,
     StudentT,
     resolve_priors,
@@ -73,11 +74,9 @@ def test_rstanarm_coefficient_autoscaling_for_non_gaussian_scale():
     design = Design(parse_formula("TICKS ~ YEAR + cHEIGHT")).fit(df)
     X = design.transform(df).X
     scales = DataScales(0.0, 1.0, 0.0, 1.0, X.std(axis=0, ddof=1))
-    resolved = resolve_priors(
-        Priors("rstanarm"), scales=scales, has_intercept=True, coef_names=design.fixed.names,
-        blocks=[], aux={},
-    )
-    sigmas = [r.prior.sigma for r in resolved.b]
+    terms = PredictorTerms(scales, has_intercept=True, coef_names=design.fixed.names, blocks=[])
+    resolved = resolve_priors(Priors("rstanarm"), predictors={"mu": terms}, aux={})
+    sigmas = [r.prior.sigma for r in resolved.predictors["mu"].b]
     assert sigmas == pytest.approx([5.13, 5.33, 0.07], abs=0.006)
 
 

@@ -44,11 +44,16 @@ class DesignData:
 
 
 class Design:
-    """Population-level design, group-level blocks and offsets of a model.
+    """Population-level design, group-level blocks and offsets of one linear
+    predictor.
 
     Parameters
     ----------
     spec : ModelSpec
+    dpar : str, default="mu"
+        The distributional parameter the predictor belongs to. Names of the
+        other predictors' variables carry it, as in brms: ``Intercept_sigma``,
+        ``b_sigma``, and the group block ``Subject__sigma``.
 
     Examples
     --------
@@ -60,8 +65,22 @@ class Design:
     (['Days'], ['Intercept', 'Days'], 18)
     """
 
-    def __init__(self, spec: ModelSpec):
+    def __init__(self, spec: ModelSpec, dpar: str = "mu"):
         self.spec = spec
+        self.dpar = dpar
+
+    @property
+    def is_mu(self) -> bool:
+        """Whether this is the (default) predictor of the mean."""
+        return self.dpar == "mu"
+
+    def variable(self, name: str) -> str:
+        """The model variable ``name`` (``"Intercept"``, ``"b"``, ``"coef"``) of this predictor."""
+        return name if self.is_mu else f"{name}_{self.dpar}"
+
+    def label(self, name: str) -> str:
+        """A coefficient's name as brms prints it (``sigma_Days`` for ``Days`` of sigma)."""
+        return name if self.is_mu else f"{self.dpar}_{name}"
 
     def fit(self, X: pd.DataFrame) -> Design:
         self.fixed = FixedDesign(self.spec.fixed).fit(X)
@@ -70,6 +89,7 @@ class Design:
         self.blocks: list[GroupDesign] = []
         for term in self.spec.groups:
             key = term.group if counts[term.group] == 1 else f"{term.group}.{seen[term.group]}"
+            key = key if self.is_mu else f"{key}__{self.dpar}"
             seen[term.group] += 1
             self.blocks.append(GroupDesign(term, key).fit(X))
         self._check_overlapping_terms()
@@ -131,3 +151,53 @@ class Design:
                     "term; each effect may appear once per group."
                 )
             names.extend(block.names)
+
+
+class ModelDesign:
+    """The linear predictors of a model, by distributional parameter.
+
+    Most models have one, ``"mu"``. A categorical model has one per category
+    but the first (``mu_names`` such as ``["mu2", "mu3"]``), all with the
+    formula's terms; distributional formulas (``spec.dpars``) add one each.
+
+    Parameters
+    ----------
+    spec : ModelSpec
+    mu_names : list of str, default=["mu"]
+        Names of the predictors of the mean.
+    """
+
+    def __init__(self, spec: ModelSpec, mu_names: list[str] | None = None):
+        self.spec = spec
+        self.mu_names = list(mu_names or ["mu"])
+
+    def fit(self, X: pd.DataFrame) -> ModelDesign:
+        self.predictors: dict[str, Design] = {
+            name: Design(self.spec, dpar=name).fit(X) for name in self.mu_names
+        }
+        for name, spec in self.spec.dpars.items():
+            self.predictors[name] = Design(spec, dpar=name).fit(X)
+        return self
+
+    @property
+    def main(self) -> Design:
+        """The (first) predictor of the mean."""
+        return self.predictors[self.mu_names[0]]
+
+    @property
+    def dpars(self) -> list[str]:
+        """Family parameters with a predictor of their own."""
+        return list(self.spec.dpars)
+
+    def transform(self, X: pd.DataFrame) -> dict[str, DesignData]:
+        """Encoded data per predictor; the predictors of the mean share theirs."""
+        shared = self.main.transform(X)
+        data = {name: shared for name in self.mu_names}
+        for name in self.dpars:
+            data[name] = self.predictors[name].transform(X)
+        return data
+
+    @property
+    def groups(self) -> list[str]:
+        """Distinct grouping factors over all predictors, in order of appearance."""
+        return list(dict.fromkeys(g for design in self.predictors.values() for g in design.groups))

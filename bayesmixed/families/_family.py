@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+import pandas as pd
 import pymc as pm
 import pytensor.tensor as pt
 from scipy import special, stats
@@ -32,12 +33,17 @@ class FamilyParameter:
 
     ``cls`` is the prior class that sets it (``Priors(sigma=...)``); ``"brms"``
     defaults that depend on the data are filled in when priors are resolved.
+    ``link`` maps the parameter to the scale of its own linear predictor
+    when it has a formula (``sigma ~ x``): log for positive parameters,
+    logit for probabilities, as in brms.
     """
 
     cls: str
     default: Prior
     rstanarm: Prior
     brms: Prior | None = None
+    #: link of the parameter's own linear predictor (distributional formulas)
+    link: str = "log"
 
 
 _SIGMA = FamilyParameter(
@@ -65,6 +71,10 @@ class Family:
     ordinal = False
     #: whether the family reads a number of trials per observation
     uses_trials = False
+    #: whether the response is a label (any type) rather than a number
+    labels = False
+    #: whether the mean has several predictors, stacked on a last axis
+    stacked = False
 
     def __init__(self, link: str | None = None):
         link = link or self.links[0]
@@ -85,6 +95,15 @@ class Family:
 
     def learn_response(self, y: np.ndarray) -> None:
         """Learn what the family needs from the training response (categories)."""
+
+    def mu_names(self) -> list[str]:
+        """Names of the linear predictors of the mean (several for categorical)."""
+        return ["mu"]
+
+    def dpar_location(self, name: str, y: np.ndarray) -> float:
+        """Where the prior of the intercept of parameter ``name``'s own formula is
+        centred, on that formula's link scale: 0 unless the data say more."""
+        return 0.0
 
     def check_response(self, y: np.ndarray, trials: np.ndarray | None = None) -> np.ndarray:
         if trials is not None and not self.uses_trials:
@@ -115,20 +134,25 @@ class Family:
 
     # -- model -----------------------------------------------------------------
 
+    # In the model, ``eta`` is the linear predictor (n,) and ``params`` the
+    # family parameters, scalars or (n,) for those with their own formula.
+    # On draws, ``eta`` is (draws, n) and each parameter broadcasts against it:
+    # (draws, 1) or (draws, n) (the caller shapes them).
+
     def likelihood(self, name, eta, params, observed, trials=None):
         return self._pymc(name, self._link.inverse_tensor(eta), params, observed, trials)
 
     def log_likelihood(self, y, eta, params, trials=None):
         """Pointwise log density of y, draws x n."""
-        return self._logpdf(y, self._link.inverse_numpy(eta), _columns(params), trials)
+        return self._logpdf(y, self._link.inverse_numpy(eta), params, trials)
 
     def mean(self, eta, params, trials=None):
         """Expected response, draws x n."""
-        return self._expected(self._link.inverse_numpy(eta), _columns(params), trials)
+        return self._expected(self._link.inverse_numpy(eta), params, trials)
 
     def sample(self, rng, eta, params, trials=None):
         """Draws of new responses, draws x n."""
-        return self._draw(rng, self._link.inverse_numpy(eta), _columns(params), trials)
+        return self._draw(rng, self._link.inverse_numpy(eta), params, trials)
 
     def _expected(self, mu, params, trials):
         return mu
@@ -136,11 +160,6 @@ class Family:
     def probabilities(self, eta, params):
         """Class probabilities, draws x n x K (bernoulli and ordinal families)."""
         raise ValueError(f"The {self.name} family has no class probabilities.")
-
-
-def _columns(params: dict) -> dict:
-    """Per-draw parameters as columns, to broadcast against draws x n."""
-    return {name: np.asarray(value)[:, None] for name, value in params.items()}
 
 
 class Gaussian(Family):
@@ -163,6 +182,13 @@ class Gaussian(Family):
         scale = float(np.std(y, ddof=1)) if len(y) > 1 else 1.0
         return float(np.mean(y)), scale
 
+    def dpar_location(self, name, y):
+        # log sigma is centred at log sd(y), as the scalar sigma's prior is scaled
+        reference = self.autoscale_reference(y)
+        if name == "sigma" and reference is not None and reference[1] > 0:
+            return float(np.log(reference[1]))
+        return 0.0
+
     def _pymc(self, name, mu, params, observed, trials):
         return pm.Normal(name, mu=mu, sigma=params["sigma"], observed=observed)
 
@@ -184,6 +210,7 @@ class StudentTFamily(Family):
     }
     decov_dispersion = "sigma"
     autoscale_reference = Gaussian.autoscale_reference
+    dpar_location = Gaussian.dpar_location
 
     def _pymc(self, name, mu, params, observed, trials):
         return pm.StudentT(name, nu=params["nu"], mu=mu, sigma=params["sigma"], observed=observed)
@@ -208,6 +235,12 @@ class LogNormal(Family):
 
     def _in_support(self, y, trials):
         return y > 0
+
+    def dpar_location(self, name, y):
+        positive = np.log(y[y > 0])
+        if name == "sigma" and len(positive) > 1 and np.std(positive) > 0:
+            return float(np.log(np.std(positive, ddof=1)))
+        return 0.0
 
     def _pymc(self, name, mu, params, observed, trials):
         return pm.LogNormal(name, mu=mu, sigma=params["sigma"], observed=observed)
@@ -454,8 +487,8 @@ def get_family(family, link: str | None = None) -> Family:
     raise ValueError(f"Unknown family {family!r}; available: {sorted(FAMILIES)}.")
 
 
-_ZI = FamilyParameter("zi", Beta(1.0, 1.0), Beta(1.0, 1.0), Beta(1.0, 1.0))
-_HU = FamilyParameter("hu", Beta(1.0, 1.0), Beta(1.0, 1.0), Beta(1.0, 1.0))
+_ZI = FamilyParameter("zi", Beta(1.0, 1.0), Beta(1.0, 1.0), Beta(1.0, 1.0), link="logit")
+_HU = FamilyParameter("hu", Beta(1.0, 1.0), Beta(1.0, 1.0), Beta(1.0, 1.0), link="logit")
 
 
 class ZeroInflatedPoisson(Poisson):
@@ -636,7 +669,7 @@ class Cumulative(Family):
 
     def probabilities(self, eta, params):
         """Category probabilities, draws x n x K."""
-        cut = _columns(params)["cutpoints"]  # (S, 1, K - 1)
+        cut = params["cutpoints"]  # (S, 1, K - 1)
         cdf = LINKS[self.link].inverse_numpy(cut - eta[..., None])
         zeros = np.zeros(cdf.shape[:-1] + (1,))
         return np.diff(np.concatenate([zeros, cdf, zeros + 1.0], axis=-1), axis=-1)
@@ -656,3 +689,84 @@ class Cumulative(Family):
 
 
 FAMILIES[Cumulative.name] = Cumulative
+
+
+class Categorical(Family):
+    """Unordered categories (brms' ``categorical``, multinomial logit).
+
+    The first category (in sorted order) is the reference; every other
+    category ``k`` has its own linear predictor ``mu<k>`` with the formula's
+    terms (own intercept, coefficients and group effects), and
+    ``P(y = k) = softmax(0, mu<2>, ..., mu<K>)_k``. Labels may be of any type.
+    The expected response is the vector of category probabilities.
+    """
+
+    name = "categorical"
+    links = ("logit",)
+    labels = True
+    stacked = True
+    support = "the categories seen at fit"
+
+    def learn_response(self, y: np.ndarray) -> None:
+        labels = np.asarray(y)
+        _check_complete(labels)
+        self.categories = np.unique(labels)
+        if len(self.categories) < 2:
+            raise ValueError(
+                f"The categorical family needs at least 2 categories in y; got "
+                f"{self.categories.tolist()}."
+            )
+
+    def mu_names(self) -> list[str]:
+        return [f"mu{category}" for category in self.categories[1:]]
+
+    def check_response(self, y, trials=None):
+        if trials is not None:
+            raise ValueError("Trials are given but the family is 'categorical'; they apply to the binomial family only.")
+        labels = np.asarray(y)
+        _check_complete(labels)
+        codes = np.clip(np.searchsorted(self.categories, labels), 0, len(self.categories) - 1)
+        bad = self.categories[codes] != labels
+        if bad.any():
+            rows = [int(i) for i in np.flatnonzero(bad)[:5]]
+            raise ValueError(
+                f"y has categories not seen at fit, e.g. {labels[bad][:3].tolist()} at rows {rows}; "
+                f"the categories are {self.categories.tolist()}."
+            )
+        return codes.astype(float)
+
+    def likelihood(self, name, eta, params, observed, trials=None):
+        logits = pt.concatenate([pt.zeros((eta.shape[0], 1)), eta], axis=1)
+        return pm.Categorical(name, logit_p=logits, observed=pt.cast(observed, "int64"))
+
+    def probabilities(self, eta, params):
+        """Category probabilities, draws x n x K, from eta of shape draws x n x (K - 1)."""
+        logits = np.concatenate([np.zeros(eta.shape[:-1] + (1,)), eta], axis=-1)
+        return special.softmax(logits, axis=-1)
+
+    def log_likelihood(self, y, eta, params, trials=None):
+        logits = np.concatenate([np.zeros(eta.shape[:-1] + (1,)), eta], axis=-1)
+        log_p = logits - special.logsumexp(logits, axis=-1, keepdims=True)
+        codes = np.broadcast_to(y.astype(np.int64)[None, :, None], eta.shape[:-1] + (1,))
+        return np.take_along_axis(log_p, codes, axis=-1)[..., 0]
+
+    def mean(self, eta, params, trials=None):
+        """Category probabilities: draws x n x K."""
+        return self.probabilities(eta, params)
+
+    def sample(self, rng, eta, params, trials=None):
+        cumulative = np.cumsum(self.probabilities(eta, params), axis=-1)
+        index = (rng.random(eta.shape[:-1])[..., None] > cumulative[..., :-1]).sum(axis=-1)
+        return self.categories[index]
+
+
+def _check_complete(labels: np.ndarray) -> None:
+    missing = pd.isna(labels)
+    if missing.any():
+        raise ValueError(
+            f"y has {int(missing.sum())} missing value(s) (rows {np.flatnonzero(missing)[:5].tolist()}); "
+            "drop or impute them before fitting."
+        )
+
+
+FAMILIES[Categorical.name] = Categorical

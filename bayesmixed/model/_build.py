@@ -9,7 +9,10 @@ Parameterisation:
   ``r_{g} = z_{g} (diag(sd_{g}) L_{g})'`` with ``L_{g}`` the Cholesky factor of
   the correlation matrix ``cor_{g}``;
 - rstanarm's ``decov``: ``sd_{g} = sqrt(J * pi_{g}) * tau_{g}`` (times sigma in
-  Gaussian models), ``pi_{g}`` ~ Dirichlet, ``tau_{g}`` ~ Gamma.
+  Gaussian models), ``pi_{g}`` ~ Dirichlet, ``tau_{g}`` ~ Gamma;
+- every linear predictor has these terms; those of a distributional parameter
+  carry its name (``Intercept_sigma``, ``b_sigma``, block ``g__sigma``) and
+  map to the parameter through its link (log for ``sigma``, logit for ``zi``).
 """
 
 from __future__ import annotations
@@ -20,19 +23,21 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
-from ..design import Design, DesignData
-from ..families import Family
-from ..priors import Decov, ResolvedPrior, ResolvedPriors
+from ..design import Design, DesignData, ModelDesign
+from ..families import LINKS, Family
+from ..priors import Decov, PredictorPriors, ResolvedPrior, ResolvedPriors
 from ._correlation import lkj_cholesky_corr
 
 
-def coords_of(design: Design) -> dict[str, list[str]]:
+def coords_of(design: ModelDesign) -> dict[str, list[str]]:
     """Dimension labels of the model's variables."""
-    coords: dict[str, list[str]] = {"coef": list(design.fixed.names)}
-    for block in design.blocks:
-        coords[f"{block.key}__level"] = list(block.level_labels)
-        coords[f"{block.key}__term"] = list(block.names)
-        coords[f"{block.key}__term_bis"] = list(block.names)
+    coords: dict[str, list[str]] = {}
+    for predictor in design.predictors.values():
+        coords[predictor.variable("coef")] = list(predictor.fixed.names)
+        for block in predictor.blocks:
+            coords[f"{block.key}__level"] = list(block.level_labels)
+            coords[f"{block.key}__term"] = list(block.names)
+            coords[f"{block.key}__term_bis"] = list(block.names)
     return coords
 
 
@@ -62,8 +67,8 @@ def _scalar_variable(name: str, resolved: ResolvedPrior, positive: bool = False)
 
 
 def build_model(
-    design: Design,
-    data: DesignData,
+    design: ModelDesign,
+    data: dict[str, DesignData],
     y: np.ndarray,
     family: Family,
     priors: ResolvedPriors,
@@ -72,10 +77,10 @@ def build_model(
 
     Parameters
     ----------
-    design : Design
-        Fitted design (names, levels, means).
-    data : DesignData
-        The training data, encoded by ``design``.
+    design : ModelDesign
+        Fitted design (names, levels, means) of every linear predictor.
+    data : dict of str to DesignData
+        The training data, encoded by ``design``, per predictor.
     y : ndarray of shape (n,)
     family : Family
     priors : ResolvedPriors
@@ -85,53 +90,86 @@ def build_model(
     pymc.Model
     """
     with pm.Model(coords=coords_of(design)) as model:
-        # Data enter as shared variables, so that the compiled graph does not
-        # depend on their values (or sizes) and compilation caches can serve
-        # other data sets with the same model structure.
-        X = pm.Data("X", data.X - design.fixed.means)
-        eta = pm.Data("offset", data.offset)
-
-        aux = {
+        params = {
             name: _scalar_variable(name, resolved, positive=True)
             for name, resolved in priors.aux.items()
         }
-
-        b = None
-        if design.fixed.names:
-            b = _vector_variable("b", priors.b, "coef")
-            eta = eta + pt.dot(X, b)
-        shift = pt.dot(pm.Data("X_means", design.fixed.means), b) if b is not None else 0.0
-        if family.ordinal:
-            # Ordered thresholds in place of the intercept: P(y <= k) = F(t_k - eta).
-            n_thresholds = len(family.categories) - 1
-            model.add_coord("threshold", [str(k) for k in range(1, n_thresholds + 1)])
-            prior = priors.intercept.prior
-            centered = prior.variable(
-                "Intercept_centered",
-                prior.hyperparameters(),
-                dims="threshold",
-                transform=pm.distributions.transforms.ordered,
-                initval=np.linspace(-1.0, 1.0, n_thresholds),
+        shared: dict[int, tuple] = {}
+        etas = {}
+        for name in design.mu_names:
+            etas[name] = _predictor(
+                design.predictors[name], data[name], priors.predictors[name], family, params, shared
             )
-            aux["cutpoints"] = centered
-            pm.Deterministic("Intercept", centered + shift, dims="threshold")
-        elif priors.intercept is not None:
-            centered = _scalar_variable("Intercept_centered", priors.intercept)
-            eta = eta + centered
-            pm.Deterministic("Intercept", centered - shift)
+        for name in design.dpars:
+            eta = _predictor(design.predictors[name], data[name], priors.predictors[name], None, {}, shared)
+            params[name] = LINKS[family.parameters[name].link].inverse_tensor(eta)
 
-        for block, index, Z in zip(design.blocks, data.group_index, data.Z):
-            r = _group_effects(block, priors, family, aux)
-            index = pm.Data(f"index_{block.key}", index)
-            Z = pm.Data(f"Z_{block.key}", Z)
-            eta = eta + pt.sum(Z * r[index], axis=1)
-
-        trials = None if data.trials is None else pm.Data("trials", data.trials)
-        family.likelihood("y", eta, aux, observed=pm.Data("y_observed", y), trials=trials)
+        if family.stacked:
+            eta = pt.stack([etas[name] for name in design.mu_names], axis=1)
+        else:
+            eta = etas[design.mu_names[0]]
+        main = data[design.mu_names[0]]
+        trials = None if main.trials is None else pm.Data("trials", main.trials)
+        family.likelihood("y", eta, params, observed=pm.Data("y_observed", y), trials=trials)
     return model
 
 
-def _group_effects(block, priors: ResolvedPriors, family: Family, aux: dict):
+def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family, params, shared):
+    """The linear predictor of one distributional parameter, shape (n,).
+
+    ``family`` is given for the predictors of the mean (ordinal thresholds,
+    Decov's dispersion from ``params``); ``shared`` holds the data variables
+    already created, so that predictors on the same data share them.
+    """
+    name = design.variable
+    if id(data) not in shared:
+        # Data enter as shared variables, so that the compiled graph does not
+        # depend on their values (or sizes) and compilation caches can serve
+        # other data sets with the same model structure.
+        shared[id(data)] = (
+            pm.Data(name("X"), data.X - design.fixed.means),
+            pm.Data(name("offset"), data.offset),
+            [
+                (pm.Data(f"index_{block.key}", index), pm.Data(f"Z_{block.key}", Z))
+                for block, index, Z in zip(design.blocks, data.group_index, data.Z)
+            ],
+        )
+    X, eta, group_data = shared[id(data)]
+
+    b = None
+    if design.fixed.names:
+        b = _vector_variable(name("b"), priors.b, name("coef"))
+        eta = eta + pt.dot(X, b)
+    shift = pt.dot(pm.Data(name("X_means"), design.fixed.means), b) if b is not None else 0.0
+    if family is not None and family.ordinal:
+        # Ordered thresholds in place of the intercept: P(y <= k) = F(t_k - eta).
+        n_thresholds = len(family.categories) - 1
+        pm.modelcontext(None).add_coord("threshold", [str(k) for k in range(1, n_thresholds + 1)])
+        prior = priors.intercept.prior
+        centered = prior.variable(
+            "Intercept_centered",
+            prior.hyperparameters(),
+            dims="threshold",
+            transform=pm.distributions.transforms.ordered,
+            initval=np.linspace(-1.0, 1.0, n_thresholds),
+        )
+        params["cutpoints"] = centered
+        pm.Deterministic("Intercept", centered + shift, dims="threshold")
+    elif priors.intercept is not None:
+        centered = _scalar_variable(name("Intercept_centered"), priors.intercept)
+        eta = eta + centered
+        pm.Deterministic(name("Intercept"), centered - shift)
+
+    dispersion = 1.0
+    if family is not None and family.decov_dispersion:
+        dispersion = params[family.decov_dispersion] if family.decov_dispersion in params else None
+    for block, (index, Z) in zip(design.blocks, group_data):
+        r = _group_effects(block, priors, dispersion)
+        eta = eta + pt.sum(Z * r[index], axis=1)
+    return eta
+
+
+def _group_effects(block, priors: PredictorPriors, dispersion):
     key, q = block.key, block.n_terms
     term_dim, level_dim = f"{key}__term", f"{key}__level"
     resolved = priors.sd[key]
@@ -139,7 +177,6 @@ def _group_effects(block, priors: ResolvedPriors, family: Family, aux: dict):
     L = None
     if isinstance(resolved[0].prior, Decov):
         decov = resolved[0].prior
-        dispersion = aux[family.decov_dispersion] if family.decov_dispersion else 1.0
         if correlated:
             tau = pm.Gamma(f"tau_{key}", alpha=decov.shape, beta=1.0 / decov.scale)
             simplex = pm.Dirichlet(f"simplex_{key}", a=np.full(q, float(decov.concentration)))

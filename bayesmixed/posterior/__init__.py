@@ -3,7 +3,9 @@
 from ._draws import (
     NEW_LEVEL_POLICIES,
     Draws,
+    PredictorDraws,
     extract_draws,
+    family_inputs,
     linear_predictor,
     log_predictive_density,
 )
@@ -14,7 +16,9 @@ __all__ = [
     "NEW_LEVEL_POLICIES",
     "Draws",
     "ModelSummary",
+    "PredictorDraws",
     "extract_draws",
+    "family_inputs",
     "fixef_table",
     "linear_predictor",
     "log_predictive_density",

@@ -8,22 +8,30 @@ import arviz as az
 import numpy as np
 from scipy.special import logsumexp
 
-from ..design import Design, DesignData
-from ..families import Family
+from ..design import Design, DesignData, ModelDesign
+from ..families import LINKS, Family
 
 NEW_LEVEL_POLICIES = ("gaussian", "population", "error")
 
 
 @dataclass
-class Draws:
-    """Draws of every parameter, chains stacked: the first axis has length S."""
+class PredictorDraws:
+    """Draws of one linear predictor's parameters, chains stacked (first axis S)."""
 
     intercept: np.ndarray | None  # (S,)
     b: np.ndarray  # (S, p)
-    aux: dict[str, np.ndarray]  # name -> (S,)
     r: dict[str, np.ndarray]  # block key -> (S, G, q)
     sd: dict[str, np.ndarray]  # block key -> (S, q)
     cor: dict[str, np.ndarray | None]  # block key -> (S, q, q) or None
+
+
+@dataclass
+class Draws:
+    """Draws of every parameter: per linear predictor, and the family
+    parameters without a formula (``aux``: (S,), or (S, K - 1) thresholds)."""
+
+    predictors: dict[str, PredictorDraws]
+    aux: dict[str, np.ndarray]
 
 
 def _flat(idata: az.InferenceData, name: str) -> np.ndarray:
@@ -31,36 +39,72 @@ def _flat(idata: az.InferenceData, name: str) -> np.ndarray:
     return values.reshape((-1,) + values.shape[2:])
 
 
-def extract_draws(idata: az.InferenceData, design: Design, family: Family) -> Draws:
+def extract_draws(idata: az.InferenceData, design: ModelDesign, family: Family) -> Draws:
     """Flatten the posterior of a fitted model into :class:`Draws`."""
     posterior = idata.posterior
-    aux = {name: _flat(idata, name) for name in family.parameters}
     n = posterior.sizes["chain"] * posterior.sizes["draw"]
-    intercept = _flat(idata, "Intercept") if "Intercept" in posterior else None
-    if family.ordinal:
-        aux["cutpoints"], intercept = intercept, None
-    return Draws(
-        intercept=intercept,
-        b=_flat(idata, "b") if "b" in posterior else np.zeros((n, 0)),
-        aux=aux,
-        r={block.key: _flat(idata, f"r_{block.key}") for block in design.blocks},
-        sd={block.key: _flat(idata, f"sd_{block.key}") for block in design.blocks},
-        cor={
-            block.key: _flat(idata, f"cor_{block.key}") if f"cor_{block.key}" in posterior else None
-            for block in design.blocks
-        },
-    )
+    aux = {name: _flat(idata, name) for name in family.parameters if name not in design.dpars}
+    predictors = {}
+    for name, predictor in design.predictors.items():
+        intercept = predictor.variable("Intercept")
+        intercept = _flat(idata, intercept) if intercept in posterior else None
+        if family.ordinal and predictor.is_mu:
+            aux["cutpoints"], intercept = intercept, None
+        b = predictor.variable("b")
+        predictors[name] = PredictorDraws(
+            intercept=intercept,
+            b=_flat(idata, b) if b in posterior else np.zeros((n, 0)),
+            r={block.key: _flat(idata, f"r_{block.key}") for block in predictor.blocks},
+            sd={block.key: _flat(idata, f"sd_{block.key}") for block in predictor.blocks},
+            cor={
+                block.key: _flat(idata, f"cor_{block.key}") if f"cor_{block.key}" in posterior else None
+                for block in predictor.blocks
+            },
+        )
+    return Draws(predictors=predictors, aux=aux)
+
+
+def family_inputs(
+    draws: Draws,
+    design: ModelDesign,
+    data: dict[str, DesignData],
+    family: Family,
+    *,
+    new_levels: str,
+    rng: np.random.Generator | None,
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The linear predictor of the mean and the family parameters, per draw.
+
+    Returns
+    -------
+    eta : ndarray of shape (S, n), or (S, n, K - 1) for stacked (categorical) families
+    params : dict of str to ndarray
+        (S, 1) for parameters without a formula ((S, 1, K - 1) thresholds),
+        (S, n) for those with one, on their natural scale.
+    """
+    etas = {
+        name: linear_predictor(draws.predictors[name], predictor, data[name], new_levels=new_levels, rng=rng)
+        for name, predictor in design.predictors.items()
+    }
+    if family.stacked:
+        eta = np.stack([etas[name] for name in design.mu_names], axis=-1)
+    else:
+        eta = etas[design.mu_names[0]]
+    params = {name: value[:, None] for name, value in draws.aux.items()}
+    for name in design.dpars:
+        params[name] = LINKS[family.parameters[name].link].inverse_numpy(etas[name])
+    return eta, params
 
 
 def linear_predictor(
-    draws: Draws,
+    draws: PredictorDraws,
     design: Design,
     data: DesignData,
     *,
     new_levels: str,
-    rng: np.random.Generator,
+    rng: np.random.Generator | None,
 ) -> np.ndarray:
-    """Draws of the linear predictor, shape (S, n).
+    """Draws of one linear predictor, shape (S, n).
 
     Parameters
     ----------
@@ -93,7 +137,7 @@ def linear_predictor(
     return eta
 
 
-def _draw_new_effects(draws: Draws, key: str, n_new: int, rng: np.random.Generator) -> np.ndarray:
+def _draw_new_effects(draws: PredictorDraws, key: str, n_new: int, rng: np.random.Generator) -> np.ndarray:
     sd = draws.sd[key]  # (S, q)
     z = rng.standard_normal((sd.shape[0], n_new, sd.shape[1]))
     cor = draws.cor[key]

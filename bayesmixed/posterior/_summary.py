@@ -9,7 +9,7 @@ import arviz as az
 import numpy as np
 import pandas as pd
 
-from ..design import Design
+from ..design import ModelDesign
 from ..families import Family
 
 STATS = ["Estimate", "Est.Error", "l-95% CI", "u-95% CI", "Rhat", "Bulk_ESS", "Tail_ESS"]
@@ -106,10 +106,10 @@ def _format(table: pd.DataFrame) -> str:
 
 def summarize(
     idata: az.InferenceData,
-    design: Design,
+    design: ModelDesign,
     family: Family,
     *,
-    formula: str,
+    formula: str | list[str],
     prob: float = 0.95,
     sampler: str = "",
 ) -> ModelSummary:
@@ -122,44 +122,54 @@ def summarize(
 
     for group in design.groups:
         rows, names = [], []
-        for block in (b for b in design.blocks if b.group == group):
-            for j, term in enumerate(block.names):
-                names.append(f"sd({term})")
-                rows.append(_row(posterior, diagnostics, f"sd_{block.key}", (j,), prob))
-            if f"cor_{block.key}" in posterior:
-                for j in range(block.n_terms):
-                    for k in range(j + 1, block.n_terms):
-                        names.append(f"cor({block.names[j]},{block.names[k]})")
-                        rows.append(_row(posterior, diagnostics, f"cor_{block.key}", (j, k), prob))
-            levels[f"~{group}"] = block.n_levels
+        for predictor in design.predictors.values():
+            for block in (b for b in predictor.blocks if b.group == group):
+                terms = [predictor.label(name) for name in block.names]
+                for j, term in enumerate(terms):
+                    names.append(f"sd({term})")
+                    rows.append(_row(posterior, diagnostics, f"sd_{block.key}", (j,), prob))
+                if f"cor_{block.key}" in posterior:
+                    for j in range(block.n_terms):
+                        for k in range(j + 1, block.n_terms):
+                            names.append(f"cor({terms[j]},{terms[k]})")
+                            rows.append(_row(posterior, diagnostics, f"cor_{block.key}", (j, k), prob))
+                levels[f"~{group}"] = block.n_levels
         sections[f"~{group}"] = pd.DataFrame(rows, index=names, columns=columns)
 
     rows, names = [], []
-    if "Intercept" in posterior and "threshold" in posterior["Intercept"].dims:
-        for k, label in enumerate(posterior["threshold"].to_numpy()):
-            names.append(f"Intercept[{label}]")
-            rows.append(_row(posterior, diagnostics, "Intercept", (k,), prob))
-    elif "Intercept" in posterior:
-        names.append("Intercept")
-        rows.append(_row(posterior, diagnostics, "Intercept", (), prob))
-    for j, coef in enumerate(design.fixed.names):
-        names.append(coef)
-        rows.append(_row(posterior, diagnostics, "b", (j,), prob))
+    for predictor in design.predictors.values():
+        variable = predictor.variable("Intercept")
+        if variable in posterior and "threshold" in posterior[variable].dims:
+            for k, label in enumerate(posterior["threshold"].to_numpy()):
+                names.append(f"Intercept[{label}]")
+                rows.append(_row(posterior, diagnostics, variable, (k,), prob))
+        elif variable in posterior:
+            names.append(predictor.label("Intercept"))
+            rows.append(_row(posterior, diagnostics, variable, (), prob))
+    for predictor in design.predictors.values():
+        for j, coef in enumerate(predictor.fixed.names):
+            names.append(predictor.label(coef))
+            rows.append(_row(posterior, diagnostics, predictor.variable("b"), (j,), prob))
     if rows:
         sections[POPULATION] = pd.DataFrame(rows, index=names, columns=columns)
 
-    aux = [(name, _row(posterior, diagnostics, name, (), prob)) for name in family.parameters]
+    scalar = [name for name in family.parameters if name not in design.dpars]
+    aux = [(name, _row(posterior, diagnostics, name, (), prob)) for name in scalar]
     if aux:
         sections[FAMILY] = pd.DataFrame(
             [row for _, row in aux], index=[name for name, _ in aux], columns=columns
         )
 
     chains, draws = posterior.sizes["chain"], posterior.sizes["draw"]
-    links = "; ".join([f"mu = {family.link}"] + [f"{name} = identity" for name in family.parameters])
+    links = [f"{name} = {family.link}" for name in design.mu_names]
+    links += [f"{name} = {family.parameters[name].link}" for name in design.dpars]
+    links += [f"{name} = identity" for name in scalar]
+    formulas = [formula] if isinstance(formula, str) else list(formula)
     header = [
         f" Family: {family.name}",
-        f"  Links: {links}",
-        f"Formula: {formula}",
+        f"  Links: {'; '.join(links)}",
+        f"Formula: {formulas[0]}",
+        *[f"         {line}" for line in formulas[1:]],
         f"   Data: (Number of observations: {idata.observed_data.sizes.get('obs', 0) if 'observed_data' in idata else '?'})",
         f"  Draws: {chains} chains, each with {draws} post-warmup draws"
         + (f" ({sampler})" if sampler else "")

@@ -6,7 +6,7 @@ import arviz as az
 import numpy as np
 import pandas as pd
 
-from ..design import Design
+from ..design import ModelDesign
 from ..families import Family
 
 
@@ -28,33 +28,49 @@ def _stacked(idata: az.InferenceData, name: str) -> np.ndarray:
     return values.reshape((-1,) + values.shape[2:])
 
 
-def fixef_table(idata: az.InferenceData, design: Design, prob: float = 0.95) -> pd.DataFrame:
-    """Population-level effects, one row per coefficient (brms' ``fixef``)."""
+def fixef_table(idata: az.InferenceData, design: ModelDesign, prob: float = 0.95) -> pd.DataFrame:
+    """Population-level effects, one row per coefficient (brms' ``fixef``).
+
+    Intercepts of every linear predictor come first, then the coefficients,
+    named as brms names them (``sigma_Intercept``, ``sigma_Days``).
+    """
     columns, names = [], []
-    if "Intercept" in idata.posterior:
-        intercept = _stacked(idata, "Intercept")
+    for predictor in design.predictors.values():
+        variable = predictor.variable("Intercept")
+        if variable not in idata.posterior:
+            continue
+        intercept = _stacked(idata, variable)
         if intercept.ndim == 2:  # ordinal thresholds
             columns.append(intercept)
             names += [f"Intercept[{k}]" for k in idata.posterior["threshold"].to_numpy()]
         else:
             columns.append(intercept[:, None])
-            names.append("Intercept")
-    if design.fixed.names:
-        columns.append(_stacked(idata, "b"))
-        names += design.fixed.names
+            names.append(predictor.label("Intercept"))
+    for predictor in design.predictors.values():
+        if predictor.fixed.names:
+            columns.append(_stacked(idata, predictor.variable("b")))
+            names += [predictor.label(name) for name in predictor.fixed.names]
     if not columns:
         return pd.DataFrame(columns=list(_stats(np.zeros((2, 0)), prob)))
     return pd.DataFrame(_stats(np.concatenate(columns, axis=1), prob), index=names)
 
 
+def _blocks(design: ModelDesign):
+    """Every group-level block with the predictor it belongs to."""
+    for predictor in design.predictors.values():
+        for block in predictor.blocks:
+            yield predictor, block
+
+
 def ranef_table(
-    idata: az.InferenceData, design: Design, prob: float = 0.95
+    idata: az.InferenceData, design: ModelDesign, prob: float = 0.95
 ) -> dict[str, pd.DataFrame]:
     """Group-level effects per group, indexed by (level, term) (brms' ``ranef``)."""
     tables: dict[str, list[pd.DataFrame]] = {}
-    for block in design.blocks:
+    for predictor, block in _blocks(design):
         stats = _stats(_stacked(idata, f"r_{block.key}"), prob)
-        index = pd.MultiIndex.from_product([block.level_labels, block.names], names=["level", "term"])
+        terms = [predictor.label(name) for name in block.names]
+        index = pd.MultiIndex.from_product([block.level_labels, terms], names=["level", "term"])
         frame = pd.DataFrame({k: v.ravel() for k, v in stats.items()}, index=index)
         tables.setdefault(block.group, []).append(frame)
     return {
@@ -64,27 +80,29 @@ def ranef_table(
 
 
 def varcorr_table(
-    idata: az.InferenceData, design: Design, family: Family, prob: float = 0.95
+    idata: az.InferenceData, design: ModelDesign, family: Family, prob: float = 0.95
 ) -> pd.DataFrame:
     """Standard deviations and correlations of group effects, and the residual sd.
 
     One row per parameter, as lme4's ``as.data.frame(VarCorr(m))``: columns
     ``grp``, ``var1``, ``var2`` and posterior summaries of the sd or correlation.
+    There is no residual row when sigma has a formula of its own.
     """
     rows = []
-    for block in design.blocks:
+    for predictor, block in _blocks(design):
+        terms = [predictor.label(name) for name in block.names]
         sd = _stats(_stacked(idata, f"sd_{block.key}"), prob)
-        for j, term in enumerate(block.names):
+        for j, term in enumerate(terms):
             rows.append({"grp": block.group, "var1": term, "var2": None} | {k: v[j] for k, v in sd.items()})
         if f"cor_{block.key}" in idata.posterior:
             cor = _stats(_stacked(idata, f"cor_{block.key}"), prob)
             for j in range(block.n_terms):
                 for k in range(j + 1, block.n_terms):
                     rows.append(
-                        {"grp": block.group, "var1": block.names[j], "var2": block.names[k]}
+                        {"grp": block.group, "var1": terms[j], "var2": terms[k]}
                         | {name: v[j, k] for name, v in cor.items()}
                     )
-    if "sigma" in family.parameters:
+    if "sigma" in family.parameters and "sigma" not in design.dpars:
         sigma = _stats(_stacked(idata, "sigma"), prob)
         rows.append({"grp": "Residual", "var1": None, "var2": None} | sigma)
     return pd.DataFrame(rows)

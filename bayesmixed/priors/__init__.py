@@ -19,6 +19,8 @@ from ._distributions import (
 from ._priorset import (
     PRESETS,
     DataScales,
+    PredictorPriors,
+    PredictorTerms,
     Priors,
     ResolvedPrior,
     ResolvedPriors,
@@ -41,6 +43,8 @@ __all__ = [
     "HalfStudentT",
     "InverseGamma",
     "Normal",
+    "PredictorPriors",
+    "PredictorTerms",
     "Prior",
     "Priors",
     "ResolvedPrior",

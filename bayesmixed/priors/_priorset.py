@@ -57,6 +57,14 @@ class Priors(BaseEstimator):
     group : dict of str to Prior, optional
         Priors of the standard deviations of one group (``{"Subject":
         HalfNormal(20)}`` or a :class:`Decov`); they take precedence over ``sd``.
+    dpar : dict of str to Priors or dict, optional
+        Priors of the linear predictor of one distributional parameter, as
+        brms' ``prior(..., dpar = "sigma")``: ``{"sigma": Priors(b=Normal(0, 1))}``
+        (only ``Intercept``, ``b``, ``sd``, ``cor``, ``coef`` and ``group``
+        apply; the outer preset fills the rest). The class priors above apply
+        to the mean's predictors only; for a categorical model they apply to
+        every category's predictor (``mu2``, ``mu3``, ...), and a ``dpar``
+        entry for one category takes precedence.
 
     Examples
     --------
@@ -82,6 +90,7 @@ class Priors(BaseEstimator):
         hu=None,
         coef=None,
         group=None,
+        dpar=None,
     ):
         self.preset = preset
         self.Intercept = Intercept
@@ -96,6 +105,7 @@ class Priors(BaseEstimator):
         self.hu = hu
         self.coef = coef
         self.group = group
+        self.dpar = dpar
 
     def set_params(self, **params):
         for key in params:
@@ -106,6 +116,41 @@ class Priors(BaseEstimator):
                     f"{self.preset!r} preset). Give it first, e.g. Priors({slot}=Normal(0, 1))."
                 )
         return super().set_params(**params)
+
+    def for_predictor(self, name: str, *, inherit: bool) -> Priors:
+        """The priors of the linear predictor ``name``: its ``dpar`` entry, over
+        the class priors when ``inherit`` (the mean's predictors)."""
+        entry = (self.dpar or {}).get(name)
+        entry = Priors() if entry is None else as_priors(entry)
+        family_slots = [slot for slot in CLASSES[4:] if getattr(entry, slot) is not None]
+        if family_slots or entry.dpar:
+            raise ValueError(
+                f"The priors of dpar {name!r} may set Intercept, b, sd, cor, coef and group; "
+                f"got {family_slots or ['dpar']}."
+            )
+        values = {slot: getattr(entry, slot) for slot in _PREDICTOR_SLOTS}
+        if inherit:
+            values = {
+                slot: getattr(self, slot) if value is None else value for slot, value in values.items()
+            }
+        return Priors(self.preset, **values)
+
+
+_PREDICTOR_SLOTS = ("Intercept", "b", "sd", "cor", "coef", "group")
+
+
+@dataclass
+class PredictorTerms:
+    """What one linear predictor has priors on.
+
+    ``blocks`` holds ``(key, group, term names, correlated)`` per group-level
+    block.
+    """
+
+    scales: DataScales
+    has_intercept: bool
+    coef_names: list[str]
+    blocks: list[tuple[str, str, list[str], bool]]
 
 
 @dataclass
@@ -140,28 +185,41 @@ class ResolvedPrior:
     source: str
     coef: str = ""
     group: str = ""
+    dpar: str = ""
 
 
 @dataclass
-class ResolvedPriors:
-    """Every prior of one model after resolution."""
+class PredictorPriors:
+    """The priors of one linear predictor after resolution."""
 
     intercept: ResolvedPrior | None
     b: list[ResolvedPrior]
     sd: dict[str, list[ResolvedPrior]]  # by block key: one per effect, or one Decov
     cor: dict[str, ResolvedPrior]  # by block key, correlated blocks with sd priors only
+
+    def rows(self) -> list[ResolvedPrior]:
+        rows = [self.intercept] if self.intercept else []
+        return rows + self.b + [r for block in self.sd.values() for r in block] + list(self.cor.values())
+
+
+@dataclass
+class ResolvedPriors:
+    """Every prior of one model after resolution: per linear predictor, and
+    the family parameters without a formula of their own (``aux``)."""
+
+    predictors: dict[str, PredictorPriors]
     aux: dict[str, ResolvedPrior] = field(default_factory=dict)
 
     def table(self) -> pd.DataFrame:
-        rows = [self.intercept] if self.intercept else []
-        rows += self.b + [r for block in self.sd.values() for r in block]
-        rows += list(self.cor.values()) + list(self.aux.values())
+        rows = [r for predictor in self.predictors.values() for r in predictor.rows()]
+        rows += list(self.aux.values())
         return pd.DataFrame(
             {
                 "prior": [str(r.prior) for r in rows],
                 "class": [r.cls for r in rows],
                 "coef": [r.coef for r in rows],
                 "group": [r.group for r in rows],
+                "dpar": [r.dpar for r in rows],
                 "source": [r.source for r in rows],
                 "specified": [str(r.specified) for r in rows],
             }
@@ -251,7 +309,7 @@ def as_priors(priors) -> Priors:
     if isinstance(priors, Priors):
         return priors
     if isinstance(priors, Mapping):
-        unknown = set(priors) - set(CLASSES) - {"preset", "coef", "group"}
+        unknown = set(priors) - set(CLASSES) - {"preset", "coef", "group", "dpar"}
         if unknown:
             raise ValueError(
                 f"Unknown prior class(es) {sorted(unknown)} in 'priors'; expected {list(CLASSES)}."
@@ -266,47 +324,104 @@ def as_priors(priors) -> Priors:
 def resolve_priors(
     priors: Priors,
     *,
-    scales: DataScales,
-    has_intercept: bool,
-    coef_names: list[str],
-    blocks: list[tuple[str, str, list[str], bool]],
-    aux: dict[str, str],
+    predictors: dict[str, PredictorTerms],
+    aux: dict,
+    dispersion: str | None = None,
 ) -> ResolvedPriors:
     """Choose and adjust every prior of a model.
 
     Parameters
     ----------
     priors : Priors
-    scales : DataScales
-    has_intercept : bool
-    coef_names : list of str
-        Population-level coefficients other than the intercept.
-    blocks : list of (key, group, term names, correlated)
+    predictors : dict of str to PredictorTerms
+        The model's linear predictors by name: those of the mean first
+        (``"mu"``, or ``"mu2"``, ``"mu3"``, ... for categorical models), then
+        family parameters with a formula of their own (``"sigma"``).
     aux : dict of str to FamilyParameter
-        Family parameters by name, with the prior class that sets each and
-        its default per preset.
+        Every parameter of the family, with the prior class that sets it and
+        its default per preset; those with a predictor get no prior of their own.
+    dispersion : str, optional
+        The family parameter that a :class:`Decov` prior scales group sds by.
     """
     if priors.preset not in PRESETS:
         raise ValueError(
             f"The 'preset' of priors must be one of {list(PRESETS)}. Got {priors.preset!r} instead."
         )
-    defaults = _preset_defaults(priors.preset, scales)
+    predicted = [name for name in predictors if name in aux]
+    unknown = set(priors.dpar or {}) - (set(predictors) - {"mu"})
+    if unknown:
+        raise ValueError(
+            f"Unknown dpar(s) {sorted(unknown)} in the priors; the model's distributional "
+            f"parameters with a formula are {[n for n in predictors if n != 'mu']}."
+        )
+    for name in predicted:
+        if getattr(priors, aux[name].cls) is not None:
+            raise ValueError(
+                f"The {aux[name].cls!r} prior is not used: {name} has a formula of its own. Give priors "
+                f"for its terms with dpar={{{name!r}: Priors(Intercept=..., b=...)}}."
+            )
+    resolved = {
+        name: _resolve_predictor(
+            priors.for_predictor(name, inherit=name not in aux),
+            terms,
+            dpar="" if name == "mu" else name,
+        )
+        for name, terms in predictors.items()
+    }
+    if dispersion in predicted:
+        for name, predictor in resolved.items():
+            decov = [key for key, sds in predictor.sd.items() if isinstance(sds[0].prior, Decov)]
+            if name not in aux and decov:
+                raise ValueError(
+                    f"The Decov prior of {decov[0]!r} scales group sds by {dispersion}, which has a "
+                    f"formula of its own here; give that group another sd prior "
+                    f"(e.g. sd=HalfNormal(1, autoscale=True))."
+                )
 
-    def pick(cls: str, override=None, where=None, default=None):
-        if override is not None:
-            _check_slot(cls, override, where)
-            return override, "user"
-        given = getattr(priors, cls)
-        if given is not None:
-            _check_slot(cls, given, f"{cls!r}")
-            return given, "user"
-        return (default if default is not None else defaults[cls]), priors.preset
+    scales = next(iter(predictors.values())).scales
+    defaults = _preset_defaults(priors.preset, scales)
+    resolved_aux = {}
+    for name, parameter in aux.items():
+        if name in predicted:
+            continue
+        default = {
+            "default": parameter.default,
+            "rstanarm": parameter.rstanarm,
+            "brms": parameter.brms or defaults.get(parameter.cls),
+        }[priors.preset]
+        specified, source = _pick(priors, parameter.cls, default=default)
+        resolved_aux[name] = ResolvedPrior(
+            parameter.cls, specified, _adjust(specified, 0.0, scales.y_scale), source
+        )
+    return ResolvedPriors(predictors=resolved, aux=resolved_aux)
+
+
+def _pick(priors: Priors, cls: str, override=None, where=None, default=None):
+    """The prior of class ``cls`` and its source: an override, the class prior
+    given by the user, or the default."""
+    if override is not None:
+        _check_slot(cls, override, where)
+        return override, "user"
+    given = getattr(priors, cls)
+    if given is not None:
+        _check_slot(cls, given, f"{cls!r}")
+        return given, "user"
+    return default, priors.preset
+
+
+def _resolve_predictor(priors: Priors, terms: PredictorTerms, dpar: str) -> PredictorPriors:
+    scales, blocks, coef_names = terms.scales, terms.blocks, terms.coef_names
+    defaults = _preset_defaults(priors.preset, scales)
+    where_dpar = f" of dpar {dpar!r}" if dpar else ""
+
+    def pick(cls: str, override=None, where=None):
+        return _pick(priors, cls, override, where, defaults[cls])
 
     coef_priors = dict(priors.coef or {})
     unknown = set(coef_priors) - set(coef_names)
     if unknown:
         raise ValueError(
-            f"Unknown coefficient(s) {sorted(unknown)} in the 'coef' priors; the model's "
+            f"Unknown coefficient(s) {sorted(unknown)} in the 'coef' priors{where_dpar}; the "
             f"coefficients are {coef_names}."
         )
     group_priors = dict(priors.group or {})
@@ -314,36 +429,39 @@ def resolve_priors(
     unknown = set(group_priors) - group_names
     if unknown:
         raise ValueError(
-            f"Unknown group(s) {sorted(unknown)} in the 'group' priors; the model's groups are "
-            f"{sorted({group for _, group, _, _ in blocks})}."
+            f"Unknown group(s) {sorted(unknown)} in the 'group' priors{where_dpar}; the groups "
+            f"are {sorted({group for _, group, _, _ in blocks})}."
         )
 
     intercept = None
-    if has_intercept:
+    if terms.has_intercept:
         specified, source = pick("Intercept")
         intercept = ResolvedPrior(
-            "Intercept", specified, _adjust(specified, scales.y_location, scales.y_scale), source
+            "Intercept", specified, _adjust(specified, scales.y_location, scales.y_scale), source,
+            dpar=dpar,
         )
 
     b = []
     for name, x_scale in zip(coef_names, scales.x_scale):
         specified, source = pick("b", coef_priors.get(name), f"coef[{name!r}]")
         scale = scales.y_scale / x_scale
-        b.append(ResolvedPrior("b", specified, _adjust(specified, 0.0, scale), source, coef=name))
+        b.append(
+            ResolvedPrior("b", specified, _adjust(specified, 0.0, scale), source, coef=name, dpar=dpar)
+        )
 
     sd, cor = {}, {}
     for key, group, names, correlated in blocks:
         override = group_priors.get(key, group_priors.get(group))
         specified, source = pick("sd", override, f"group[{group!r}]")
         if isinstance(specified, Decov):
-            sd[key] = [ResolvedPrior("sd", specified, specified, source, group=group)]
+            sd[key] = [ResolvedPrior("sd", specified, specified, source, group=group, dpar=dpar)]
         else:
             # A slope's sd is scaled like its coefficient: by s_y / sd(column).
             z_scale = scales.z_scale.get(key, np.ones(len(names)))
             sd[key] = [
                 ResolvedPrior(
                     "sd", specified, _adjust(specified, 0.0, scales.y_scale / zs), source,
-                    coef=name, group=group,
+                    coef=name, group=group, dpar=dpar,
                 )
                 for name, zs in zip(names, z_scale)
             ]
@@ -356,17 +474,5 @@ def resolve_priors(
                 )
         elif correlated and len(names) > 1:
             specified, source = pick("cor")
-            cor[key] = ResolvedPrior("cor", specified, specified, source, group=group)
-
-    resolved_aux = {}
-    for name, parameter in aux.items():
-        default = {
-            "default": parameter.default,
-            "rstanarm": parameter.rstanarm,
-            "brms": parameter.brms or defaults.get(parameter.cls),
-        }[priors.preset]
-        specified, source = pick(parameter.cls, default=default)
-        resolved_aux[name] = ResolvedPrior(
-            parameter.cls, specified, _adjust(specified, 0.0, scales.y_scale), source
-        )
-    return ResolvedPriors(intercept=intercept, b=b, sd=sd, cor=cor, aux=resolved_aux)
+            cor[key] = ResolvedPrior("cor", specified, specified, source, group=group, dpar=dpar)
+    return PredictorPriors(intercept=intercept, b=b, sd=sd, cor=cor)

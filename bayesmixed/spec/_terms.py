@@ -56,6 +56,9 @@ class ModelSpec:
     trials : str or None
         Expression for the number of binomial trials (``cbind(s, f)`` gives
         ``s + f``; ``s | trials(n)`` gives ``n``).
+    dpars : dict of str to ModelSpec
+        Family parameters with a linear predictor of their own (brms'
+        distributional formulas such as ``sigma ~ x + (1 | g)``), by name.
     """
 
     response: str | None
@@ -63,6 +66,7 @@ class ModelSpec:
     groups: tuple[GroupTerm, ...] = ()
     offsets: tuple[str, ...] = field(default=())
     trials: str | None = None
+    dpars: dict[str, ModelSpec] = field(default_factory=dict)
 
     def to_formula(self) -> str:
         """Render the spec as an lme4-style formula."""
@@ -73,3 +77,10 @@ class ModelSpec:
         if self.trials is not None:
             response = f"{response} | trials({self.trials})"
         return f"{response} ~ {rhs}".strip()
+
+    def to_formulas(self) -> list[str]:
+        """The formula, then one ``dpar ~ ...`` line per distributional formula."""
+        lines = [self.to_formula()]
+        for name, spec in self.dpars.items():
+            lines.append(f"{name} {spec.to_formula()}")
+        return lines
