@@ -10,6 +10,7 @@ import pytest
 from sklearn.model_selection import StratifiedKFold, cross_val_score
 
 from bayesmixed import BayesianGLMER, BayesianGLMERClassifier
+from bayesmixed.datasets import load_grouseticks, load_sleepstudy
 from bayesmixed.exceptions import FormulaError
 from bayesmixed.priors import HalfNormal, Normal, Priors
 
@@ -232,6 +233,34 @@ def test_categorical_rejects_what_it_cannot_answer(categorical_fit):
         )
 
 
+# R 4.2.2, nnet 7.3-18:
+#   g <- read.csv("grouseticks.csv")
+#   mm <- multinom(factor(YEAR) ~ cHEIGHT, data = g, trace = FALSE)
+#   coef(mm); summary(mm)$standard.errors
+MULTINOM_GROUSETICKS = {  # estimate, standard error
+    "mu96_Intercept": (0.272064, 0.124038),
+    "mu97_Intercept": (0.116758, 0.128087),
+    "mu96_cHEIGHT": (-0.009042321, 0.00348217),
+    "mu97_cHEIGHT": (-0.000893744, 0.00352834),
+}
+
+
+def test_categorical_agrees_with_nnet_multinom():
+    # Without group terms and with weak priors the posterior mean is close to
+    # the maximum-likelihood estimate: within half a standard error.
+    df = load_grouseticks()
+    model = fit_quietly(
+        BayesianGLMER(formula="YEAR ~ cHEIGHT", family="categorical", random_state=0, **FAST),
+        df,
+        df["YEAR"],
+    )
+    fixef = model.fixef()
+    assert list(fixef.index) == list(MULTINOM_GROUSETICKS)
+    for name, (estimate, error) in MULTINOM_GROUSETICKS.items():
+        assert abs(fixef.loc[name, "Estimate"] - estimate) < 0.5 * error, name
+        assert fixef.loc[name, "Est.Error"] == pytest.approx(error, rel=0.25), name
+
+
 def test_multiclass_classifier_through_cross_val_score():
     X, y = three_categories(seed=2, n=300)
     clf = BayesianGLMERClassifier(formula="~ x + (1 | g)", random_state=0, **FAST)
@@ -249,7 +278,49 @@ def test_multiclass_classifier_through_cross_val_score():
         BayesianGLMERClassifier(link="probit").get_prior(X, y.to_numpy())
 
 
-# -- slow: recovery with more draws ---------------------------------------------
+# -- slow: agreement with R and recovery with more draws ---------------------------
+
+# R 4.2.2, nlme 3.1-162: sigma ~ Days is nlme's varExp(form = ~ Days),
+# sd = sigma * exp(expon * Days), i.e. log sd = log(sigma) + expon * Days.
+#   ss <- read.csv("sleepstudy.csv")
+#   m <- lme(Reaction ~ Days, random = ~ Days | Subject, data = ss,
+#            weights = varExp(form = ~ Days), method = "ML")
+#   fixef(m); log(m$sigma); coef(m$modelStruct$varStruct, unconstrained = FALSE)
+#   VarCorr(m); intervals(m, which = "var-cov")
+NLME_VAREXP_SLEEPSTUDY = {
+    "Intercept": 252.85598,
+    "Days": 10.08606,
+    "sigma_Intercept": 2.811849,
+    "sigma_Days": 0.08463391,
+}
+NLME_VAREXP_SDS = {"Intercept": 25.478176, "Days": 5.988823}
+
+
+@pytest.mark.slow
+def test_sigma_formula_agrees_with_nlme_varexp():
+    # Posterior means against nlme's ML estimates: population-level and log-sigma
+    # terms within 0.5 posterior sd, group sds within 1 posterior sd (their
+    # posteriors are skewed, so mean and mode differ).
+    df = load_sleepstudy()
+    model = fit_quietly(
+        BayesianGLMER(
+            formula="Reaction ~ Days + (Days | Subject)",
+            aux_formulas={"sigma": "~ Days"},
+            chains=4, draws=1000, tune=1000, target_accept=0.9, random_state=1,
+        ),
+        df,
+        df["Reaction"],
+    )
+    fixef = model.fixef()
+    for name, value in NLME_VAREXP_SLEEPSTUDY.items():
+        estimate, error = fixef.loc[name, ["Estimate", "Est.Error"]]
+        assert abs(estimate - value) < 0.5 * error, (name, estimate, value, error)
+    varcorr = model.VarCorr()
+    sds = varcorr[varcorr["var2"].isna()].set_index("var1")
+    for name, value in NLME_VAREXP_SDS.items():
+        estimate, error = sds.loc[name, ["Estimate", "Est.Error"]]
+        assert abs(estimate - value) < error, (name, estimate, value, error)
+
 
 
 @pytest.mark.slow
