@@ -7,12 +7,16 @@ BayesianLMER
 BayesianGLMER
     Generalized linear mixed models (binomial, Poisson, negative binomial, ...).
 BayesianGLMERClassifier
-    Mixed-effects logistic regression as an sklearn classifier.
+    Mixed-effects logistic or multinomial regression as an sklearn classifier.
+
+Model selection: :mod:`bayesmixed.metrics` (scorers), :mod:`bayesmixed.model_selection`
+(``compare``, ``LOOSearchCV``); persistence: ``model.save(path)`` and :func:`load`.
 """
 
 from ._glmer import BayesianGLMER, BayesianGLMERClassifier
 from ._lmer import BayesianLMER
-from .exceptions import FormulaError, SamplingWarning
+from .exceptions import FormulaError, ParetoKWarning, SamplingWarning
+from .persistence import load
 from .priors import (
     LKJ,
     Cauchy,
@@ -47,8 +51,10 @@ __all__ = [
     "HalfStudentT",
     "InverseGamma",
     "Normal",
+    "ParetoKWarning",
     "Priors",
     "SamplingWarning",
     "StudentT",
     "__version__",
+    "load",
 ]

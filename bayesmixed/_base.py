@@ -3,6 +3,7 @@ inference -> posterior, with the sklearn estimator contract around it."""
 
 from __future__ import annotations
 
+import warnings
 from numbers import Integral, Real
 
 import arviz as az
@@ -15,7 +16,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
 from .design import Design, DesignData, ModelDesign
-from .exceptions import FormulaError
+from .exceptions import FormulaError, ParetoKWarning
 from .families import Family
 from .inference import SAMPLERS, NUTSConfig, check_convergence, run_nuts
 from .model import build_model
@@ -254,7 +255,7 @@ class BayesianMixedModel(BaseEstimator):
     def _uses_all_columns(self) -> bool:
         return self.formula is None and self.fixed is None
 
-    def _check_y(self, n_rows: int, y, numeric: bool = True) -> np.ndarray:
+    def _check_y(self, n_rows: int, y, numeric: bool = True, min_rows: int = 2) -> np.ndarray:
         name = type(self).__name__
         if y is None:
             raise ValueError(
@@ -264,8 +265,8 @@ class BayesianMixedModel(BaseEstimator):
         values = column_or_1d(np.asarray(y), warn=True)
         if len(values) != n_rows:
             raise ValueError(f"X has {n_rows} rows but y has {len(values)}; they must match.")
-        if len(values) < 2:
-            raise ValueError(f"{name} needs at least 2 observations; got 1 sample.")
+        if len(values) < min_rows:
+            raise ValueError(f"{name} needs at least {min_rows} observations; got 1 sample.")
         if not numeric:
             return values
         try:
@@ -410,6 +411,9 @@ class BayesianMixedModel(BaseEstimator):
         Returns
         -------
         y_mean : ndarray of shape (n_samples,)
+            (n_samples, n_categories) for categorical models: the category
+            probabilities (with ``scale="link"``, one column per category
+            but the first).
         y_std : ndarray of shape (n_samples,), only with ``return_std=True``
         """
         if scale not in {"response", "link"}:
@@ -479,13 +483,59 @@ class BayesianMixedModel(BaseEstimator):
 
         ``mean_i log( mean_s p(y_i | theta_s) )`` over the posterior draws
         ``theta_s``: the expected log predictive density per observation for
-        held-out data.
+        held-out data (see :meth:`log_predictive_density`).
+        """
+        return float(np.average(self.log_predictive_density(X, y), weights=sample_weight))
+
+    def log_predictive_density(self, X, y) -> np.ndarray:
+        """Pointwise log predictive density ``log mean_s p(y_i | theta_s)`` of each row.
+
+        Rows of groups not seen at fit get effects drawn from the fitted
+        population distribution (``new_levels="gaussian"``), so their density
+        averages over the group effect as well as over the posterior.
+
+        Returns
+        -------
+        ndarray of shape (n_samples,)
         """
         eta, params, trials = self._family_inputs(X)
-        y = self._check_y(eta.shape[1], y, numeric=not self.family_.labels)
+        y = self._check_y(eta.shape[1], y, numeric=not self.family_.labels, min_rows=1)
         y = self.family_.check_response(y, trials)
-        lpd = log_predictive_density(self.family_.log_likelihood(y, eta, params, trials))
-        return float(np.average(lpd, weights=sample_weight))
+        return log_predictive_density(self.family_.log_likelihood(y, eta, params, trials))
+
+    def loo(self, *, k_threshold: float | None = None):
+        """In-sample PSIS-LOO (through :func:`arviz.loo`).
+
+        Returns arviz's ``ELPDData``: ``elpd_loo``, ``se``, ``p_loo``, and
+        per observation ``loo_i`` and the Pareto ``pareto_k``. Observations with ``k > k_threshold`` are named in a
+        :class:`~bayesmixed.exceptions.ParetoKWarning`: their importance
+        weights are unreliable, so refit without them
+        (:class:`~bayesmixed.model_selection.LOOSearchCV` does) or use K-fold CV.
+        """
+        check_is_fitted(self, "idata_")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # arviz's own, less specific warning
+            result = az.loo(self.idata_, pointwise=True)
+        threshold = result.good_k if k_threshold is None else k_threshold
+        _warn_high_pareto_k(np.asarray(result.pareto_k), threshold)
+        return result
+
+    def waic(self):
+        """In-sample WAIC (through :func:`arviz.waic`): ``elpd_waic``, ``se``,
+        ``p_waic`` and per observation ``waic_i``. PSIS-LOO (:meth:`loo`) is
+        the more reliable estimate, with diagnostics."""
+        check_is_fitted(self, "idata_")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return az.waic(self.idata_, pointwise=True)
+
+    def save(self, path):
+        """Save the fitted estimator to the folder ``path``: the posterior as
+        netCDF, the estimator and the bayesmixed version (see
+        :mod:`bayesmixed.persistence`); read it back with :func:`bayesmixed.load`."""
+        from .persistence import save
+
+        return save(self, path)
 
     def _rng(self, stream: int) -> np.random.Generator:
         return np.random.default_rng([self.seed_, stream])
@@ -533,6 +583,21 @@ class BayesianMixedModel(BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
         return tags
+
+
+def _warn_high_pareto_k(k: np.ndarray, threshold: float) -> None:
+    high = np.flatnonzero(k > threshold)
+    if len(high):
+        shown = ", ".join(f"{i} (k = {k[i]:.2f})" for i in high[:10])
+        threshold = f"{threshold:.2f}"
+        more = f" and {len(high) - 10} more" if len(high) > 10 else ""
+        warnings.warn(
+            f"Pareto k > {threshold} for {len(high)} observation(s): rows {shown}{more}. PSIS-LOO "
+            "is unreliable for them; refit without them (LOOSearchCV does this) or use K-fold "
+            "cross-validation.",
+            ParetoKWarning,
+            stacklevel=3,
+        )
 
 
 def _column_scales(matrix: np.ndarray) -> np.ndarray:

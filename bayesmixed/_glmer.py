@@ -358,8 +358,12 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
 
     def score(self, X, y, sample_weight=None):
         """Mean pointwise log predictive density of the labels (greater is better)."""
+        return BayesianMixedModel.score(self, X, y, sample_weight)
+
+    def log_predictive_density(self, X, y) -> np.ndarray:
+        """Pointwise log predictive probability of each label."""
         check_is_fitted(self, "classes_")
-        return BayesianMixedModel.score(self, X, self._encode(y), sample_weight)
+        return super().log_predictive_density(X, self._encode(y))
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

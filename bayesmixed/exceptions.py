@@ -39,3 +39,8 @@ class SamplingWarning(ConvergenceWarning):
     A subclass of :class:`sklearn.exceptions.ConvergenceWarning`, so filters
     that silence or escalate sklearn's convergence warnings apply here too.
     """
+
+
+class ParetoKWarning(UserWarning):
+    """PSIS-LOO's Pareto k diagnostic is high for some observations: their
+    leave-one-out estimates are unreliable. The message names them."""

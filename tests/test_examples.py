@@ -22,3 +22,16 @@ def test_sleepstudy_example(capsys):
     assert "Multilevel Hyperparameters:" in out and "cor(Intercept,Days)" in out
     assert "decov(1, 1, 1, 1)" in out
     assert model.fixef().loc["Days", "Estimate"] > 5
+
+
+def test_grid_search_example_runs(capsys, monkeypatch):
+    module = load("grid_search_priors")
+    # two candidates keep the default suite short; the example itself has eight
+    monkeypatch.setattr(module, "PRIOR_SCALES", [0.01, 2.5])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search = module.main(quick=True)
+    out = capsys.readouterr().out
+    assert "Best prior scales:" in out and "Best held-out ELPD per observation:" in out
+    # a prior that pins the slope at zero loses to a weak one on held-out subjects
+    assert search.best_params_["priors__b__sigma"] == 2.5

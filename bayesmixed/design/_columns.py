@@ -25,7 +25,7 @@ def check_columns(X: pd.DataFrame, columns: Iterable[str], where: str) -> None:
         if column not in X.columns:
             raise FormulaError(
                 f"Column {column!r} used in {where} is not in X. "
-                f"X has columns: {', '.join(map(str, X.columns))}."
+                f"X has columns: {', '.join(map(str, X.columns))}.{_renamed_hint(X, column)}"
             )
         values = X[column]
         missing = values.isna()
@@ -42,6 +42,27 @@ def check_columns(X: pd.DataFrame, columns: Iterable[str], where: str) -> None:
                     f"Column {column!r} (used in {where}) has {int(infinite.sum())} "
                     "infinite value(s)."
                 )
+
+
+def _renamed_hint(X: pd.DataFrame, column: str) -> str:
+    """Say how to fix a column renamed by an upstream step (a ColumnTransformer's
+    ``remainder__g``) or dropped by it."""
+    renamed = [str(c) for c in X.columns if str(c).endswith(f"__{column}")]
+    if renamed:
+        return (
+            f" An upstream step renamed it to {renamed[0]!r}: build the ColumnTransformer with "
+            "verbose_feature_names_out=False (and set_output(transform='pandas')) so that "
+            "columns keep their names."
+        )
+    if all(re.fullmatch(r"x\d+", str(c)) for c in X.columns):
+        return (
+            " X reached the model without column names (a numpy array): give the upstream "
+            "step set_output(transform='pandas') so that it passes a DataFrame on."
+        )
+    return (
+        " If a ColumnTransformer comes first, pass the group columns through it "
+        "(remainder='passthrough' or a ('groups', 'passthrough', [...]) entry)."
+    )
 
 
 def readable_names(names: Iterable[str]) -> list[str]:
