@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from bayesmixed.datasets import load_roaches
+from bayesmixed.datasets import load_kidiq, load_roaches
 from bayesmixed.design._smooths import SmoothBasis, cr_basis, cr_penalty, place_knots
 
 # R 4.2.2, mgcv 1.8-41:
@@ -40,7 +40,7 @@ def test_mixed_model_form_matches_smooth2random(roaches_x):
     # Gram matrices do not depend on the signs of eigenvectors or the choice
     # of constraint basis, so they compare the two constructions exactly.
     x, _ = roaches_x
-    basis = SmoothBasis(k=10).fit(x)
+    basis = SmoothBasis(k=10, bs="cr").fit(x)
     Xf, Xr = basis.transform(x)
     assert (basis.n_fixed, basis.n_random) == (1, 8)
     np.testing.assert_allclose(np.einsum("ij,ij->i", Xr[ROWS], Xr[ROWS]), MGCV_XR_GRAM, rtol=1e-6)
@@ -55,7 +55,7 @@ def test_penalised_fit_matches_gam_with_a_fixed_smoothing_parameter(roaches_x):
     # fit with sp = 0.5 reproduces mgcv's, inside and beyond the data range
     # (where the cubic regression spline continues linearly).
     x, y = roaches_x
-    basis = SmoothBasis(k=10).fit(x)
+    basis = SmoothBasis(k=10, bs="cr").fit(x)
     Xf, Xr = basis.transform(x)
     design = np.column_stack([np.ones(len(x)), Xf, Xr])
     # in mixed-model form the penalty sp * beta' S beta is sp * |b_r|^2
@@ -81,4 +81,65 @@ def test_cr_basis_interpolates_and_penalises_curvature():
 
 def test_too_few_distinct_values():
     with pytest.raises(ValueError, match="k = 10 knots need at least 10 distinct values; x has 4"):
-        SmoothBasis(k=10).fit(np.array([1.0, 2, 3, 4, 4]))
+        SmoothBasis(k=10, bs="cr").fit(np.array([1.0, 2, 3, 4, 4]))
+
+
+# R 4.2.2, mgcv 1.8-41 (thin-plate regression splines, mgcv's default basis):
+#   sm <- smoothCon(s(x, k = 10), data = d, absorb.cons = TRUE)[[1]]; sm$S.scale
+#   g <- gam(y ~ s(x, k = 10), data = d, sp = 0.5)
+#   predict(g, newdata = data.frame(x = c(-0.5, 0, 2, 5, 8)))
+#   k <- read.csv("kidiq.csv"); d2 <- data.frame(a = k$mom_iq / 10, b = k$mom_age, y = k$kid_score)
+#   sm2 <- smoothCon(s(a, b, k = 15), data = d2, absorb.cons = TRUE)[[1]]; sm2$S.scale
+#   g2 <- gam(y ~ s(a, b, k = 15), data = d2, sp = 2)
+#   predict(g2, newdata = data.frame(a = c(8, 10, 12, 14), b = c(18, 23, 27, 30)))
+MGCV_TP_SCALE = 0.398465735964
+MGCV_TP_FIT_SP05 = [-30.134473937, 6.398369728, 77.637322519, 132.485587563, 128.832257834]
+MGCV_TP2_SCALE = 0.410338971582
+MGCV_TP2_FIT_SP2 = [69.15795284, 89.28194589, 96.83503906, 105.34499479]
+
+
+def penalised_fit(x, y, grid, basis, sp):
+    Xf, Xr = basis.transform(x)
+    design = np.column_stack([np.ones(len(y)), Xf, Xr])
+    penalty = np.diag([0.0] * (1 + basis.n_fixed) + [sp] * basis.n_random)
+    beta = np.linalg.solve(design.T @ design + penalty, design.T @ y)
+    Gf, Gr = basis.transform(grid)
+    return np.column_stack([np.ones(len(grid)), Gf, Gr]) @ beta
+
+
+@pytest.mark.parametrize("dims", [1, 2])
+def test_thin_plate_fit_matches_gam(roaches_x, dims):
+    # Same truncated eigenbasis, null space and penalty as mgcv's construct_tprs:
+    # the fit with a fixed smoothing parameter agrees to 1e-7. mgcv's penalty
+    # scaling depends on its internal rotation of the basis, so its sp is
+    # converted with the two scale factors (S.scale above and ours).
+    if dims == 1:
+        x, y = roaches_x
+        grid = np.array([-0.5, 0, 2, 5, 8])
+        k, sp, scale, expected = 10, 0.5, MGCV_TP_SCALE, MGCV_TP_FIT_SP05
+    else:
+        df = load_kidiq()
+        x = np.column_stack([df["mom_iq"] / 10, df["mom_age"]])
+        y = df["kid_score"].to_numpy(dtype=float)
+        grid = np.array([[8, 18], [10, 23], [12, 27], [14, 30]])
+        k, sp, scale, expected = 15, 2.0, MGCV_TP2_SCALE, MGCV_TP2_FIT_SP2
+    basis = SmoothBasis(k=k).fit(x)
+    assert basis.n_fixed == (1 if dims == 1 else 2)  # x; or a and b
+    assert basis.n_fixed + basis.n_random == k - 1
+    fitted = penalised_fit(x, y, grid, basis, sp * basis.penalty_scale / scale)
+    np.testing.assert_allclose(fitted, expected, rtol=1e-7)
+
+
+def test_thin_plate_radial_function_and_null_space():
+    from bayesmixed.design._smooths import (
+        default_penalty_order,
+        null_space_powers,
+        tps_radial,
+    )
+
+    assert [default_penalty_order(d) for d in (1, 2, 3)] == [2, 2, 3]
+    assert null_space_powers(2, 2) == [(0, 0), (1, 0), (0, 1)]
+    assert len(null_space_powers(3, 3)) == 10  # quadratics in three variables
+    r = np.array([0.0, 0.5, 2.0])
+    np.testing.assert_allclose(tps_radial(r, 2, 1), r**3 / 12)  # Gamma(-3/2) / (16 sqrt(pi))
+    np.testing.assert_allclose(tps_radial(r[1:], 2, 2), r[1:] ** 2 * np.log(r[1:]) / (8 * np.pi))

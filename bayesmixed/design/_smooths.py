@@ -18,7 +18,14 @@ replayed for new x.
 
 from __future__ import annotations
 
+from math import comb, gamma, pi
+
 import numpy as np
+from scipy.spatial.distance import cdist
+
+#: mgcv's max.knots: beyond this many distinct points a thin-plate basis uses
+#: a random subset of them as knots
+MAX_KNOTS = 2000
 
 
 def place_knots(x: np.ndarray, k: int) -> np.ndarray:
@@ -102,33 +109,156 @@ def cr_penalty(knots: np.ndarray) -> np.ndarray:
     return _cr_second_derivatives(knots)[1]
 
 
+def default_penalty_order(d: int) -> int:
+    """The smallest m with 2m > d + 1 (mgcv's default for thin-plate splines)."""
+    return d // 2 + 1 if (d + 1) % 2 else (d + 1) // 2 + 1
+
+
+def tps_radial(r: np.ndarray, m: int, d: int) -> np.ndarray:
+    """The thin-plate spline's radial basis function eta_{md}(r) (mgcv's ``eta``)."""
+    r = np.asarray(r, dtype=float)
+    out = np.zeros_like(r)
+    positive = r > 0
+    rp = r[positive]
+    if d % 2 == 0:
+        sign = -1.0 if (m + 1 + d // 2) % 2 else 1.0
+        c = sign / (2 ** (2 * m - 1) * pi ** (d / 2) * gamma(m) * gamma(m - d / 2 + 1))
+        out[positive] = c * rp ** (2 * m - d) * np.log(rp)
+    else:
+        c = gamma(d / 2 - m) / (2 ** (2 * m) * pi ** (d / 2) * gamma(m))
+        out[positive] = c * rp ** (2 * m - d)
+    return out
+
+
+def null_space_powers(m: int, d: int) -> list[tuple[int, ...]]:
+    """Powers of the polynomials spanning the penalty's null space, in mgcv's
+    order (``1, x1, x2, ...``): all monomials of total degree below m."""
+    count = comb(m + d - 1, d)
+    index = [0] * d
+    powers = []
+    for _ in range(count):
+        powers.append(tuple(index))
+        if sum(index) < m - 1:
+            index[0] += 1
+        else:
+            total = sum(index) - index[0]
+            index[0] = 0
+            for j in range(1, d):
+                index[j] += 1
+                total += 1
+                if total == m:
+                    total -= index[j]
+                    index[j] = 0
+                else:
+                    break
+    return powers
+
+
+def _polynomials(x: np.ndarray, powers) -> np.ndarray:
+    return np.column_stack([np.prod(x ** np.array(p), axis=1) for p in powers])
+
+
+class ThinPlateBasis:
+    """mgcv's thin-plate regression spline (``bs = "tp"``) of d covariates.
+
+    The radial basis at the distinct covariate points (at most
+    :data:`MAX_KNOTS`; a random subset beyond) is truncated to its k
+    eigenvectors of largest eigenvalue magnitude, constrained orthogonal to the
+    null-space polynomials and completed by them; columns are scaled to unit
+    root mean square on the training data, as mgcv does.
+    """
+
+    def __init__(self, k: int, m: int | None = None):
+        self.k = k
+        self.m = m
+
+    def fit(self, x: np.ndarray) -> ThinPlateBasis:
+        x = np.asarray(x, dtype=float).reshape(len(x), -1)
+        d = x.shape[1]
+        self.m_ = self.m or default_penalty_order(d)
+        if 2 * self.m_ <= d:
+            raise ValueError(f"A thin-plate spline of {d} covariates needs 2m > {d}; got m = {self.m_}.")
+        self.powers_ = null_space_powers(self.m_, d)
+        n_null = len(self.powers_)
+        if self.k < n_null + 1:
+            raise ValueError(
+                f"k = {self.k} is too small for a thin-plate spline of {d} covariate(s): it needs "
+                f"k >= {n_null + 1}."
+            )
+        self.shift_ = x.mean(axis=0)
+        x = x - self.shift_
+        knots = np.unique(x, axis=0)
+        if len(knots) < self.k:
+            raise ValueError(
+                f"k = {self.k} needs at least {self.k} distinct covariate values; there are {len(knots)}."
+            )
+        if len(knots) > MAX_KNOTS:
+            chosen = np.random.default_rng(1).choice(len(knots), MAX_KNOTS, replace=False)
+            knots = knots[np.sort(chosen)]
+        self.knots_ = knots
+        E = tps_radial(cdist(knots, knots), self.m_, d)
+        values, vectors = np.linalg.eigh(E)
+        top = np.argsort(-np.abs(values), kind="stable")[: self.k]
+        U, v = vectors[:, top], values[top]
+        T = _polynomials(knots, self.powers_)
+        q, _ = np.linalg.qr((T.T @ U).T, mode="complete")
+        Z = q[:, n_null:]  # the truncated coefficients orthogonal to the polynomials
+        self._radial = U @ Z
+        penalty = np.zeros((self.k, self.k))
+        penalty[: self.k - n_null, : self.k - n_null] = Z.T @ (v[:, None] * Z)
+        raw = self._raw_basis(x)
+        self._scale = np.sqrt((raw**2).mean(axis=0))
+        self.penalty_ = penalty / np.outer(self._scale, self._scale)
+        self.rank_ = self.k - n_null
+        return self
+
+    def _raw_basis(self, centred: np.ndarray) -> np.ndarray:
+        radial = tps_radial(cdist(centred, self.knots_), self.m_, centred.shape[1]) @ self._radial
+        return np.column_stack([radial, _polynomials(centred, self.powers_)])
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float).reshape(len(x), -1)
+        return self._raw_basis(x - self.shift_) / self._scale
+
+
 class SmoothBasis:
-    """One smooth's basis in mixed-model form, learned from training x.
+    """One smooth's basis in mixed-model form, learned from training data.
 
     Parameters
     ----------
     k : int, default=10
         Basis dimension before the centring constraint (mgcv's ``k``).
-    bs : {"cr"}, default="cr"
+    bs : {"tp", "cr"}, default="tp"
+        Thin-plate regression spline (any number of covariates; mgcv's
+        default) or cubic regression spline (one covariate).
 
     Attributes
     ----------
-    knots : ndarray of shape (k,)
     n_fixed, n_random : int
         Columns of the unpenalised and penalised parts.
     """
 
-    def __init__(self, k: int = 10, bs: str = "cr"):
+    def __init__(self, k: int = 10, bs: str = "tp"):
         self.k = k
         self.bs = bs
 
     def fit(self, x: np.ndarray) -> SmoothBasis:
+        """Learn the basis from x of shape (n,) or (n, d)."""
         x = np.asarray(x, dtype=float)
-        if self.k < 3:
-            raise ValueError(f"A cubic spline needs k >= 3; got k = {self.k}.")
-        self.knots = place_knots(x, self.k)
-        basis = cr_basis(x, self.knots)
-        penalty = cr_penalty(self.knots)
+        if self.bs == "cr":
+            if x.ndim > 1 and x.shape[1] > 1:
+                raise ValueError("A cubic regression spline (bs='cr') takes one covariate; use 'tp'.")
+            if self.k < 3:
+                raise ValueError(f"A cubic regression spline needs k >= 3; got k = {self.k}.")
+            self.knots = place_knots(x.ravel(), self.k)
+            penalty = cr_penalty(self.knots)
+            rank = self.k - 2  # 1 and x are unpenalised
+        elif self.bs == "tp":
+            self._tp = ThinPlateBasis(self.k).fit(x)
+            penalty, rank = self._tp.penalty_, self._tp.rank_
+        else:
+            raise ValueError(f"Unknown smooth basis bs={self.bs!r}; expected 'tp' or 'cr'.")
+        basis = self._basis(x)
         # mgcv's scale.penalty: S / (||S||_1 / ||X||_inf^2)
         scale = np.abs(penalty).sum(axis=0).max() / np.abs(basis).sum(axis=1).max() ** 2
         penalty = penalty / scale
@@ -139,13 +269,18 @@ class SmoothBasis:
         values, vectors = np.linalg.eigh(Z.T @ penalty @ Z)
         order = np.argsort(values)[::-1]
         values, vectors = values[order], vectors[:, order]
-        rank = self.k - 2  # a cubic spline's penalty leaves 1 and x unpenalised
         self.n_random, self.n_fixed = rank, self.k - 1 - rank
+        self.penalty_scale = scale
         self._random = Z @ vectors[:, :rank] / np.sqrt(values[:rank])
         self._fixed = Z @ vectors[:, rank:]
         return self
 
+    def _basis(self, x: np.ndarray) -> np.ndarray:
+        if self.bs == "cr":
+            return cr_basis(x.ravel(), self.knots)
+        return self._tp.transform(x)
+
     def transform(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(Xf, Xr)``: the unpenalised and penalised columns for x."""
-        basis = cr_basis(np.asarray(x, dtype=float), self.knots)
+        basis = self._basis(np.asarray(x, dtype=float))
         return basis @ self._fixed, basis @ self._random
