@@ -6,6 +6,8 @@ BayesianLMER
     Linear mixed models (Gaussian response).
 BayesianGLMER
     Generalized linear mixed models (binomial, Poisson, negative binomial, ...).
+BayesianGAMM
+    Generalized additive mixed models: smooths s(x) plus group effects.
 BayesianGLMERClassifier
     Mixed-effects logistic or multinomial regression as an sklearn classifier.
 
@@ -13,6 +15,7 @@ Model selection: :mod:`bayesmixed.metrics` (scorers), :mod:`bayesmixed.model_sel
 (``compare``, ``LOOSearchCV``); persistence: ``model.save(path)`` and :func:`load`.
 """
 
+from ._gamm import BayesianGAMM
 from ._glmer import BayesianGLMER, BayesianGLMERClassifier
 from ._lmer import BayesianLMER
 from .exceptions import FormulaError, ParetoKWarning, SamplingWarning
@@ -37,6 +40,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "LKJ",
+    "BayesianGAMM",
     "BayesianGLMER",
     "BayesianGLMERClassifier",
     "BayesianLMER",

@@ -28,6 +28,8 @@ from .posterior import (
     fixef_table,
     log_predictive_density,
     ranef_table,
+    smooth_curve,
+    smooth_grid,
     summarize,
     varcorr_table,
 )
@@ -172,10 +174,10 @@ class BayesianMixedModel(BaseEstimator):
         intercepts, coefs = [], []
         for name in self.design_.mu_names:
             predictor = self.design_.predictors[name]
-            coefs.append(estimate[[predictor.label(c) for c in predictor.fixed.names]].to_numpy())
+            coefs.append(estimate[[predictor.label(c) for c in predictor.coef_names]].to_numpy())
             if self.family_.ordinal:  # the thresholds
                 intercepts.append(estimate[estimate.index.str.startswith("Intercept[")].to_numpy())
-            elif predictor.fixed.has_intercept:
+            elif predictor.has_intercept:
                 intercepts.append(float(estimate[predictor.label("Intercept")]))
             else:
                 intercepts.append(0.0)
@@ -203,9 +205,10 @@ class BayesianMixedModel(BaseEstimator):
             scales = self._data_scales(y_values, data[name], predictor)
             predictors[name] = PredictorTerms(
                 scales=scales,
-                has_intercept=predictor.fixed.has_intercept or (family.ordinal and predictor.is_mu),
-                coef_names=predictor.fixed.names,
+                has_intercept=predictor.has_intercept or (family.ordinal and predictor.is_mu),
+                coef_names=predictor.coef_names,
                 blocks=[(b.key, b.group, b.names, b.term.correlated) for b in predictor.blocks],
+                smooths=[smooth.key for smooth in predictor.smooths],
             )
         self.priors_ = resolve_priors(
             as_priors(self.priors),
@@ -343,18 +346,20 @@ class BayesianMixedModel(BaseEstimator):
     def _posterior_names(self) -> list[str]:
         names = [name for name in self.family_.parameters if name not in self.design_.dpars]
         for predictor in self.design_.predictors.values():
-            if predictor.fixed.has_intercept or (self.family_.ordinal and predictor.is_mu):
+            if predictor.has_intercept or (self.family_.ordinal and predictor.is_mu):
                 names.append(predictor.variable("Intercept"))
-            if predictor.fixed.names:
+            if predictor.coef_names:
                 names.append(predictor.variable("b"))
             for block in predictor.blocks:
                 names += [f"sd_{block.key}", f"r_{block.key}"]
                 if block.term.correlated and block.n_terms > 1:
                     names.append(f"cor_{block.key}")
+            for smooth in predictor.smooths:
+                names += [f"sds_{smooth.key}", f"s_{smooth.key}"]
         return names
 
     def _diagnosed_names(self) -> list[str]:
-        return [name for name in self._posterior_names() if not name.startswith("r_")]
+        return [name for name in self._posterior_names() if not name.startswith(("r_", "s_"))]
 
     def _with_observations(self, idata, data, y) -> az.InferenceData:
         draws = extract_draws(idata, self.design_, self.family_)
@@ -549,10 +554,14 @@ class BayesianMixedModel(BaseEstimator):
             self.idata_,
             self.design_,
             self.family_,
-            formula=[self.formula or self.spec_.to_formula()] + self.spec_.to_formulas()[1:],
+            formula=[self._formula_text()] + self.spec_.to_formulas()[1:],
             prob=prob,
             sampler=self.sampler,
         )
+
+    def _formula_text(self) -> str:
+        """The model's formula as the summary shows it: the user's, if it is whole."""
+        return self.formula or self.spec_.to_formula()
 
     def fixef(self, prob: float = 0.95) -> pd.DataFrame:
         """Population-level effects: Estimate, Est.Error and interval bounds."""
@@ -568,6 +577,77 @@ class BayesianMixedModel(BaseEstimator):
         """Standard deviations and correlations of group effects, and sigma."""
         check_is_fitted(self, "idata_")
         return varcorr_table(self.idata_, self.design_, self.family_, prob)
+
+    def conditional_smooths(self, smooth: str | None = None, *, resolution: int = 100, prob: float = 0.95):
+        """Posterior mean curve of each smooth with its credible band, on a grid
+        (brms' ``conditional_smooths``).
+
+        Parameters
+        ----------
+        smooth : str, optional
+            One smooth by label (``"sroach1"``) or as written (``"s(roach1)"``);
+            all of the mean's smooths by default.
+        resolution : int, default=100
+            Grid points over the training range of each covariate (a
+            ``resolution`` x ``resolution`` lattice for a smooth of two).
+        prob : float, default=0.95
+            Mass of the central credible band.
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame
+            Per smooth label: the grid and ``estimate``, ``est_error``,
+            ``lower``, ``upper`` of the smooth on the link scale, centred as
+            fitted (without the intercept or other terms), as brms shows them.
+        """
+        check_is_fitted(self, "idata_")
+        design = self.design_.main
+        smooths = {s.term.label: s for s in design.smooths}
+        if smooth is not None:
+            key = next((label for label, s in smooths.items() if smooth in (label, s.term.to_formula())), None)
+            if key is None:
+                raise ValueError(f"The model has no smooth {smooth!r}; its smooths are {list(smooths)}.")
+            smooths = {key: smooths[key]}
+        if not smooths:
+            raise ValueError("The model has no smooth terms (write them as s(x) in the formula).")
+        draws = extract_draws(self.idata_, self.design_, self.family_).predictors[self.design_.mu_names[0]]
+        return {
+            label: smooth_curve(draws, design, term, smooth_grid(term, resolution), prob)
+            for label, term in smooths.items()
+        }
+
+    def plot_smooth(self, smooth: str | None = None, *, ax=None, prob: float = 0.95, rug: bool = True):
+        """Plot a smooth's posterior mean curve and credible band (one
+        covariate), or its posterior mean surface (two), with matplotlib.
+
+        Returns the matplotlib Axes.
+        """
+        import matplotlib.pyplot as plt
+
+        label, curve = next(iter(self.conditional_smooths(smooth, prob=prob, resolution=100).items()))
+        fitted = next(s for s in self.design_.main.smooths if s.term.label == label)
+        term = fitted.term
+        ax = ax if ax is not None else plt.subplots()[1]
+        if len(term.covariates) == 1:
+            x = curve[term.covariates[0]]
+            ax.fill_between(x, curve["lower"], curve["upper"], alpha=0.3, label=f"{100 * prob:g}% band")
+            ax.plot(x, curve["estimate"], label="posterior mean")
+            if rug:  # where the data are
+                values = fitted.training_values[:, 0]
+                ax.plot(values, np.full(len(values), curve["lower"].min()), "|", color="black", alpha=0.4)
+            ax.set_xlabel(term.covariates[0])
+        else:
+            a, b = term.covariates[:2]
+            n = int(np.sqrt(len(curve)))
+            surface = ax.contourf(
+                curve[a].to_numpy().reshape(n, n), curve[b].to_numpy().reshape(n, n),
+                curve["estimate"].to_numpy().reshape(n, n), levels=15,
+            )
+            ax.figure.colorbar(surface, ax=ax)
+            ax.set_xlabel(a)
+            ax.set_ylabel(b)
+        ax.set_title(term.to_formula())
+        return ax
 
     def prior_summary(self) -> pd.DataFrame:
         """Every prior in use, adjusted to the data, with where it came from.

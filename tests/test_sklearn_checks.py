@@ -4,7 +4,7 @@ import warnings
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from bayesmixed import BayesianGLMER, BayesianGLMERClassifier, BayesianLMER
+from bayesmixed import BayesianGAMM, BayesianGLMER, BayesianGLMERClassifier, BayesianLMER
 
 # Checks that cannot pass, and why. None at present: score() is a log
 # predictive density rather than R^2, which the estimator's tags declare
@@ -14,7 +14,12 @@ EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
 
 def _estimators():
     fast = dict(chains=1, draws=40, tune=40, cores=1, random_state=0)
-    return [BayesianLMER(**fast), BayesianGLMER(**fast), BayesianGLMERClassifier(**fast)]
+    return [
+        BayesianLMER(**fast),
+        BayesianGLMER(**fast),
+        BayesianGLMERClassifier(**fast),
+        BayesianGAMM(**fast),
+    ]
 
 
 @parametrize_with_checks(

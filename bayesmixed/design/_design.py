@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,7 @@ from ..spec import ModelSpec
 from ._columns import check_columns, required_columns
 from ._fixed import FixedDesign
 from ._groups import GroupDesign
+from ._smooths import SmoothDesign
 
 
 @dataclass
@@ -22,7 +23,8 @@ class DesignData:
     Attributes
     ----------
     X : ndarray of shape (n, p)
-        Population-level columns, without the intercept.
+        Population-level columns, without the intercept; the unpenalised
+        columns of smooths come last.
     offset : ndarray of shape (n,)
     group_index : list of ndarray of shape (n,)
         One per block.
@@ -33,6 +35,8 @@ class DesignData:
         known levels in ``group_index``.
     trials : ndarray of shape (n,) or None
         Binomial trials, when the model has them.
+    smooths : list of ndarray of shape (n, q_s)
+        The penalised columns of each smooth.
     """
 
     X: np.ndarray
@@ -41,6 +45,7 @@ class DesignData:
     Z: list[np.ndarray]
     new_levels: list[list[str]]
     trials: np.ndarray | None = None
+    smooths: list[np.ndarray] = field(default_factory=list)
 
 
 class Design:
@@ -82,8 +87,25 @@ class Design:
         """A coefficient's name as brms prints it (``sigma_Days`` for ``Days`` of sigma)."""
         return name if self.is_mu else f"{self.dpar}_{name}"
 
+    @property
+    def has_intercept(self) -> bool:
+        return self.fixed.has_intercept
+
+    @property
+    def coef_names(self) -> list[str]:
+        """Population-level coefficients: the formula's, then the smooths' unpenalised parts."""
+        return self.fixed.names + [name for smooth in self.smooths for name in smooth.fixed_names]
+
     def fit(self, X: pd.DataFrame) -> Design:
         self.fixed = FixedDesign(self.spec.fixed).fit(X)
+        self.smooths = [
+            SmoothDesign(term, term.label if self.is_mu else f"{term.label}__{self.dpar}").fit(X)
+            for term in self.spec.smooths
+        ]
+        self._check_smooth_labels()
+        # the smooths' unpenalised columns sum to zero over the training data
+        smooth_means = [np.zeros(len(smooth.fixed_names)) for smooth in self.smooths]
+        self.coef_means = np.concatenate([self.fixed.means] + smooth_means)
         counts = Counter(term.group for term in self.spec.groups)
         seen: Counter[str] = Counter()
         self.blocks: list[GroupDesign] = []
@@ -126,19 +148,27 @@ class Design:
             indices.append(index)
             Zs.append(Z)
             new.append(new_labels)
+        smooths = [smooth.transform(X) for smooth in self.smooths]
         return DesignData(
-            X=self.fixed.transform(X),
+            X=np.column_stack([self.fixed.transform(X)] + [fixed for fixed, _ in smooths]),
             offset=offset,
             group_index=indices,
             Z=Zs,
             new_levels=new,
             trials=self._trials(X),
+            smooths=[random for _, random in smooths],
         )
 
     @property
     def groups(self) -> list[str]:
         """Distinct grouping factors, in the order of their first block."""
         return list(dict.fromkeys(block.group for block in self.blocks))
+
+    def _check_smooth_labels(self) -> None:
+        labels = [smooth.key for smooth in self.smooths]
+        repeated = sorted({label for label in labels if labels.count(label) > 1})
+        if repeated:
+            raise ValueError(f"The smooth(s) {repeated} appear more than once; give each once.")
 
     def _check_overlapping_terms(self) -> None:
         by_group: dict[str, list[str]] = {}

@@ -284,3 +284,57 @@ class SmoothBasis:
         """``(Xf, Xr)``: the unpenalised and penalised columns for x."""
         basis = self._basis(np.asarray(x, dtype=float))
         return basis @ self._fixed, basis @ self._random
+
+
+class SmoothDesign:
+    """The columns of one smooth term, learned at fit and replayed at predict.
+
+    Attributes
+    ----------
+    term : SmoothTerm
+    key : str
+        The smooth's name in the model (brms' label, ``sroach1``, with the
+        predictor's dpar appended for distributional formulas).
+    fixed_names : list of str
+        Names of the unpenalised columns (``sroach1_1``), population-level
+        coefficients of the model.
+    ranges, training_values
+        The covariates' training ranges and values (for grids and rugs).
+    """
+
+    def __init__(self, term, key: str):
+        self.term = term
+        self.key = key
+
+    def fit(self, X) -> SmoothDesign:
+        values = self._values(X)
+        d = values.shape[1]
+        k = self.term.k if self.term.k is not None else default_k(d)
+        self.basis = SmoothBasis(k=k, bs=self.term.bs).fit(values)
+        self.ranges = [(float(values[:, j].min()), float(values[:, j].max())) for j in range(d)]
+        self.training_values = values
+        self.fixed_names = [f"{self.term.label}_{j + 1}" for j in range(self.basis.n_fixed)]
+        return self
+
+    def transform(self, X) -> tuple[np.ndarray, np.ndarray]:
+        return self.basis.transform(self._values(X))
+
+    def _values(self, X) -> np.ndarray:
+        from pandas.api.types import is_numeric_dtype
+
+        from ._columns import check_columns
+
+        where = f"the smooth {self.term.to_formula()!r}"
+        check_columns(X, set(self.term.covariates), where)
+        for column in self.term.covariates:
+            if not is_numeric_dtype(X[column]) or X[column].dtype == bool:
+                raise ValueError(
+                    f"Column {column!r} of {where} must be numeric; got dtype {X[column].dtype}."
+                )
+        return X[list(self.term.covariates)].to_numpy(dtype=float)
+
+
+def default_k(d: int) -> int:
+    """mgcv's default basis dimension of a thin-plate spline of d covariates."""
+    m = default_penalty_order(d)
+    return comb(m + d - 1, d) + {1: 8, 2: 27}.get(d, 100)

@@ -10,6 +10,9 @@ Parameterisation:
   the correlation matrix ``cor_{g}``;
 - rstanarm's ``decov``: ``sd_{g} = sqrt(J * pi_{g}) * tau_{g}`` (times sigma in
   Gaussian models), ``pi_{g}`` ~ Dirichlet, ``tau_{g}`` ~ Gamma;
+- smooths (mgcv's mixed-model form): the unpenalised columns join ``b``; the
+  penalised ones have coefficients ``s_{label} = zs_{label} * sds_{label}``,
+  ``zs`` ~ N(0, 1);
 - every linear predictor has these terms; those of a distributional parameter
   carry its name (``Intercept_sigma``, ``b_sigma``, block ``g__sigma``) and
   map to the parameter through its link (log for ``sigma``, logit for ``zi``).
@@ -33,7 +36,9 @@ def coords_of(design: ModelDesign) -> dict[str, list[str]]:
     """Dimension labels of the model's variables."""
     coords: dict[str, list[str]] = {}
     for predictor in design.predictors.values():
-        coords[predictor.variable("coef")] = list(predictor.fixed.names)
+        coords[predictor.variable("coef")] = list(predictor.coef_names)
+        for smooth in predictor.smooths:
+            coords[f"{smooth.key}__basis"] = [str(j + 1) for j in range(smooth.basis.n_random)]
         for block in predictor.blocks:
             coords[f"{block.key}__level"] = list(block.level_labels)
             coords[f"{block.key}__term"] = list(block.names)
@@ -127,20 +132,21 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
         # depend on their values (or sizes) and compilation caches can serve
         # other data sets with the same model structure.
         shared[id(data)] = (
-            pm.Data(name("X"), data.X - design.fixed.means),
+            pm.Data(name("X"), data.X - design.coef_means),
             pm.Data(name("offset"), data.offset),
             [
                 (pm.Data(f"index_{block.key}", index), pm.Data(f"Z_{block.key}", Z))
                 for block, index, Z in zip(design.blocks, data.group_index, data.Z)
             ],
+            [pm.Data(f"Xs_{smooth.key}", Xs) for smooth, Xs in zip(design.smooths, data.smooths)],
         )
-    X, eta, group_data = shared[id(data)]
+    X, eta, group_data, smooth_data = shared[id(data)]
 
     b = None
-    if design.fixed.names:
+    if design.coef_names:
         b = _vector_variable(name("b"), priors.b, name("coef"))
         eta = eta + pt.dot(X, b)
-    shift = pt.dot(pm.Data(name("X_means"), design.fixed.means), b) if b is not None else 0.0
+    shift = pt.dot(pm.Data(name("X_means"), design.coef_means), b) if b is not None else 0.0
     if family is not None and family.ordinal:
         # Ordered thresholds in place of the intercept: P(y <= k) = F(t_k - eta).
         n_thresholds = len(family.categories) - 1
@@ -166,6 +172,12 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
     for block, (index, Z) in zip(design.blocks, group_data):
         r = _group_effects(block, priors, dispersion)
         eta = eta + pt.sum(Z * r[index], axis=1)
+    for smooth, Xs in zip(design.smooths, smooth_data):
+        # the penalised part: i.i.d. coefficients whose sd is the smoothness
+        sds = _scalar_variable(f"sds_{smooth.key}", priors.sds[smooth.key], positive=True)
+        zs = pm.Normal(f"zs_{smooth.key}", 0.0, 1.0, dims=f"{smooth.key}__basis")
+        s = pm.Deterministic(f"s_{smooth.key}", zs * sds, dims=f"{smooth.key}__basis")
+        eta = eta + pt.dot(Xs, s)
     return eta
 
 

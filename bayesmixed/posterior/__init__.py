@@ -9,6 +9,7 @@ from ._draws import (
     linear_predictor,
     log_predictive_density,
 )
+from ._smooths import smooth_curve, smooth_grid
 from ._summary import ModelSummary, summarize
 from ._tables import fixef_table, ranef_table, varcorr_table
 
@@ -23,6 +24,8 @@ __all__ = [
     "linear_predictor",
     "log_predictive_density",
     "ranef_table",
+    "smooth_curve",
+    "smooth_grid",
     "summarize",
     "varcorr_table",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import arviz as az
 import numpy as np
@@ -23,6 +23,7 @@ class PredictorDraws:
     r: dict[str, np.ndarray]  # block key -> (S, G, q)
     sd: dict[str, np.ndarray]  # block key -> (S, q)
     cor: dict[str, np.ndarray | None]  # block key -> (S, q, q) or None
+    smooths: dict[str, np.ndarray] = field(default_factory=dict)  # smooth key -> (S, q_s)
 
 
 @dataclass
@@ -60,6 +61,7 @@ def extract_draws(idata: az.InferenceData, design: ModelDesign, family: Family) 
                 block.key: _flat(idata, f"cor_{block.key}") if f"cor_{block.key}" in posterior else None
                 for block in predictor.blocks
             },
+            smooths={smooth.key: _flat(idata, f"s_{smooth.key}") for smooth in predictor.smooths},
         )
     return Draws(predictors=predictors, aux=aux)
 
@@ -134,6 +136,8 @@ def linear_predictor(
             )
             r = np.concatenate([r, extra], axis=1)
         eta += np.einsum("nq,snq->sn", Z, r[:, index, :])
+    for smooth, Xs in zip(design.smooths, data.smooths):
+        eta += draws.smooths[smooth.key] @ Xs.T
     return eta
 
 

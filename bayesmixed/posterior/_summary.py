@@ -14,6 +14,7 @@ from ..families import Family
 
 STATS = ["Estimate", "Est.Error", "l-95% CI", "u-95% CI", "Rhat", "Bulk_ESS", "Tail_ESS"]
 POPULATION = "Regression Coefficients"
+SMOOTHS = "Smoothing Spline Hyperparameters"
 FAMILY = "Further Distributional Parameters"
 
 
@@ -79,7 +80,7 @@ class ModelSummary:
             for name in groups:
                 lines += [f"{name} (Number of levels: {self.levels[name]})", _format(self.sections[name]), ""]
             lines.pop()
-        for name in (POPULATION, FAMILY):
+        for name in (SMOOTHS, POPULATION, FAMILY):
             if name in self.sections:
                 lines += ["", f"{name}:", _format(self.sections[name])]
         return "\n".join(lines)
@@ -138,6 +139,15 @@ def summarize(
 
     rows, names = [], []
     for predictor in design.predictors.values():
+        for smooth in predictor.smooths:
+            # brms names the sd after the smooth's penalised part: sds(sroach1_1)
+            names.append(f"sds({predictor.label(smooth.term.label)}_1)")
+            rows.append(_row(posterior, diagnostics, f"sds_{smooth.key}", (), prob))
+    if rows:
+        sections[SMOOTHS] = pd.DataFrame(rows, index=names, columns=columns)
+
+    rows, names = [], []
+    for predictor in design.predictors.values():
         variable = predictor.variable("Intercept")
         if variable in posterior and "threshold" in posterior[variable].dims:
             for k, label in enumerate(posterior["threshold"].to_numpy()):
@@ -147,7 +157,7 @@ def summarize(
             names.append(predictor.label("Intercept"))
             rows.append(_row(posterior, diagnostics, variable, (), prob))
     for predictor in design.predictors.values():
-        for j, coef in enumerate(predictor.fixed.names):
+        for j, coef in enumerate(predictor.coef_names):
             names.append(predictor.label(coef))
             rows.append(_row(posterior, diagnostics, predictor.variable("b"), (j,), prob))
     if rows:

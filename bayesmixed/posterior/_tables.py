@@ -47,9 +47,9 @@ def fixef_table(idata: az.InferenceData, design: ModelDesign, prob: float = 0.95
             columns.append(intercept[:, None])
             names.append(predictor.label("Intercept"))
     for predictor in design.predictors.values():
-        if predictor.fixed.names:
+        if predictor.coef_names:
             columns.append(_stacked(idata, predictor.variable("b")))
-            names += [predictor.label(name) for name in predictor.fixed.names]
+            names += [predictor.label(name) for name in predictor.coef_names]
     if not columns:
         return pd.DataFrame(columns=list(_stats(np.zeros((2, 0)), prob)))
     return pd.DataFrame(_stats(np.concatenate(columns, axis=1), prob), index=names)

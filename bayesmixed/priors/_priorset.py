@@ -18,6 +18,7 @@ from ._distributions import (
     LKJ,
     SCALABLE,
     Decov,
+    Exponential,
     Flat,
     HalfNormal,
     Normal,
@@ -26,7 +27,8 @@ from ._distributions import (
 )
 
 PRESETS = ("default", "rstanarm", "brms")
-CLASSES = ("Intercept", "b", "sd", "cor", "sigma", "shape", "phi", "nu", "zi", "hu")
+CLASSES = ("Intercept", "b", "sd", "cor", "sds", "sigma", "shape", "phi", "nu", "zi", "hu")
+_FAMILY_SLOTS = ("sigma", "shape", "phi", "nu", "zi", "hu")
 
 
 class Priors(BaseEstimator):
@@ -39,6 +41,8 @@ class Priors(BaseEstimator):
     - ``sd``: standard deviations of group-level effects, or a :class:`Decov`
       prior on each group's whole covariance matrix;
     - ``cor``: correlations of group-level effects (an :class:`LKJ` prior);
+    - ``sds``: standard deviations of the penalised parts of smooths (their
+      wiggliness; brms' class ``sds``);
     - ``sigma``: residual standard deviation (Gaussian, Student-t, log-normal);
     - ``shape``, ``phi``, ``nu``: other family parameters (negative binomial,
       gamma and Weibull shape; beta precision; Student-t degrees of freedom);
@@ -49,7 +53,7 @@ class Priors(BaseEstimator):
     preset : {"default", "rstanarm", "brms"}, default="default"
         Where unset priors come from: bayesmixed's own defaults, rstanarm's
         or brms' (the priors page of the docs lists the exact rules).
-    Intercept, b, sd, cor, sigma, shape, phi, nu, zi, hu : Prior or None
+    Intercept, b, sd, cor, sds, sigma, shape, phi, nu, zi, hu : Prior or None
         Class-level priors.
     coef : dict of str to Prior, optional
         Priors of single coefficients by name (``{"Days": Normal(0, 10)}``);
@@ -82,6 +86,7 @@ class Priors(BaseEstimator):
         b=None,
         sd=None,
         cor=None,
+        sds=None,
         sigma=None,
         shape=None,
         phi=None,
@@ -97,6 +102,7 @@ class Priors(BaseEstimator):
         self.b = b
         self.sd = sd
         self.cor = cor
+        self.sds = sds
         self.sigma = sigma
         self.shape = shape
         self.phi = phi
@@ -122,10 +128,10 @@ class Priors(BaseEstimator):
         the class priors when ``inherit`` (the mean's predictors)."""
         entry = (self.dpar or {}).get(name)
         entry = Priors() if entry is None else as_priors(entry)
-        family_slots = [slot for slot in CLASSES[4:] if getattr(entry, slot) is not None]
+        family_slots = [slot for slot in _FAMILY_SLOTS if getattr(entry, slot) is not None]
         if family_slots or entry.dpar:
             raise ValueError(
-                f"The priors of dpar {name!r} may set Intercept, b, sd, cor, coef and group; "
+                f"The priors of dpar {name!r} may set Intercept, b, sd, cor, sds, coef and group; "
                 f"got {family_slots or ['dpar']}."
             )
         values = {slot: getattr(entry, slot) for slot in _PREDICTOR_SLOTS}
@@ -136,7 +142,7 @@ class Priors(BaseEstimator):
         return Priors(self.preset, **values)
 
 
-_PREDICTOR_SLOTS = ("Intercept", "b", "sd", "cor", "coef", "group")
+_PREDICTOR_SLOTS = ("Intercept", "b", "sd", "cor", "sds", "coef", "group")
 
 
 @dataclass
@@ -144,13 +150,14 @@ class PredictorTerms:
     """What one linear predictor has priors on.
 
     ``blocks`` holds ``(key, group, term names, correlated)`` per group-level
-    block.
+    block, ``smooths`` the key of each smooth.
     """
 
     scales: DataScales
     has_intercept: bool
     coef_names: list[str]
     blocks: list[tuple[str, str, list[str], bool]]
+    smooths: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -196,10 +203,12 @@ class PredictorPriors:
     b: list[ResolvedPrior]
     sd: dict[str, list[ResolvedPrior]]  # by block key: one per effect, or one Decov
     cor: dict[str, ResolvedPrior]  # by block key, correlated blocks with sd priors only
+    sds: dict[str, ResolvedPrior] = field(default_factory=dict)  # by smooth key
 
     def rows(self) -> list[ResolvedPrior]:
         rows = [self.intercept] if self.intercept else []
-        return rows + self.b + [r for block in self.sd.values() for r in block] + list(self.cor.values())
+        rows += self.b + [r for block in self.sd.values() for r in block] + list(self.cor.values())
+        return rows + list(self.sds.values())
 
 
 @dataclass
@@ -234,6 +243,8 @@ def _preset_defaults(preset: str, scales: DataScales) -> dict[str, Prior]:
             "b": Normal(0.0, 2.5, autoscale=True),
             "sd": Decov(),
             "cor": LKJ(1.0),
+            # stan_gamm4's prior_smooth = exponential(autoscale = FALSE)
+            "sds": Exponential(1.0),
         }
     if preset == "brms":
         # brms: student_t(3, round(median(y), 1), max(2.5, round(mad(y), 1))) for the
@@ -244,6 +255,7 @@ def _preset_defaults(preset: str, scales: DataScales) -> dict[str, Prior]:
             "b": Flat(),
             "sd": StudentT(3.0, 0.0, scale),
             "cor": LKJ(1.0),
+            "sds": StudentT(3.0, 0.0, scale),
             # family parameters on the scale of y (Gaussian and Student-t sigma)
             "sigma": StudentT(3.0, 0.0, scale),
         }
@@ -253,6 +265,7 @@ def _preset_defaults(preset: str, scales: DataScales) -> dict[str, Prior]:
         # on the link scale (logit, log, ...) group sds of 1-2 are common
         "sd": HalfNormal(1.0) if scales.link_scale else HalfNormal(0.5, autoscale=True),
         "cor": LKJ(2.0),
+        "sds": HalfNormal(1.0, autoscale=True),
     }
 
 
@@ -276,6 +289,7 @@ _ALLOWED = {
     "b": ("real",),
     "sd": ("real", "positive", "covariance"),
     "cor": ("correlation",),
+    "sds": ("real", "positive"),
     "sigma": ("real", "positive"),
     "shape": ("real", "positive"),
     "phi": ("real", "positive"),
@@ -475,4 +489,12 @@ def _resolve_predictor(priors: Priors, terms: PredictorTerms, dpar: str) -> Pred
         elif correlated and len(names) > 1:
             specified, source = pick("cor")
             cor[key] = ResolvedPrior("cor", specified, specified, source, group=group, dpar=dpar)
-    return PredictorPriors(intercept=intercept, b=b, sd=sd, cor=cor)
+
+    sds = {}
+    for key in terms.smooths:
+        specified, source = pick("sds")
+        sds[key] = ResolvedPrior(
+            "sds", specified, _adjust(specified, 0.0, scales.y_scale), source,
+            coef=key.split("__")[0], dpar=dpar,
+        )
+    return PredictorPriors(intercept=intercept, b=b, sd=sd, cor=cor, sds=sds)

@@ -2,6 +2,13 @@
 
 from ._formula import parse_formula
 from ._parameters import quote_name, spec_from_parameters
-from ._terms import GroupTerm, ModelSpec
+from ._terms import GroupTerm, ModelSpec, SmoothTerm
 
-__all__ = ["GroupTerm", "ModelSpec", "parse_formula", "quote_name", "spec_from_parameters"]
+__all__ = [
+    "GroupTerm",
+    "ModelSpec",
+    "SmoothTerm",
+    "parse_formula",
+    "quote_name",
+    "spec_from_parameters",
+]

@@ -15,7 +15,7 @@ from formulaic import Formula
 from formulaic.errors import FormulaicError
 
 from ..exceptions import FormulaError
-from ._terms import GroupTerm, ModelSpec
+from ._terms import GroupTerm, ModelSpec, SmoothTerm
 
 _NAME = re.compile(r"^(?:[A-Za-z_.][A-Za-z0-9_.]*|`[^`]+`)$")
 _OPEN = "([{"
@@ -250,7 +250,12 @@ def parse_formula(formula: str) -> ModelSpec:
     fixed_parts: list[str] = []
     groups: list[GroupTerm] = []
     offsets: list[str] = []
+    smooths: list[SmoothTerm] = []
     for chunk in _split_terms(formula[rhs_offset:], rhs_offset, formula):
+        smooth = _parse_smooth(chunk, formula)
+        if smooth is not None:
+            smooths.append(smooth)
+            continue
         inner = _wrapped(chunk.text, "")
         bar = _find_bar(inner, chunk.start + 1, formula) if inner is not None else None
         if bar is not None:
@@ -295,7 +300,64 @@ def parse_formula(formula: str) -> ModelSpec:
         groups=tuple(groups),
         offsets=tuple(offsets),
         trials=trials,
+        smooths=tuple(smooths),
     )
+
+
+_SMOOTH_BASES = ("tp", "cr")
+
+
+def _parse_smooth(chunk: _Chunk, formula: str) -> SmoothTerm | None:
+    """``s(x)``, ``s(x1, x2, k = 20)``, ``s(x, bs = "cr")``; None for other terms."""
+    for name in ("te", "t2"):
+        if _wrapped(chunk.text, name) is not None:
+            raise FormulaError(
+                f"Tensor-product smooths ({name}()) are not supported yet; use s(x1, x2) "
+                "(a thin-plate spline of both covariates).",
+                formula, chunk.start, chunk.start + len(chunk.text),
+            )
+    inner = _wrapped(chunk.text, "s")
+    if inner is None:
+        return None
+    where = (formula, chunk.start, chunk.start + len(chunk.text))
+    if chunk.sign == "-":
+        raise FormulaError("A smooth term cannot be removed with '-'.", *where)
+    covariates: list[str] = []
+    options: dict[str, str] = {}
+    for raw in _split_arguments(inner):
+        argument = raw.strip()
+        if not argument and not inner.strip():
+            break  # s(): no covariates
+        key, equals, value = argument.partition("=")
+        if equals:
+            key, value = key.strip(), value.strip()
+            if key not in ("k", "bs", "by"):
+                raise FormulaError(
+                    f"Unknown argument {key!r} of s(); it takes covariates, k = and bs =.", *where
+                )
+            options[key] = value
+        elif _NAME.match(argument):
+            covariates.append(argument.strip("`"))
+        else:
+            raise FormulaError(
+                f"Expected a covariate column in s(), got {argument!r} (transform it before fitting).",
+                *where,
+            )
+    if not covariates:
+        raise FormulaError("s() needs at least one covariate.", *where)
+    if "by" in options:
+        raise FormulaError("Smooths by a factor (s(x, by = f)) are not supported yet.", *where)
+    bs = options.get("bs", '"tp"').strip("'\"")
+    if bs not in _SMOOTH_BASES:
+        raise FormulaError(f"Unknown smooth basis bs = {bs!r}; expected one of {list(_SMOOTH_BASES)}.", *where)
+    if bs == "cr" and len(covariates) > 1:
+        raise FormulaError('A cubic regression spline (bs = "cr") takes one covariate.', *where)
+    k = None
+    if "k" in options:
+        if not options["k"].isdigit() or int(options["k"]) < 3:
+            raise FormulaError(f"k must be an integer >= 3; got {options['k']!r}.", *where)
+        k = int(options["k"])
+    return SmoothTerm(covariates=tuple(covariates), bs=bs, k=k)
 
 
 def _parse_response(formula: str, tilde: int) -> tuple[str, str | None]:

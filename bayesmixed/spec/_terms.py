@@ -39,6 +39,37 @@ class GroupTerm:
 
 
 @dataclass(frozen=True)
+class SmoothTerm:
+    """A penalised smooth ``s(x1, ..., bs = "tp", k = 10)``, as mgcv writes it.
+
+    Parameters
+    ----------
+    covariates : tuple of str
+    bs : {"tp", "cr"}
+        Thin-plate regression spline (mgcv's default) or cubic regression spline.
+    k : int or None
+        Basis dimension; ``None`` takes mgcv's default (10 for one covariate).
+    """
+
+    covariates: tuple[str, ...]
+    bs: str = "tp"
+    k: int | None = None
+
+    @property
+    def label(self) -> str:
+        """brms' name of the smooth: ``s(roach1)`` -> ``sroach1``."""
+        return "s" + "".join(self.covariates)
+
+    def to_formula(self) -> str:
+        args = list(self.covariates)
+        if self.bs != "tp":
+            args.append(f'bs = "{self.bs}"')
+        if self.k is not None:
+            args.append(f"k = {self.k}")
+        return f"s({', '.join(args)})"
+
+
+@dataclass(frozen=True)
 class ModelSpec:
     """Terms of a mixed model.
 
@@ -59,6 +90,8 @@ class ModelSpec:
     dpars : dict of str to ModelSpec
         Family parameters with a linear predictor of their own (brms'
         distributional formulas such as ``sigma ~ x + (1 | g)``), by name.
+    smooths : tuple of SmoothTerm
+        Penalised smooth terms, in the order written.
     """
 
     response: str | None
@@ -67,10 +100,12 @@ class ModelSpec:
     offsets: tuple[str, ...] = field(default=())
     trials: str | None = None
     dpars: dict[str, ModelSpec] = field(default_factory=dict)
+    smooths: tuple[SmoothTerm, ...] = ()
 
     def to_formula(self) -> str:
         """Render the spec as an lme4-style formula."""
-        parts = [self.fixed] + [term.to_formula() for term in self.groups]
+        parts = [self.fixed] + [term.to_formula() for term in self.smooths]
+        parts += [term.to_formula() for term in self.groups]
         parts += [f"offset({offset})" for offset in self.offsets]
         rhs = " + ".join(parts)
         response = self.response or ""

@@ -1,0 +1,38 @@
+"""Posterior curves of smooth terms, as brms' ``conditional_smooths``."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..design import Design
+from ._draws import PredictorDraws
+
+
+def smooth_grid(smooth, resolution: int) -> pd.DataFrame:
+    """An evenly spaced grid over the training range of the smooth's covariates
+    (a ``resolution`` x ``resolution`` lattice for two covariates)."""
+    axes = [np.linspace(low, high, resolution) for low, high in smooth.ranges]
+    mesh = np.meshgrid(*axes, indexing="ij")
+    return pd.DataFrame({name: values.ravel() for name, values in zip(smooth.term.covariates, mesh)})
+
+
+def smooth_curve(
+    draws: PredictorDraws, design: Design, smooth, grid: pd.DataFrame, prob: float
+) -> pd.DataFrame:
+    """Posterior mean and central interval of one smooth on ``grid``, on the
+    link scale and centred as fitted (the intercept and other terms left out).
+
+    Returns the grid with columns ``estimate``, ``est_error``, ``lower`` and
+    ``upper`` added.
+    """
+    Xf, Xr = smooth.transform(grid)
+    columns = [design.coef_names.index(name) for name in smooth.fixed_names]
+    values = draws.b[:, columns] @ Xf.T + draws.smooths[smooth.key] @ Xr.T  # (S, n_grid)
+    lower, upper = np.quantile(values, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
+    return grid.assign(
+        estimate=values.mean(axis=0),
+        est_error=values.std(axis=0, ddof=1),
+        lower=lower,
+        upper=upper,
+    )
