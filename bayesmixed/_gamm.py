@@ -43,10 +43,9 @@ target_accept, random_state, progressbar
     Notes
     -----
     Bases are learned at fit and replayed at predict. Beyond the training
-    range a cubic regression spline continues linearly; a thin-plate spline
-    continues its radial-basis form, which grows like ``|x|^3`` in one
-    dimension, so predictions far outside the data are extrapolations the
-    data do not support. :meth:`conditional_smooths` and :meth:`plot_smooth`
+    range a smooth of one covariate continues linearly (both bases have zero
+    curvature there), with a band that widens quickly: predictions far
+    outside the data rest on the model, not on data. :meth:`conditional_smooths` and :meth:`plot_smooth`
     show each smooth with its credible band.
 
     Examples

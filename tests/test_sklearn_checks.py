@@ -4,7 +4,12 @@ import warnings
 
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
-from bayesmixed import BayesianGAMM, BayesianGLMER, BayesianGLMERClassifier, BayesianLMER
+from bayesmixed import (
+    BayesianGAMM,
+    BayesianGLMER,
+    BayesianGLMERClassifier,
+    BayesianLMER,
+)
 
 # Checks that cannot pass, and why. None at present: score() is a log
 # predictive density rather than R^2, which the estimator's tags declare

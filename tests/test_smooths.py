@@ -143,3 +143,14 @@ def test_thin_plate_radial_function_and_null_space():
     r = np.array([0.0, 0.5, 2.0])
     np.testing.assert_allclose(tps_radial(r, 2, 1), r**3 / 12)  # Gamma(-3/2) / (16 sqrt(pi))
     np.testing.assert_allclose(tps_radial(r[1:], 2, 2), r[1:] ** 2 * np.log(r[1:]) / (8 * np.pi))
+
+
+@pytest.mark.parametrize("bs", ["tp", "cr"])
+def test_one_covariate_smooths_continue_linearly_beyond_the_data(bs):
+    x = np.random.default_rng(0).uniform(0, 1, 200)
+    basis = SmoothBasis(k=10, bs=bs).fit(x)
+    Xf, Xr = basis.transform(np.array([2.0, 3.0, 4.0, 5.0, -1.0, -2.0, -3.0]))
+    coefficients = np.random.default_rng(1).normal(size=basis.n_random)
+    f = Xr @ coefficients + Xf @ np.full(basis.n_fixed, 0.7)
+    np.testing.assert_allclose(np.diff(f[:4], 2), 0, atol=1e-9)
+    np.testing.assert_allclose(np.diff(f[4:], 2), 0, atol=1e-9)

@@ -64,8 +64,8 @@ class Priors(BaseEstimator):
     dpar : dict of str to Priors or dict, optional
         Priors of the linear predictor of one distributional parameter, as
         brms' ``prior(..., dpar = "sigma")``: ``{"sigma": Priors(b=Normal(0, 1))}``
-        (only ``Intercept``, ``b``, ``sd``, ``cor``, ``coef`` and ``group``
-        apply; the outer preset fills the rest). The class priors above apply
+        (only ``Intercept``, ``b``, ``sd``, ``cor``, ``sds``, ``coef`` and
+        ``group`` apply; the outer preset fills the rest). The class priors above apply
         to the mean's predictors only; for a categorical model they apply to
         every category's predictor (``mu2``, ``mu3``, ...), and a ``dpar``
         entry for one category takes precedence.
