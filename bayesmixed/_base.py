@@ -290,6 +290,7 @@ class BayesianMixedModel(BaseEstimator):
                 correlated=self.correlated,
                 fit_intercept=self.fit_intercept,
                 offset=self.offset,
+                exclude=self._non_predictor_columns(),
             )
         given = [
             name
@@ -309,6 +310,11 @@ class BayesianMixedModel(BaseEstimator):
                 f"formula={self.formula!r} and {', '.join(given)} are set."
             )
         return parse_formula(self.formula)
+
+    def _non_predictor_columns(self) -> frozenset[str]:
+        """Columns that other parameters give a role, left out of the default
+        population-level terms (``fixed=None``)."""
+        return frozenset()
 
     def _check_response_name(self, y) -> None:
         response = self.spec_.response

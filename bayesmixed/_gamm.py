@@ -131,16 +131,19 @@ target_accept, random_state, progressbar
                 "Give the smooths either in the formula or through 'smooths', not both: "
                 f"formula={self.formula!r} and smooths={self.smooths!r}."
             )
-        if smooths and self.fixed is None:
-            # x enters through s(x) (whose linear part is unpenalised), not twice
-            covariates = {name for term in smooths for name in term.covariates}
-            X = X[[column for column in X.columns if column not in covariates]]
         spec = super()._build_spec(X)
         if smooths:
             spec = replace(spec, smooths=spec.smooths + smooths)
         if self.random is not None:
             spec = replace(spec, groups=spec.groups + self._random_terms())
         return spec
+
+    def _non_predictor_columns(self) -> frozenset[str]:
+        # x enters through s(x) (whose linear part is unpenalised), not twice;
+        # the groups of `random` only as groups
+        covariates = {name for term in self._smooth_terms() for name in term.covariates}
+        factors = {f for term in self._random_terms() for f in term.factors} if self.random else set()
+        return super()._non_predictor_columns() | covariates | factors
 
     def _formula_text(self) -> str:
         if self.random is not None or self.smooths:

@@ -8,6 +8,7 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from sklearn.base import ClassifierMixin, RegressorMixin
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, column_or_1d
@@ -88,7 +89,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         **BayesianMixedModel._parameter_constraints,
         "family": [str, Family],
         "link": [str, None],
-        "trials": [str, Integral, None],
+        "trials": [str, Interval(Integral, 1, None, closed="left"), None],
         "aux_formulas": [dict, None],
     }
 
@@ -178,15 +179,16 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
                     f"The formula gives the binomial trials ({spec.trials}) and so does "
                     f"trials={self.trials!r}; give them once."
                 )
-            if isinstance(self.trials, Integral) and not isinstance(self.trials, bool):
-                if self.trials < 1:
-                    raise ValueError(f"The 'trials' parameter must be >= 1. Got {self.trials} instead.")
-                spec = replace(spec, trials=str(int(self.trials)))
-            else:
+            if isinstance(self.trials, str):
                 spec = replace(spec, trials=quote_name(self.trials))
+            else:  # a number (>= 1, by the parameter constraints)
+                spec = replace(spec, trials=str(int(self.trials)))
         if self.aux_formulas:
             spec = replace(spec, dpars=self._aux_specs())
         return spec
+
+    def _non_predictor_columns(self) -> frozenset[str]:
+        return frozenset([self.trials] if isinstance(self.trials, str) else [])
 
     def _aux_specs(self) -> dict[str, ModelSpec]:
         family = self._get_family()

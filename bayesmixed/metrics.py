@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 
@@ -26,7 +27,7 @@ def log_predictive_density(estimator, X, y, *, pointwise: bool = False):
 
     Parameters
     ----------
-    estimator : fitted bayesmixed estimator
+    estimator : fitted bayesmixed estimator, or a Pipeline ending in one
     X : pandas.DataFrame
     y : array-like of shape (n_samples,)
     pointwise : bool, default=False
@@ -38,6 +39,7 @@ def log_predictive_density(estimator, X, y, *, pointwise: bool = False):
         The mean over rows (the ELPD per observation, what ``score``
         returns), or the pointwise values; their sum is the ELPD of the set.
     """
+    estimator, X = _final_step(estimator, X)
     lpd = estimator.log_predictive_density(X, y)
     return lpd if pointwise else float(lpd.mean())
 
@@ -56,6 +58,7 @@ def crps(estimator, X, y, *, pointwise: bool = False):
     float or ndarray of shape (n_samples,)
         The mean over rows, or the pointwise values.
     """
+    estimator, X = _final_step(estimator, X)
     draws = _numeric_predictions(estimator, estimator.sample_posterior_predictive, X)
     y = _numeric_y(y, draws.shape[1])
     n_draws = draws.shape[0]
@@ -70,12 +73,14 @@ def crps(estimator, X, y, *, pointwise: bool = False):
 
 def rmse(estimator, X, y) -> float:
     """Root mean squared error of the posterior mean prediction."""
+    estimator, X = _final_step(estimator, X)
     mean = _numeric_predictions(estimator, estimator.predict, X)
     return float(np.sqrt(np.mean((_numeric_y(y, mean.shape[0]) - mean) ** 2)))
 
 
 def mae(estimator, X, y) -> float:
     """Mean absolute error of the posterior mean prediction."""
+    estimator, X = _final_step(estimator, X)
     mean = _numeric_predictions(estimator, estimator.predict, X)
     return float(np.mean(np.abs(_numeric_y(y, mean.shape[0]) - mean)))
 
@@ -113,6 +118,13 @@ def get_scorer(name: str) -> Callable:
     if name not in SCORERS:
         raise ValueError(f"Unknown scorer {name!r}; bayesmixed's scorers are {sorted(SCORERS)}.")
     return SCORERS[name]
+
+
+def _final_step(estimator, X):
+    """The bayesmixed estimator at the end of a Pipeline, and X as it receives it."""
+    if isinstance(estimator, Pipeline):
+        return estimator[-1], estimator[:-1].transform(X)
+    return estimator, X
 
 
 def _numeric_predictions(estimator, method, X) -> np.ndarray:

@@ -228,3 +228,10 @@ def test_linear_truth_is_shrunk_to_a_line():
     assert slope == pytest.approx(2.0, abs=0.3)
     residual = curve["estimate"] - (intercept + slope * curve["x"])
     assert np.max(np.abs(residual)) < 0.05  # nearly straight (range of the line: 2)
+
+
+def test_random_groups_and_smooth_covariates_are_not_linear_terms():
+    X = pd.DataFrame({"x": np.linspace(0, 1, 30), "z": np.arange(30.0), "g": [0, 1, 2] * 10})
+    spec = BayesianGAMM(smooths=["s(x)"], random="~ (1 | g)")._build_spec(X)
+    assert spec.fixed == "1 + z"
+    assert [term.group for term in spec.groups] == ["g"]

@@ -371,3 +371,32 @@ def test_decov_scales_group_sds_as_rstanarm_does(family, dispersion):
     values = fn(*[point[v.name] for v in model.value_vars])
     expected = values[1] * (values[2] if dispersion else 1.0)
     np.testing.assert_allclose(values[0], expected)
+
+
+def test_columns_with_other_roles_are_not_default_predictors():
+    X = pd.DataFrame({"x": np.arange(8.0), "n": 10, "g": [0, 1] * 4})
+    spec = BayesianGLMER(family="binomial", trials="n", groups="g")._build_spec(X)
+    assert spec.fixed == "1 + x"  # n is the number of trials, g a group
+
+
+def test_fit_leaves_a_family_object_unchanged():
+    from bayesmixed.families import Cumulative
+
+    family = Cumulative()
+    model = BayesianGLMER(family=family)
+    X = pd.DataFrame({"x": np.arange(6.0)})
+    model.get_prior(X, pd.Series([1, 2, 3, 1, 2, 3], name="y"))
+    assert not hasattr(family, "categories")
+    assert model.get_params()["family"] is family
+
+
+def test_preset_defaults_are_copies():
+    X = pd.DataFrame({"x": np.arange(6.0)})
+    y = pd.Series([0.5, 1.2, 0.3, 2.0, 1.1, 0.7], name="y")
+    model = BayesianGLMER(family="student_t", priors="rstanarm")
+    model._validate_params()
+    model._prepare(model._as_frame(X, reset=True), y)
+    nu = model.priors_.aux["nu"].specified
+    assert nu is not FAMILIES["student_t"].parameters["nu"].rstanarm
+    nu.set_params(shape=50.0)  # changing one fit's prior leaves the preset alone
+    assert str(FAMILIES["student_t"].parameters["nu"].rstanarm) == "gamma(2, 0.1)"

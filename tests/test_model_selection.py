@@ -75,7 +75,11 @@ def test_pipeline_scales_numeric_columns_and_passes_groups_through(sleepstudy):
     # the slope is per standard deviation of Days now
     assert model.coef_[0] == pytest.approx(10.5 * X["Days"].std(ddof=0), rel=0.15)
     assert pipe.predict(X).shape == (len(X),)
-    assert pipe.score(X, y) == pytest.approx(model.score(pipe[0].transform(X), y))
+    # bayesmixed's scorers reach the estimator through the pipeline
+    Xt = pipe[0].transform(X)
+    assert SCORERS["elpd"](pipe, X, y) == pytest.approx(model.score(Xt, y))
+    for name, function in (("neg_rmse", rmse), ("neg_crps", crps)):
+        assert SCORERS[name](pipe, X, y) == pytest.approx(-function(model, Xt, y))
 
 
 def counts(seed=0, n=240, groups=12):

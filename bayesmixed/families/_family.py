@@ -7,6 +7,7 @@ its own parameters (``sigma``, ``shape``, ``phi``, ``nu``), as brms does.
 
 from __future__ import annotations
 
+import copy
 from dataclasses import dataclass
 
 import numpy as np
@@ -481,7 +482,9 @@ def get_family(family, link: str | None = None) -> Family:
     if isinstance(family, Family):
         if link is not None and link != family.link:
             raise ValueError(f"link={link!r} conflicts with the family object's link {family.link!r}.")
-        return family
+        # a copy: fitting learns the response into it (categories), and an
+        # estimator's parameters must not change with fit
+        return copy.deepcopy(family)
     if isinstance(family, str) and family in FAMILIES:
         return FAMILIES[family](link)
     raise ValueError(f"Unknown family {family!r}; available: {sorted(FAMILIES)}.")

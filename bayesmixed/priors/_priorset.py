@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, clone
 
 from ._distributions import (
     LKJ,
@@ -420,7 +420,8 @@ def _pick(priors: Priors, cls: str, override=None, where=None, default=None):
     if given is not None:
         _check_slot(cls, given, f"{cls!r}")
         return given, "user"
-    return default, priors.preset
+    # a copy: preset defaults are shared module-level objects
+    return clone(default), priors.preset
 
 
 def _resolve_predictor(priors: Priors, terms: PredictorTerms, dpar: str) -> PredictorPriors:

@@ -55,6 +55,7 @@ def spec_from_parameters(
     correlated: bool,
     fit_intercept: bool,
     offset: str | None,
+    exclude: frozenset[str] = frozenset(),
 ) -> ModelSpec:
     """Describe the model given by ``fixed``, ``groups`` and ``random_slopes``.
 
@@ -78,6 +79,10 @@ def spec_from_parameters(
         Whether the population-level design has an intercept.
     offset : str or None
         Column added to the linear predictor with coefficient one.
+    exclude : set of str, optional
+        Further columns that are not population-level predictors when
+        ``fixed=None`` (binomial trials, smooth covariates, groups of
+        ``random`` terms).
 
     Returns
     -------
@@ -121,7 +126,7 @@ def spec_from_parameters(
     if offset is not None and not isinstance(offset, str):
         raise TypeError(f"The 'offset' parameter must be a column name or None. Got {offset!r}.")
     if fixed is None:
-        excluded = group_columns | ({offset} if offset else set())
+        excluded = group_columns | set(exclude) | ({offset} if offset else set())
         fixed_terms = [quote_name(c) for c in columns if c not in excluded]
     else:
         fixed_terms = [_term(t, "fixed") for t in _as_list(fixed, "fixed")]
