@@ -15,6 +15,8 @@ Model selection: :mod:`bayesmixed.metrics` (scorers), :mod:`bayesmixed.model_sel
 (``compare``, ``LOOSearchCV``); persistence: ``model.save(path)`` and :func:`load`.
 """
 
+__version__ = "0.1.0"  # before the imports: persistence reads it
+
 from ._gamm import BayesianGAMM
 from ._glmer import BayesianGLMER, BayesianGLMERClassifier
 from ._lmer import BayesianLMER
@@ -35,8 +37,6 @@ from .priors import (
     Priors,
     StudentT,
 )
-
-__version__ = "0.1.0"
 
 __all__ = [
     "LKJ",

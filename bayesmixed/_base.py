@@ -20,6 +20,7 @@ from .exceptions import FormulaError, ParetoKWarning
 from .families import Family
 from .inference import SAMPLERS, NUTSConfig, check_convergence, run_nuts
 from .model import build_model
+from .persistence import save
 from .posterior import (
     NEW_LEVEL_POLICIES,
     ModelSummary,
@@ -194,6 +195,12 @@ class BayesianMixedModel(BaseEstimator):
         y_values = self._check_y(len(X), y, numeric=not family.labels)
         self.spec_ = self._build_spec(X)
         self._check_response_name(y)
+        for name in self.spec_.dpars:
+            if name not in family.parameters:
+                raise ValueError(
+                    f"aux_formulas has a formula for {name!r}, but the {family.name} family's "
+                    f"parameters are {list(family.parameters) or 'none besides the mean'}."
+                )
         self.family_ = family
         family.learn_response(y_values)
         self.design_ = ModelDesign(self.spec_, family.mu_names()).fit(X)
@@ -398,11 +405,15 @@ class BayesianMixedModel(BaseEstimator):
         X = self._as_frame(X, reset=False)
         data = self.design_.transform(X)
         draws = extract_draws(self.idata_, self.design_, self.family_)
-        rng = np.random.default_rng([self.seed_, 1])
         eta, params = family_inputs(
-            draws, self.design_, data, self.family_, new_levels=self.new_levels, rng=rng
+            draws, self.design_, data, self.family_, new_levels=self.new_levels, rng=self._rng(1)
         )
         return eta, params, data[self.design_.mu_names[0]].trials
+
+    def _mean_probabilities(self, X) -> np.ndarray:
+        """Posterior mean class probabilities (families that have them), n x K."""
+        eta, params, _ = self._family_inputs(X)
+        return self.family_.probabilities(eta, params).mean(axis=0)
 
     def predict(self, X, return_std=False, scale="response"):
         """Posterior mean of the expected response (or of the linear predictor).
@@ -544,8 +555,6 @@ class BayesianMixedModel(BaseEstimator):
         """Save the fitted estimator to the folder ``path``: the posterior as
         netCDF, the estimator and the bayesmixed version (see
         :mod:`bayesmixed.persistence`); read it back with :func:`bayesmixed.load`."""
-        from .persistence import save
-
         return save(self, path)
 
     def _rng(self, stream: int) -> np.random.Generator:
@@ -606,21 +615,25 @@ class BayesianMixedModel(BaseEstimator):
             ``lower``, ``upper`` of the smooth on the link scale, centred as
             fitted (without the intercept or other terms), as brms shows them.
         """
-        check_is_fitted(self, "idata_")
-        design = self.design_.main
-        smooths = {s.term.label: s for s in design.smooths}
-        if smooth is not None:
-            key = next((label for label, s in smooths.items() if smooth in (label, s.term.to_formula())), None)
-            if key is None:
-                raise ValueError(f"The model has no smooth {smooth!r}; its smooths are {list(smooths)}.")
-            smooths = {key: smooths[key]}
-        if not smooths:
-            raise ValueError("The model has no smooth terms (write them as s(x) in the formula).")
+        smooths = self._smooths_named(smooth)
         draws = extract_draws(self.idata_, self.design_, self.family_).predictors[self.design_.mu_names[0]]
         return {
-            label: smooth_curve(draws, design, term, smooth_grid(term, resolution), prob)
+            label: smooth_curve(draws, self.design_.main, term, smooth_grid(term, resolution), prob)
             for label, term in smooths.items()
         }
+
+    def _smooths_named(self, smooth: str | None) -> dict:
+        """The mean's smooths by label: all, or the one named by label or as written."""
+        check_is_fitted(self, "idata_")
+        smooths = {s.term.label: s for s in self.design_.main.smooths}
+        if not smooths:
+            raise ValueError("The model has no smooth terms (write them as s(x) in the formula).")
+        if smooth is None:
+            return smooths
+        key = next((label for label, s in smooths.items() if smooth in (label, s.term.to_formula())), None)
+        if key is None:
+            raise ValueError(f"The model has no smooth {smooth!r}; its smooths are {list(smooths)}.")
+        return {key: smooths[key]}
 
     def plot_smooth(self, smooth: str | None = None, *, ax=None, prob: float = 0.95, rug: bool = True):
         """Plot a smooth's posterior mean curve and credible band (one
@@ -630,8 +643,9 @@ class BayesianMixedModel(BaseEstimator):
         """
         import matplotlib.pyplot as plt
 
-        label, curve = next(iter(self.conditional_smooths(smooth, prob=prob, resolution=100).items()))
-        fitted = next(s for s in self.design_.main.smooths if s.term.label == label)
+        label, fitted = next(iter(self._smooths_named(smooth).items()))
+        resolution = 100
+        curve = self.conditional_smooths(label, prob=prob, resolution=resolution)[label]
         term = fitted.term
         ax = ax if ax is not None else plt.subplots()[1]
         if len(term.covariates) == 1:
@@ -644,10 +658,10 @@ class BayesianMixedModel(BaseEstimator):
             ax.set_xlabel(term.covariates[0])
         else:
             a, b = term.covariates[:2]
-            n = int(np.sqrt(len(curve)))
+            shape = (resolution, resolution)
             surface = ax.contourf(
-                curve[a].to_numpy().reshape(n, n), curve[b].to_numpy().reshape(n, n),
-                curve["estimate"].to_numpy().reshape(n, n), levels=15,
+                curve[a].to_numpy().reshape(shape), curve[b].to_numpy().reshape(shape),
+                curve["estimate"].to_numpy().reshape(shape), levels=15,
             )
             ax.figure.colorbar(surface, ax=ax)
             ax.set_xlabel(a)

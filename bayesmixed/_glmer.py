@@ -160,8 +160,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         ndarray of shape (n_samples, n_categories)
             Rows sum to one.
         """
-        eta, params, _ = self._family_inputs(X)
-        return self.family_.probabilities(eta, params).mean(axis=0)
+        return self._mean_probabilities(X)
 
     def _get_family(self) -> Family:
         if isinstance(self.family, str) and self.family not in FAMILIES:
@@ -191,14 +190,10 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         return frozenset([self.trials] if isinstance(self.trials, str) else [])
 
     def _aux_specs(self) -> dict[str, ModelSpec]:
-        family = self._get_family()
+        """The distributional formulas; that they name family parameters is
+        checked where the family is known (``_prepare``)."""
         specs = {}
         for name, formula in self.aux_formulas.items():
-            if name not in family.parameters:
-                raise ValueError(
-                    f"aux_formulas has a formula for {name!r}, but the {family.name} family's "
-                    f"parameters are {list(family.parameters) or 'none besides the mean'}."
-                )
             if not isinstance(formula, str):
                 raise TypeError(f"aux_formulas[{name!r}] must be a formula string; got {formula!r}.")
             spec = parse_formula(formula)
@@ -350,8 +345,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             Columns in the order of ``classes_``.
         """
         check_is_fitted(self, "classes_")
-        eta, params, _ = self._family_inputs(X)
-        return self.family_.probabilities(eta, params).mean(axis=0)
+        return self._mean_probabilities(X)
 
     def predict(self, X):
         """The most probable class of each row."""

@@ -11,6 +11,7 @@ import arviz as az
 import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
+from scipy.stats import rankdata
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, clone
 from sklearn.model_selection import ParameterGrid
 from sklearn.utils.validation import check_is_fitted
@@ -121,7 +122,7 @@ class LOOSearchCV(MetaEstimatorMixin, BaseEstimator):
             "se_elpd_loo": np.sqrt(n * pointwise.var(axis=1)),
             "p_loo": np.array([result[2] for result in results]),
             "n_high_pareto_k": np.array([result[3] for result in results]),
-            "rank_test_score": _rank(elpd),
+            "rank_test_score": rankdata(-elpd, method="min").astype(np.int32),
         }
         self.best_index_ = int(np.argmax(elpd))
         self.best_params_ = candidates[self.best_index_]
@@ -145,7 +146,7 @@ def _loo_candidate(estimator, params, X, y, k_threshold):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         model.fit(X, y)
-        loo = az.loo(model.idata_, pointwise=True)
+    loo = model.loo(k_threshold=np.inf)  # the high-k rows are refitted below, not warned of
     pointwise = np.asarray(loo.loo_i, dtype=float).copy()
     high = np.flatnonzero(np.asarray(loo.pareto_k) > k_threshold)
     for i in high:
@@ -170,9 +171,3 @@ def _param_columns(candidates: list[dict]) -> dict[str, np.ma.MaskedArray]:
         columns[f"param_{name}"] = column
     return columns
 
-
-def _rank(values: np.ndarray) -> np.ndarray:
-    order = np.argsort(-values, kind="stable")
-    ranks = np.empty(len(values), dtype=np.int32)
-    ranks[order] = np.arange(1, len(values) + 1)
-    return ranks

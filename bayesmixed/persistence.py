@@ -25,6 +25,8 @@ from pathlib import Path
 import arviz as az
 from sklearn.utils.validation import check_is_fitted
 
+from . import __version__
+
 _POSTERIOR = "posterior.nc"
 _ESTIMATOR = "estimator.pkl"
 _META = "meta.json"
@@ -38,8 +40,6 @@ def save(estimator, path) -> Path:
     pathlib.Path
         The folder.
     """
-    from . import __version__
-
     check_is_fitted(estimator, "idata_")
     folder = Path(path)
     folder.mkdir(parents=True, exist_ok=True)
@@ -62,7 +62,6 @@ def load(path):
 
     A file written by another bayesmixed version loads with a warning.
     """
-    from . import __version__
 
     folder = Path(path)
     missing = [name for name in (_POSTERIOR, _ESTIMATOR, _META) if not (folder / name).exists()]

@@ -67,3 +67,12 @@ def test_links_numpy_and_tensor_agree(name):
 
     tensor = link.inverse_tensor(pt.as_tensor(eta)).eval()
     np.testing.assert_allclose(link.inverse_numpy(eta), tensor, rtol=1e-10)
+
+
+@pytest.mark.parametrize("name", ["hurdle_poisson", "hurdle_negbinomial"])
+def test_hurdle_draws_stay_finite_where_a_zero_is_almost_certain(name):
+    # P(0) rounds to 1 for mu this small; the zero-truncated count is then 1
+    family = FAMILIES[name]()
+    params = {"hu": np.zeros((1, 1)), "shape": np.full((1, 1), 1.5)}
+    draws = family._draw(np.random.default_rng(0), np.array([[1e-20, 1e-300]]), params, None)
+    np.testing.assert_array_equal(draws, 1.0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -83,6 +84,22 @@ class Design:
         """The model variable ``name`` (``"Intercept"``, ``"b"``, ``"coef"``) of this predictor."""
         return name if self.is_mu else f"{name}_{self.dpar}"
 
+    def _key(self, base: str) -> str:
+        """A block's or smooth's name in the model: its own, suffixed with the dpar."""
+        return base if self.is_mu else f"{base}__{self.dpar}"
+
+    def renamed(self, dpar: str) -> Design:
+        """This fitted design as the predictor of another parameter, without
+        fitting again (a categorical model's categories share one design)."""
+        suffix = len(self._key(""))
+        other = copy.copy(self)
+        other.dpar = dpar
+        other.blocks = [copy.copy(block) for block in self.blocks]
+        other.smooths = [copy.copy(smooth) for smooth in self.smooths]
+        for part in other.blocks + other.smooths:
+            part.key = other._key(part.key[: len(part.key) - suffix])
+        return other
+
     def label(self, name: str) -> str:
         """A coefficient's name as brms prints it (``sigma_Days`` for ``Days`` of sigma)."""
         return name if self.is_mu else f"{self.dpar}_{name}"
@@ -99,7 +116,7 @@ class Design:
     def fit(self, X: pd.DataFrame) -> Design:
         self.fixed = FixedDesign(self.spec.fixed).fit(X)
         self.smooths = [
-            SmoothDesign(term, term.label if self.is_mu else f"{term.label}__{self.dpar}").fit(X)
+            SmoothDesign(term, self._key(term.label)).fit(X)
             for term in self.spec.smooths
         ]
         self._check_smooth_labels()
@@ -111,7 +128,7 @@ class Design:
         self.blocks: list[GroupDesign] = []
         for term in self.spec.groups:
             key = term.group if counts[term.group] == 1 else f"{term.group}.{seen[term.group]}"
-            key = key if self.is_mu else f"{key}__{self.dpar}"
+            key = self._key(key)
             seen[term.group] += 1
             self.blocks.append(GroupDesign(term, key).fit(X))
         self._check_overlapping_terms()
@@ -202,9 +219,8 @@ class ModelDesign:
         self.mu_names = list(mu_names or ["mu"])
 
     def fit(self, X: pd.DataFrame) -> ModelDesign:
-        self.predictors: dict[str, Design] = {
-            name: Design(self.spec, dpar=name).fit(X) for name in self.mu_names
-        }
+        first = Design(self.spec, dpar=self.mu_names[0]).fit(X)
+        self.predictors: dict[str, Design] = {name: first.renamed(name) for name in self.mu_names}
         for name, spec in self.spec.dpars.items():
             self.predictors[name] = Design(spec, dpar=name).fit(X)
         return self

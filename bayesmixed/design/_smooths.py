@@ -21,7 +21,10 @@ from __future__ import annotations
 from math import comb, gamma, pi
 
 import numpy as np
+from pandas.api.types import is_numeric_dtype
 from scipy.spatial.distance import cdist
+
+from ._columns import check_columns
 
 #: mgcv's max.knots: beyond this many distinct points a thin-plate basis uses
 #: a random subset of them as knots
@@ -111,7 +114,7 @@ def cr_penalty(knots: np.ndarray) -> np.ndarray:
 
 def default_penalty_order(d: int) -> int:
     """The smallest m with 2m > d + 1 (mgcv's default for thin-plate splines)."""
-    return d // 2 + 1 if (d + 1) % 2 else (d + 1) // 2 + 1
+    return (d + 1) // 2 + 1
 
 
 def tps_radial(r: np.ndarray, m: int, d: int) -> np.ndarray:
@@ -158,6 +161,13 @@ def _polynomials(x: np.ndarray, powers) -> np.ndarray:
     return np.column_stack([np.prod(x ** np.array(p), axis=1) for p in powers])
 
 
+def _null_space(constraints: np.ndarray) -> np.ndarray:
+    """Orthonormal basis of {v : C v = 0} for C of full row rank, from the
+    Householder QR of C' (as mgcv absorbs constraints)."""
+    q, _ = np.linalg.qr(constraints.T, mode="complete")
+    return q[:, constraints.shape[0]:]
+
+
 class ThinPlateBasis:
     """mgcv's thin-plate regression spline (``bs = "tp"``) of d covariates.
 
@@ -168,16 +178,13 @@ class ThinPlateBasis:
     root mean square on the training data, as mgcv does.
     """
 
-    def __init__(self, k: int, m: int | None = None):
+    def __init__(self, k: int):
         self.k = k
-        self.m = m
 
     def fit(self, x: np.ndarray) -> ThinPlateBasis:
         x = np.asarray(x, dtype=float).reshape(len(x), -1)
         d = x.shape[1]
-        self.m_ = self.m or default_penalty_order(d)
-        if 2 * self.m_ <= d:
-            raise ValueError(f"A thin-plate spline of {d} covariates needs 2m > {d}; got m = {self.m_}.")
+        self.m_ = default_penalty_order(d)
         self.powers_ = null_space_powers(self.m_, d)
         n_null = len(self.powers_)
         if self.k < n_null + 1:
@@ -201,8 +208,7 @@ class ThinPlateBasis:
         top = np.argsort(-np.abs(values), kind="stable")[: self.k]
         U, v = vectors[:, top], values[top]
         T = _polynomials(knots, self.powers_)
-        q, _ = np.linalg.qr((T.T @ U).T, mode="complete")
-        Z = q[:, n_null:]  # the truncated coefficients orthogonal to the polynomials
+        Z = _null_space(T.T @ U)  # the truncated coefficients orthogonal to the polynomials
         self._radial = U @ Z
         penalty = np.zeros((self.k, self.k))
         penalty[: self.k - n_null, : self.k - n_null] = Z.T @ (v[:, None] * Z)
@@ -263,9 +269,7 @@ class SmoothBasis:
         scale = np.abs(penalty).sum(axis=0).max() / np.abs(basis).sum(axis=1).max() ** 2
         penalty = penalty / scale
         # sum-to-zero over the training data: B Z with Z spanning the null space of 1'B
-        constraint = basis.sum(axis=0, keepdims=True)
-        q, _ = np.linalg.qr(constraint.T, mode="complete")
-        Z = q[:, 1:]
+        Z = _null_space(basis.sum(axis=0, keepdims=True))
         values, vectors = np.linalg.eigh(Z.T @ penalty @ Z)
         order = np.argsort(values)[::-1]
         values, vectors = values[order], vectors[:, order]
@@ -320,10 +324,6 @@ class SmoothDesign:
         return self.basis.transform(self._values(X))
 
     def _values(self, X) -> np.ndarray:
-        from pandas.api.types import is_numeric_dtype
-
-        from ._columns import check_columns
-
         where = f"the smooth {self.term.to_formula()!r}"
         check_columns(X, set(self.term.covariates), where)
         for column in self.term.covariates:

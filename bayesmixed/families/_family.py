@@ -494,7 +494,23 @@ _ZI = FamilyParameter("zi", Beta(1.0, 1.0), Beta(1.0, 1.0), Beta(1.0, 1.0), link
 _HU = FamilyParameter("hu", Beta(1.0, 1.0), Beta(1.0, 1.0), Beta(1.0, 1.0), link="logit")
 
 
-class ZeroInflatedPoisson(Poisson):
+class _ZeroInflated:
+    """A zero with probability ``zi``, else a draw from the parent count family."""
+
+    def _logpdf(self, y, mu, params, trials):
+        zi = params["zi"]
+        count = np.log1p(-zi) + super()._logpdf(y, mu, params, trials)
+        return np.where(y == 0, np.logaddexp(np.log(zi), count), count)
+
+    def _expected(self, mu, params, trials):
+        return (1.0 - params["zi"]) * super()._expected(mu, params, trials)
+
+    def _draw(self, rng, mu, params, trials):
+        counts = super()._draw(rng, mu, params, trials)
+        return np.where(rng.random(mu.shape) < params["zi"], 0.0, counts)
+
+
+class ZeroInflatedPoisson(_ZeroInflated, Poisson):
     """Poisson counts with extra zeros: a zero with probability ``zi``, else Poisson(mu)."""
 
     name = "zero_inflated_poisson"
@@ -503,19 +519,8 @@ class ZeroInflatedPoisson(Poisson):
     def _pymc(self, name, mu, params, observed, trials):
         return pm.ZeroInflatedPoisson(name, psi=1.0 - params["zi"], mu=mu, observed=observed)
 
-    def _logpdf(self, y, mu, params, trials):
-        zi = params["zi"]
-        count = np.log1p(-zi) + stats.poisson.logpmf(y, mu)
-        return np.where(y == 0, np.logaddexp(np.log(zi), count), count)
 
-    def _expected(self, mu, params, trials):
-        return (1.0 - params["zi"]) * mu
-
-    def _draw(self, rng, mu, params, trials):
-        return np.where(rng.random(mu.shape) < params["zi"], 0.0, rng.poisson(mu))
-
-
-class ZeroInflatedNegativeBinomial(NegativeBinomial):
+class ZeroInflatedNegativeBinomial(_ZeroInflated, NegativeBinomial):
     """Negative binomial counts with extra zeros (probability ``zi``)."""
 
     name = "zero_inflated_negbinomial"
@@ -525,18 +530,6 @@ class ZeroInflatedNegativeBinomial(NegativeBinomial):
         return pm.ZeroInflatedNegativeBinomial(
             name, psi=1.0 - params["zi"], mu=mu, alpha=params["shape"], observed=observed
         )
-
-    def _logpdf(self, y, mu, params, trials):
-        zi = params["zi"]
-        count = np.log1p(-zi) + super()._logpdf(y, mu, params, trials)
-        return np.where(y == 0, np.logaddexp(np.log(zi), count), count)
-
-    def _expected(self, mu, params, trials):
-        return (1.0 - params["zi"]) * mu
-
-    def _draw(self, rng, mu, params, trials):
-        counts = super()._draw(rng, mu, params, trials)
-        return np.where(rng.random(mu.shape) < params["zi"], 0.0, counts)
 
 
 class _Hurdle:
@@ -552,6 +545,15 @@ class _Hurdle:
     def _expected(self, mu, params, trials):
         mean = super()._expected(mu, params, trials)
         return (1.0 - params["hu"]) * mean / -np.expm1(self._log_p0(mu, params))
+
+    def _draw(self, rng, mu, params, trials):
+        # a positive count: the upper tail above the zero's probability, by
+        # inverse survival function (stable where P(0) rounds to 1)
+        upper = rng.uniform(0.0, -np.expm1(self._log_p0(mu, params)))
+        positive = self._count_distribution(mu, params).isf(upper)
+        # as mu -> 0 the zero-truncated count tends to 1 (isf underflows there)
+        positive = np.where(np.isfinite(positive), np.maximum(positive, 1.0), 1.0)
+        return np.where(rng.random(mu.shape) < params["hu"], 0.0, positive)
 
     def _log1m_p0(self, mu, params):
         return np.log(-np.expm1(self._log_p0(mu, params)))
@@ -569,10 +571,8 @@ class HurdlePoisson(_Hurdle, Poisson):
     def _log_p0(self, mu, params):
         return -mu
 
-    def _draw(self, rng, mu, params, trials):
-        p0 = np.exp(-mu)
-        positive = stats.poisson.ppf(rng.uniform(p0, 1.0), mu)
-        return np.where(rng.random(mu.shape) < params["hu"], 0.0, np.maximum(positive, 1.0))
+    def _count_distribution(self, mu, params):
+        return stats.poisson(mu)
 
 
 class HurdleNegativeBinomial(_Hurdle, NegativeBinomial):
@@ -587,15 +587,11 @@ class HurdleNegativeBinomial(_Hurdle, NegativeBinomial):
         )
 
     def _log_p0(self, mu, params):
-        shape = params["shape"]
-        return shape * (np.log(shape) - np.log(shape + mu))
+        return -params["shape"] * np.log1p(mu / params["shape"])
 
-    def _draw(self, rng, mu, params, trials):
+    def _count_distribution(self, mu, params):
         shape = params["shape"]
-        p = shape / (shape + mu)
-        p0 = np.exp(self._log_p0(mu, params))
-        positive = stats.nbinom.ppf(rng.uniform(p0, 1.0), shape, p)
-        return np.where(rng.random(mu.shape) < params["hu"], 0.0, np.maximum(positive, 1.0))
+        return stats.nbinom(shape, shape / (shape + mu))
 
 
 class HurdleLogNormal(_Hurdle, LogNormal):
