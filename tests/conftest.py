@@ -8,6 +8,13 @@ from bayesmixed.datasets import load_sleepstudy
 FAST = dict(chains=2, draws=150, tune=150, cores=1)
 
 
+def fit_quietly(model, X, y):
+    """Fit without the sampler's warnings (short chains in tests warn by design)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return model.fit(X, y)
+
+
 @pytest.fixture(scope="session")
 def sleepstudy():
     return load_sleepstudy()
@@ -18,6 +25,4 @@ def fitted_sleepstudy(sleepstudy):
     from bayesmixed import BayesianLMER
 
     model = BayesianLMER(formula="Reaction ~ Days + (Days | Subject)", random_state=3, **FAST)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return model.fit(sleepstudy, sleepstudy["Reaction"])
+    return fit_quietly(model, sleepstudy, sleepstudy["Reaction"])

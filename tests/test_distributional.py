@@ -14,13 +14,7 @@ from bayesmixed.datasets import load_grouseticks, load_sleepstudy
 from bayesmixed.exceptions import FormulaError
 from bayesmixed.priors import HalfNormal, Normal, Priors
 
-from .conftest import FAST
-
-
-def fit_quietly(model, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return model.fit(X, y)
+from .conftest import FAST, fit_quietly
 
 
 def heteroscedastic(seed=0, n=400, groups=20):
@@ -61,7 +55,7 @@ def three_categories(seed=0, n=600, groups=20):
          r"gaussian family's parameters are \['sigma'\]"),
         (dict(aux_formulas={"sigma": "phi ~ x"}), FormulaError, "has the response 'phi'"),
         (dict(aux_formulas={"sigma": 3}), TypeError, "must be a formula string"),
-        (dict(aux_formulas={"sigma": "~ z"}), ValueError, "'z'"),
+        (dict(aux_formulas={"sigma": "~ z"}), ValueError, "Column 'z' used in the population-level terms"),
         (dict(aux_formulas={"sigma": "~ x"}, priors=Priors(sigma=HalfNormal(1))), ValueError,
          "'sigma' prior is not used: sigma has a formula of its own"),
         (dict(aux_formulas={"sigma": "~ x"}, priors=Priors(dpar={"zi": Priors(b=Normal(0, 1))})),

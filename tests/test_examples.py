@@ -26,7 +26,8 @@ def test_sleepstudy_example(capsys):
 
 def test_grid_search_example_runs(capsys, monkeypatch):
     module = load("grid_search_priors")
-    # two candidates keep the default suite short; the example itself has eight
+    # two coefficient-prior scales (four candidates) keep the default suite short;
+    # the example itself has four (eight candidates)
     monkeypatch.setattr(module, "PRIOR_SCALES", [0.01, 2.5])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -77,9 +77,11 @@ def test_errors_point_at_the_offending_part(formula, marked, message):
     assert lines[2].index("^") - lines[1].index(formula[0]) == error.start
 
 
-@pytest.mark.parametrize("formula", ["", "y", "   "])
-def test_no_formula(formula):
-    with pytest.raises(FormulaError):
+@pytest.mark.parametrize(
+    "formula, message", [("", "non-empty string"), ("y", "no '~'"), ("   ", "non-empty string")]
+)
+def test_no_formula(formula, message):
+    with pytest.raises(FormulaError, match=message):
         parse_formula(formula)
 
 

@@ -1,7 +1,6 @@
 """BayesianLMER end to end with few draws: API, shapes, errors and invariances."""
 
 import pickle
-import warnings
 
 import numpy as np
 import pandas as pd
@@ -12,13 +11,7 @@ from scipy.special import logsumexp
 from bayesmixed import BayesianLMER, FormulaError, SamplingWarning
 from bayesmixed.datasets import load_dyestuff
 
-from .conftest import FAST
-
-
-def fit_quietly(model, X, y):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return model.fit(X, y)
+from .conftest import FAST, fit_quietly
 
 
 def test_summary_layout_as_brms(fitted_sleepstudy):
@@ -85,11 +78,11 @@ def test_score_is_mean_log_predictive_density(fitted_sleepstudy, sleepstudy):
     log_density = stats.norm.logpdf(sleepstudy["Reaction"].to_numpy(), mu, sigma[:, None])
     expected = np.mean(logsumexp(log_density, axis=0) - np.log(S))
     assert model.score(sleepstudy, sleepstudy["Reaction"]) == pytest.approx(expected)
-    assert model.score(sleepstudy, sleepstudy["Reaction"] + 500) < expected
 
 
 def test_new_group_levels(fitted_sleepstudy, sleepstudy):
-    model = fitted_sleepstudy
+    # a copy: set_params here must not leak into the shared fitted model
+    model = pickle.loads(pickle.dumps(fitted_sleepstudy))
     new = sleepstudy.iloc[:10].assign(Subject="new subject")
     population = model.set_params(new_levels="population").predict(new)
     fixef = model.fixef()["Estimate"]
@@ -101,13 +94,6 @@ def test_new_group_levels(fitted_sleepstudy, sleepstudy):
     assert gaussian_mean == pytest.approx(population, abs=3 * gaussian_std.max() / np.sqrt(300))
     with pytest.raises(ValueError, match="'new subject' of group 'Subject' were not seen at fit"):
         model.set_params(new_levels="error").predict(new)
-    model.set_params(new_levels="gaussian")
-
-
-def test_pickle_round_trip(fitted_sleepstudy, sleepstudy):
-    clone = pickle.loads(pickle.dumps(fitted_sleepstudy))
-    new = sleepstudy.assign(Subject=sleepstudy["Subject"].where(sleepstudy["Days"] < 5, "new"))
-    assert np.array_equal(clone.predict(new), fitted_sleepstudy.predict(new))
 
 
 def test_formula_and_parameters_give_the_same_fit(sleepstudy):

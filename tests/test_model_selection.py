@@ -154,10 +154,15 @@ def test_scorers_in_cross_validate_with_group_folds(sleepstudy):
     model = BayesianLMER(groups="Subject", random_slopes=["Days"], random_state=0, **TINY)
     scores = quietly(
         cross_validate, model, X, y, groups=X["Subject"], cv=GroupKFold(3),
-        scoring={"elpd": SCORERS["elpd"], "rmse": SCORERS["neg_rmse"], "crps": SCORERS["neg_crps"]},
+        scoring={name: SCORERS[name] for name in ("elpd", "neg_rmse", "neg_mae", "neg_crps")},
     )
-    assert np.all(scores["test_elpd"] < 0) and np.all(scores["test_elpd"] > -8)
-    assert np.all(-scores["test_rmse"] > -scores["test_crps"])  # CRPS <= MAE <= RMSE
+    # held-out subjects: lme4's residual sd is 25.6 and sd(Intercept) 24.7, so a
+    # new subject's predictive sd is near 40 (log density about -5)
+    assert np.all(scores["test_elpd"] > -6) and np.all(scores["test_elpd"] < -4.5)
+    assert np.all(-scores["test_neg_mae"] <= -scores["test_neg_rmse"])  # MAE <= RMSE
+    # for a calibrated normal predictive with sd s the expected CRPS is s / sqrt(pi),
+    # below the MAE of its mean, s * sqrt(2 / pi)
+    assert np.all(-scores["test_neg_crps"] < -scores["test_neg_mae"])
 
 
 def test_leave_group_out_scores_match_the_marginal_density(sleepstudy):
@@ -189,10 +194,11 @@ def test_loo_waic_and_compare(fitted_sleepstudy, sleepstudy):
     waic = fitted_sleepstudy.waic()
     assert waic["elpd_waic"] == pytest.approx(loo["elpd_loo"], rel=0.02)
     k = np.asarray(loo["pareto_k"])
-    first = int(np.flatnonzero(k > 0.3)[0])
-    message = rf"Pareto k > 0.30 for {int((k > 0.3).sum())} observation\(s\): rows {first} \(k = {k[first]:.2f}\)"
+    threshold = np.sort(k)[-6]  # five rows above it
+    first = int(np.flatnonzero(k > threshold)[0])
+    message = rf"Pareto k > {threshold:.2f} for 5 observation\(s\): rows {first} \(k = {k[first]:.2f}\)"
     with pytest.warns(ParetoKWarning, match=message):
-        fitted_sleepstudy.loo(k_threshold=0.3)
+        fitted_sleepstudy.loo(k_threshold=threshold)
 
     intercepts = quietly(
         BayesianLMER(formula="Reaction ~ Days + (1 | Subject)", random_state=3, **FAST).fit,
@@ -242,10 +248,12 @@ def test_loo_search_ranks_structures(sleepstudy):
     assert list(results["rank_test_score"]) == [2, 1]
     assert list(results["param_random_slopes"]) == [None, ["Days"]]
     assert list(results["n_high_pareto_k"]) == [0, 0]  # k_threshold=inf: no refits
-    np.testing.assert_allclose(results["mean_test_score"], results["elpd_loo"] / len(X))
-    assert search.best_score_ == pytest.approx(results["mean_test_score"][1])
+    # lme4 (ML): AIC 1802.08 for (1 | Subject) against 1763.94 with (Days | Subject),
+    # an expected-log-density gain of about 19; LOO should show a clear gain too
+    #   lmer(Reaction ~ Days + (1 | Subject), REML = FALSE); ... + (Days | Subject)
+    difference = results["elpd_loo"][1] - results["elpd_loo"][0]
+    assert difference > 10
     assert search.best_estimator_.random_slopes == ["Days"]
-    assert search.score(X, y) == pytest.approx(search.best_estimator_.score(X, y))
 
 
 # -- searches over priors and structure, in parallel -------------------------------
@@ -274,7 +282,10 @@ def test_randomized_search_with_scipy_distributions(sleepstudy):
     )
     quietly(search.fit, X, y, groups=X["Subject"])
     sigmas = [params["priors__b__sigma"] for params in search.cv_results_["params"]]
-    assert len(set(sigmas)) == 2 and all(0.1 <= s <= 100 for s in sigmas)
+    assert len(set(sigmas)) == 2
+    # the refitted best model uses the sampled prior scale
+    table = search.best_estimator_.priors_.table().set_index("class")
+    assert table.loc["b", "prior"] == f"normal(0, {search.best_params_['priors__b__sigma']:.4g})"
 
 
 def test_search_over_structure(sleepstudy):
