@@ -297,7 +297,7 @@ class BayesianMixedModel(BaseEstimator):
                 correlated=self.correlated,
                 fit_intercept=self.fit_intercept,
                 offset=self.offset,
-                exclude=self._non_predictor_columns(),
+                exclude=self._non_predictor_columns(X),
             )
         given = [
             name
@@ -318,9 +318,9 @@ class BayesianMixedModel(BaseEstimator):
             )
         return parse_formula(self.formula)
 
-    def _non_predictor_columns(self) -> frozenset[str]:
-        """Columns that other parameters give a role, left out of the default
-        population-level terms (``fixed=None``)."""
+    def _non_predictor_columns(self, X: pd.DataFrame) -> frozenset[str]:
+        """Columns of X that other parameters give a role, left out of the
+        default population-level terms (``fixed=None``)."""
         return frozenset()
 
     def _check_response_name(self, y) -> None:
@@ -637,9 +637,25 @@ class BayesianMixedModel(BaseEstimator):
 
     def plot_smooth(self, smooth: str | None = None, *, ax=None, prob: float = 0.95, rug: bool = True):
         """Plot a smooth's posterior mean curve and credible band (one
-        covariate), or its posterior mean surface (two), with matplotlib.
+        covariate; one curve per level of a ``by`` factor), or its posterior
+        mean surface (two; one panel per level of a ``by`` factor), with
+        matplotlib.
 
-        Returns the matplotlib Axes.
+        Parameters
+        ----------
+        smooth : str, optional
+            The smooth by label or as written; the first one by default.
+        ax : matplotlib Axes or sequence of Axes, optional
+            Where to draw: one Axes, or one per level for a surface with a
+            ``by`` factor. New ones by default.
+        prob : float, default=0.95
+            Mass of the band.
+        rug : bool, default=True
+            Mark the training values of the covariate under a curve.
+
+        Returns
+        -------
+        matplotlib Axes, or an array of them (one per level of a surface by a factor)
         """
         import matplotlib.pyplot as plt
 
@@ -647,27 +663,41 @@ class BayesianMixedModel(BaseEstimator):
         resolution = 100
         curve = self.conditional_smooths(label, prob=prob, resolution=resolution)[label]
         term = fitted.term
-        ax = ax if ax is not None else plt.subplots()[1]
+        by_factor = fitted.by_levels is not None
+        panels = [(None, curve)]
+        if by_factor:
+            panels = [(level, part) for level, part in curve.groupby(term.by, sort=False, observed=True)]
         if len(term.covariates) == 1:
-            x = curve[term.covariates[0]]
-            ax.fill_between(x, curve["lower"], curve["upper"], alpha=0.3, label=f"{100 * prob:g}% band")
-            ax.plot(x, curve["estimate"], label="posterior mean")
+            ax = ax if ax is not None else plt.subplots()[1]
+            x_name = term.covariates[0]
+            for level, part in panels:
+                name = "" if level is None else f"{term.by} = {level}: "
+                ax.fill_between(part[x_name], part["lower"], part["upper"], alpha=0.3,
+                                label=f"{name}{100 * prob:g}% band")
+                ax.plot(part[x_name], part["estimate"], label=f"{name}posterior mean")
             if rug:  # where the data are
                 values = fitted.training_values[:, 0]
                 ax.plot(values, np.full(len(values), curve["lower"].min()), "|", color="black", alpha=0.4)
-            ax.set_xlabel(term.covariates[0])
-        else:
-            a, b = term.covariates[:2]
-            shape = (resolution, resolution)
-            surface = ax.contourf(
-                curve[a].to_numpy().reshape(shape), curve[b].to_numpy().reshape(shape),
-                curve["estimate"].to_numpy().reshape(shape), levels=15,
+            ax.set_xlabel(x_name)
+            if by_factor:
+                ax.legend()
+            ax.set_title(term.to_formula())
+            return ax
+        axes = np.atleast_1d(ax if ax is not None else plt.subplots(1, len(panels), squeeze=False, figsize=(5 * len(panels), 4), layout="constrained")[1].ravel())
+        if len(axes) != len(panels):
+            raise ValueError(f"{term.to_formula()!r} has {len(panels)} surfaces; give as many Axes, not {len(axes)}.")
+        a, b = term.covariates[:2]
+        shape = (resolution, resolution)
+        for panel, (level, part) in zip(axes, panels):
+            surface = panel.contourf(
+                part[a].to_numpy().reshape(shape), part[b].to_numpy().reshape(shape),
+                part["estimate"].to_numpy().reshape(shape), levels=15,
             )
-            ax.figure.colorbar(surface, ax=ax)
-            ax.set_xlabel(a)
-            ax.set_ylabel(b)
-        ax.set_title(term.to_formula())
-        return ax
+            panel.figure.colorbar(surface, ax=panel)
+            panel.set_xlabel(a)
+            panel.set_ylabel(b)
+            panel.set_title(term.to_formula() + ("" if level is None else f", {term.by} = {level}"))
+        return axes[0] if len(axes) == 1 else axes
 
     def prior_summary(self) -> pd.DataFrame:
         """Every prior in use, adjusted to the data, with where it came from.

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import pandas as pd
+from pandas.api.types import is_numeric_dtype
+
 from ._glmer import BayesianGLMER
 from .exceptions import FormulaError
 from .spec import ModelSpec, parse_formula
@@ -26,11 +29,19 @@ class BayesianGAMM(BayesianGLMER):
         With smooth terms: ``"y ~ s(x) + z + (1 | g)"``. ``s(x)`` is a
         thin-plate regression spline (mgcv's default, ``k = 10``);
         ``s(x, bs = "cr", k = 20)`` a cubic regression spline;
-        ``s(x1, x2)`` a thin-plate spline of two covariates.
+        ``s(x1, x2)`` a thin-plate spline of two covariates;
+        ``t2(x1, x2)`` a tensor product of cubic regression splines (``k = 5``
+        per margin; ``bs = c("cr", "tp")``, ``k = c(5, 8)`` set them per
+        margin), with three sds, as gamm4 and brms fit it (``te()`` is not
+        supported, as there: its penalties overlap); ``s(x, by = f)`` one
+        smooth per level of the factor f, each with its own sds (include f
+        as a main effect: the smooths are centred); ``s(x, by = z)`` with a
+        numeric z the varying coefficient ``f(x) z``.
     smooths : list of str, optional
         Smooth terms when the model is given by parameters
-        (``["s(x)", 's(z, bs = "cr")']``); their covariates are left out of
-        the default linear terms.
+        (``["s(x)", 's(z, bs = "cr")']``); their covariates and numeric by
+        columns are left out of the default linear terms (a by factor stays
+        in, as the main effect).
     random : str, optional
         Group terms as gamm4 takes them, ``"~ (1 | g)"``, added to the
         formula's or the parameters' model.
@@ -138,12 +149,19 @@ target_accept, random_state, progressbar
             spec = replace(spec, groups=spec.groups + self._random_terms())
         return spec
 
-    def _non_predictor_columns(self) -> frozenset[str]:
-        # x enters through s(x) (whose linear part is unpenalised), not twice;
-        # the groups of `random` only as groups
-        covariates = {name for term in self._smooth_terms() for name in term.covariates}
+    def _non_predictor_columns(self, X: pd.DataFrame) -> frozenset[str]:
+        # x enters through s(x) (whose linear part is unpenalised), not twice,
+        # and so does a numeric by column (the smooth is not centred); a by
+        # factor stays, as the main effect its centred smooths need. The
+        # groups of `random` enter only as groups.
+        terms = self._smooth_terms()
+        covariates = {name for term in terms for name in term.covariates}
+        covariates |= {
+            term.by for term in terms
+            if term.by in X.columns and is_numeric_dtype(X[term.by]) and X[term.by].dtype != bool
+        }
         factors = {f for term in self._random_terms() for f in term.factors} if self.random else set()
-        return super()._non_predictor_columns() | covariates | factors
+        return super()._non_predictor_columns(X) | covariates | factors
 
     def _formula_text(self) -> str:
         if self.random is not None or self.smooths:

@@ -186,7 +186,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             spec = replace(spec, dpars=self._aux_specs())
         return spec
 
-    def _non_predictor_columns(self) -> frozenset[str]:
+    def _non_predictor_columns(self, X: pd.DataFrame) -> frozenset[str]:
         return frozenset([self.trials] if isinstance(self.trials, str) else [])
 
     def _aux_specs(self) -> dict[str, ModelSpec]:

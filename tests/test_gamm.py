@@ -35,11 +35,28 @@ def test_smooth_terms_in_formulas():
     assert spec.to_formula() == 'y ~ z + s(x) + s(w, bs = "cr", k = 20) + s(a, b) + (1 | g)'
 
 
+def test_tensor_products_and_by_smooths_in_formulas():
+    spec = parse_formula('y ~ t2(a, b) + t2(a, c, k = c(4, 6), bs = c("cr", "tp")) + s(x, by = f)')
+    assert spec.smooths == (
+        SmoothTerm(("a", "b"), bs="cr", kind="t2"),
+        SmoothTerm(("a", "c"), bs=("cr", "tp"), k=(4, 6), kind="t2"),
+        SmoothTerm(("x",), by="f"),
+    )
+    assert [term.label for term in spec.smooths] == ["t2ab", "t2ac", "sxf"]  # brms' labels
+    assert spec.smooths[0].margins == [("cr", 5), ("cr", 5)]  # mgcv's t2 defaults
+    assert spec.smooths[1].margins == [("cr", 4), ("tp", 6)]
+    assert parse_formula(spec.to_formula()) == spec
+
+
 @pytest.mark.parametrize(
     "formula, message",
     [
-        ("y ~ te(a, b)", r"Tensor-product smooths \(te\(\)\) are not supported yet"),
-        ("y ~ s(x, by = f)", "by a factor"),
+        ("y ~ te(a, b)", r"te\(\) tensor products have overlapping penalties .* write t2\(x1, x2\)"),
+        ("y ~ ti(a, b)", r"ti\(\) tensor products have overlapping penalties"),
+        ("y ~ t2(a)", r"t2\(\) is a tensor product of two or more covariates"),
+        ("y ~ t2(a, b, k = c(4, 5, 6))", r"k = c\(4, 5, 6\) needs one value or one per covariate \(2\); got 3"),
+        ('y ~ t2(a, b, bs = c("cr", "ps"))', "Unknown smooth basis"),
+        ("y ~ s(x, by = log(f))", "by must be a column name"),
         ('y ~ s(x, bs = "ps")', "Unknown smooth basis bs = 'ps'"),
         ("y ~ s(x, k = 2)", "k must be an integer >= 3"),
         ("y ~ s(log(x))", "Expected a covariate column in s"),
@@ -235,3 +252,108 @@ def test_random_groups_and_smooth_covariates_are_not_linear_terms():
     spec = BayesianGAMM(smooths=["s(x)"], random="~ (1 | g)")._build_spec(X)
     assert spec.fixed == "1 + z"
     assert [term.group for term in spec.groups] == ["g"]
+
+
+def by_data(n=240, seed=0):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({
+        "x": rng.uniform(0, 1, n),
+        "f": rng.choice(["a", "b"], n),
+        "z": rng.uniform(0.5, 2, n),
+        "g": rng.integers(0, 6, n).astype(str),
+    })
+    truth = np.where(X["f"] == "a", np.sin(2 * np.pi * X["x"]), 2 * X["x"]) + 0.5 * (X["f"] == "b")
+    y = pd.Series(truth + rng.normal(0, 0.3, n), name="y")
+    return X, y
+
+
+def test_by_factor_smooths_have_an_sds_per_level():
+    X, y = by_data()
+    model = fit_quietly(BayesianGAMM(smooths=["s(x, by = f)"], groups="g", random_state=0, **FAST), X, y)
+    # the factor stays in as a main effect (its smooths are centred); x does not
+    assert model.design_.main.coef_names == ["fb", "z", "sxfa_1", "sxfb_1"]
+    table = model.summary().sections["Smoothing Spline Hyperparameters"]
+    assert list(table.index) == ["sds(sxfa_1)", "sds(sxfb_1)"]
+    curves = model.conditional_smooths()["sxf"]
+    assert list(curves["f"].unique()) == ["a", "b"] and len(curves) == 200
+    ax = model.plot_smooth("s(x, by = f)")
+    assert len(ax.get_lines()) == 3  # two curves and the rug
+    # a smooth of level a does not move predictions of level b
+    rows = X.iloc[:2].assign(x=[0.2, 0.2], f=["a", "b"])
+    _, Xr = model.design_.main.smooths[0].transform(rows)
+    assert np.all(Xr[0, model.design_.main.smooths[0].block_index == 1] == 0)
+    assert np.all(Xr[1, model.design_.main.smooths[0].block_index == 0] == 0)
+    with pytest.raises(ValueError, match=r"by column 'f' of 's\(x, by = f\)' has levels not seen at fit: \['c'\]"):
+        model.predict(rows.assign(f=["a", "c"]))
+
+
+def test_numeric_by_is_a_varying_coefficient():
+    X, y = by_data()
+    spec = BayesianGAMM(smooths=["s(x, by = z)"], groups="g")._build_spec(X)
+    assert spec.fixed == "1 + f"  # z enters through the smooth only
+    model = fit_quietly(BayesianGAMM(smooths=["s(x, by = z)"], groups="g", random_state=0, **FAST), X, y)
+    # not centred: the unpenalised part is z and z * x
+    assert model.design_.main.coef_names == ["fb", "sxz_1", "sxz_2"]
+    smooth = model.design_.main.smooths[0]
+    rows = X.iloc[:3]
+    _, Xr = smooth.transform(rows)
+    _, Xr1 = smooth.transform(rows.assign(z=1.0))
+    np.testing.assert_allclose(Xr, Xr1 * rows[["z"]].to_numpy())
+    assert (model.conditional_smooths()["sxz"]["z"] == 1.0).all()
+
+
+def test_tensor_product_fit_reports_three_sds_as_brms_does():
+    rng = np.random.default_rng(4)
+    X = pd.DataFrame({"a": rng.uniform(0, 1, 200), "b": rng.uniform(0, 1, 200)})
+    y = pd.Series(np.sin(3 * X["a"]) * X["b"] + rng.normal(0, 0.2, 200), name="y")
+    model = fit_quietly(BayesianGAMM(formula="y ~ t2(a, b)", random_state=0, **FAST), X, y)
+    table = model.summary().sections["Smoothing Spline Hyperparameters"]
+    assert list(table.index) == ["sds(t2ab_1)", "sds(t2ab_2)", "sds(t2ab_3)"]
+    assert model.design_.main.coef_names == ["t2ab_1", "t2ab_2", "t2ab_3"]
+    assert len(model.conditional_smooths(resolution=20)["t2ab"]) == 400
+    prior = model.prior_summary()
+    assert (prior["class"] == "sds").sum() == 1  # one prior for the term's blocks, as brms sets it
+
+
+def shifted_coverage(curve, truth):
+    """Share of grid points whose band covers the truth, and the largest
+    error, after shifting the truth by the constant the model cannot
+    separate from the intercept and main effects."""
+    truth = truth + (curve["estimate"] - truth).mean()
+    inside = (curve["lower"] <= truth) & (truth <= curve["upper"])
+    return inside.mean(), np.max(np.abs(curve["estimate"] - truth))
+
+
+@pytest.mark.slow
+def test_by_factor_recovers_each_levels_function():
+    X, y = by_data(n=500, seed=5)
+    model = fit_quietly(
+        BayesianGAMM(formula="y ~ f + s(x, by = f) + (1 | g)", chains=4, draws=500, tune=500, random_state=5),
+        X, y,
+    )
+    curves = model.conditional_smooths(resolution=50)["sxf"]
+    truths = {"a": lambda x: np.sin(2 * np.pi * x), "b": lambda x: 2 * x}
+    for level, truth in truths.items():
+        curve = curves[curves["f"] == level]
+        coverage, error = shifted_coverage(curve, truth(curve["x"]))
+        assert coverage >= 0.9 and error < 0.3, (level, coverage, error)
+    # the straight level needs little wiggliness, the sine much more
+    sds = model.summary().sections["Smoothing Spline Hyperparameters"]["Estimate"]
+    assert sds["sds(sxfb_1)"] < sds["sds(sxfa_1)"]
+
+
+@pytest.mark.slow
+def test_tensor_product_recovers_a_surface():
+    rng = np.random.default_rng(6)
+    n, groups = 500, 10
+    X = pd.DataFrame({"a": rng.uniform(0, 1, n), "b": rng.uniform(0, 1, n), "g": rng.integers(0, groups, n).astype(str)})
+    surface = lambda a, b: np.sin(2 * np.pi * a) * (b - 0.5) * 2 + b**2
+    y = surface(X["a"], X["b"]) + rng.normal(0, 0.3, groups)[X["g"].astype(int)] + rng.normal(0, 0.2, n)
+    model = fit_quietly(
+        BayesianGAMM(formula="y ~ t2(a, b) + (1 | g)", chains=4, draws=500, tune=500, random_state=6),
+        X, pd.Series(y, name="y"),
+    )
+    curve = model.conditional_smooths(resolution=15)["t2ab"]
+    coverage, error = shifted_coverage(curve, surface(curve["a"], curve["b"]))
+    assert coverage >= 0.85 and error < 0.4, (coverage, error)
+    assert np.corrcoef(curve["estimate"], surface(curve["a"], curve["b"]))[0, 1] > 0.97

@@ -1,10 +1,21 @@
 """Smooth bases in mixed-model form against mgcv (exact agreement)."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from bayesmixed.datasets import load_kidiq, load_roaches
-from bayesmixed.design._smooths import SmoothBasis, cr_basis, cr_penalty, place_knots
+from bayesmixed.design._smooths import (
+    CubicRegressionBasis,
+    SmoothBasis,
+    SmoothDesign,
+    TensorBasis,
+    cr_basis,
+    cr_penalty,
+    natural_parametrisation,
+    place_knots,
+)
+from bayesmixed.spec import parse_formula
 
 # R 4.2.2, mgcv 1.8-41:
 #   r <- read.csv("roaches.csv"); d <- data.frame(x = r$roach1 / 100, y = r$y)
@@ -154,3 +165,105 @@ def test_one_covariate_smooths_continue_linearly_beyond_the_data(bs):
     f = Xr @ coefficients + Xf @ np.full(basis.n_fixed, 0.7)
     np.testing.assert_allclose(np.diff(f[:4], 2), 0, atol=1e-9)
     np.testing.assert_allclose(np.diff(f[4:], 2), 0, atol=1e-9)
+
+
+# R 4.2.2, mgcv 1.8-41 (roaches as above, kidiq as shipped):
+#   d <- data.frame(x = r$roach1 / 100, f = factor(r$treatment), z = r$exposure2)
+#   gram <- function(M) rowSums(M[rows, , drop = FALSE]^2)
+#   for (sm in smoothCon(s(x, bs = "cr", k = 10, by = f), data = d, absorb.cons = TRUE)) {
+#     re <- smooth2random(sm, "", type = 2); gram(re$rand[[1]]); gram(re$Xf) }
+#   sm <- smoothCon(s(x, bs = "cr", k = 10, by = z), data = d, absorb.cons = TRUE)[[1]]
+#   re <- smooth2random(sm, "", type = 2); ncol(re$Xf); gram(re$rand[[1]]); gram(re$Xf)
+#   k <- read.csv("kidiq.csv")
+#   re <- smooth2random(smoothCon(t2(mom_iq, mom_age), data = k, absorb.cons = TRUE)[[1]], "", type = 2)
+#   sapply(re$rand, ncol); ncol(re$Xf)                               # 9 6 6; 3
+#   for (M in c(re$rand, list(re$Xf))) fitted(lm(k$kid_score ~ 0 + M))[rows]
+MGCV_BY_NUMERIC_XR_GRAM = [2397.157, 825.4875, 1483.138, 1031.004, 4061.077]
+MGCV_BY_NUMERIC_XF_GRAM = [0.2241045, 0.1472463, 0.1544376, 0.1126468, 0.08395288]
+MGCV_T2_PROJECTIONS = [  # of kid_score onto the blocks rr, nr, rn, then the unpenalised part
+    [40.43769, 100.075, -19.7105, 12.37467, 85.62481],
+    [40.12708, 83.40993, -28.25758, 81.18516, 87.41686],
+    [99.74364, 96.17272, 23.13034, 15.59907, 102.1299],
+    [12.92782, -5.015925, 1.983338, -10.12463, 10.23239],
+]
+
+
+def smooth_design(formula, X):
+    term = parse_formula(formula).smooths[0]
+    return SmoothDesign(term, term.label).fit(X)
+
+
+def roaches_frame():
+    r = load_roaches()
+    return pd.DataFrame({"x": r["roach1"] / 100, "f": r["treatment"].astype(str), "z": r["exposure2"]})
+
+
+def test_by_factor_copies_the_smooth_per_level_as_mgcv_does():
+    # mgcv centres the smooth over all the data, then multiplies it by each
+    # level's indicator: the Gram rows are those of s(x) on the level's rows
+    # and zero elsewhere (rows 1, 2, 100, 200 are treated, row 50 is not).
+    X = roaches_frame()
+    smooth = smooth_design('y ~ s(x, bs = "cr", k = 10, by = f)', X)
+    assert smooth.labels == ["sxf0", "sxf1"]
+    assert smooth.block_labels == ["sxf0_1", "sxf1_1"]
+    Xf, Xr = smooth.transform(X)
+    treated = np.array([True, True, False, True, True])
+    for level, on in enumerate([~treated, treated]):
+        block = Xr[ROWS][:, smooth.block_index == level]
+        np.testing.assert_allclose((block**2).sum(axis=1), np.where(on, MGCV_XR_GRAM, 0), rtol=1e-6)
+        np.testing.assert_allclose(Xf[ROWS, level] ** 2, np.where(on, MGCV_XF_GRAM, 0), rtol=1e-6)
+
+
+def test_numeric_by_multiplies_an_uncentred_smooth_as_mgcv_does():
+    X = roaches_frame()
+    smooth = smooth_design('y ~ s(x, bs = "cr", k = 10, by = z)', X)
+    Xf, Xr = smooth.transform(X)
+    assert (Xf.shape[1], Xr.shape[1]) == (2, 8)  # no constraint: z and z * x unpenalised
+    np.testing.assert_allclose((Xr[ROWS] ** 2).sum(axis=1), MGCV_BY_NUMERIC_XR_GRAM, rtol=1e-6)
+    np.testing.assert_allclose((Xf[ROWS] ** 2).sum(axis=1), MGCV_BY_NUMERIC_XF_GRAM, rtol=1e-6)
+
+
+def test_t2_blocks_span_what_mgcv_builds():
+    # Projections onto each block do not depend on how a block's columns are
+    # rotated or scaled, so they compare the spaces exactly; the scales of the
+    # null-space columns depend on mgcv's eigen solver (see natural_parametrisation).
+    k = load_kidiq()
+    smooth = smooth_design("y ~ t2(mom_iq, mom_age)", k)
+    assert smooth.basis.block_codes == ["rr", "nr", "rn"]
+    assert smooth.basis.block_sizes == [9, 6, 6] and smooth.basis.n_fixed == 3
+    assert smooth.block_labels == ["t2mom_iqmom_age_1", "t2mom_iqmom_age_2", "t2mom_iqmom_age_3"]
+    Xf, Xr = smooth.transform(k)
+    y = k["kid_score"].to_numpy(dtype=float)
+    blocks = [Xr[:, smooth.block_index == b] for b in range(3)] + [Xf]
+    for block, expected in zip(blocks, MGCV_T2_PROJECTIONS):
+        fitted = block @ np.linalg.lstsq(block, y, rcond=None)[0]
+        np.testing.assert_allclose(fitted[ROWS], expected, rtol=1e-6)
+    np.testing.assert_allclose(Xf.sum(axis=0), 0, atol=1e-8)  # centred
+    # replayed for new data
+    np.testing.assert_allclose(np.hstack(smooth.transform(k.iloc[ROWS])), np.hstack([Xf, Xr])[ROWS])
+
+
+def test_natural_parametrisation_separates_the_penalty():
+    x = np.random.default_rng(0).uniform(0, 3, 80)
+    margin = CubicRegressionBasis(6).fit(x)
+    basis = margin.transform(x)
+    T = natural_parametrisation(basis, margin.penalty_, margin.rank_)
+    penalty = T.T @ margin.penalty_ @ T
+    r = margin.rank_
+    # an identity penalty (up to one scale) on the first r columns, none on the rest
+    np.testing.assert_allclose(penalty[:r, :r], penalty[0, 0] * np.eye(r), atol=1e-8 * penalty[0, 0])
+    np.testing.assert_allclose(penalty[r:], 0, atol=1e-8 * penalty[0, 0])
+    X = basis @ T
+    np.testing.assert_allclose((X[:, :r] ** 2).mean(), 1.0)  # unit root mean square
+    np.testing.assert_allclose((X[:, r:] ** 2).mean(), 1.0)
+    np.testing.assert_allclose(X[:, r], X[0, r])  # the null space's first column is constant
+
+
+def test_tensor_product_of_three_margins():
+    rng = np.random.default_rng(1)
+    x = rng.uniform(size=(150, 3))
+    basis = TensorBasis([("cr", 4), ("cr", 4), ("tp", 5)]).fit(x)
+    assert basis.block_codes == ["rrr", "nrr", "rnr", "nnr", "rrn", "nrn", "rnn"]
+    assert basis.n_fixed == 2 * 2 * 2 - 1
+    Xf, Xr = basis.transform(x)
+    assert Xr.shape == (150, sum(basis.block_sizes)) and np.linalg.matrix_rank(np.hstack([Xf, Xr])) == 4 * 4 * 5 - 1

@@ -120,8 +120,9 @@ class Design:
             for term in self.spec.smooths
         ]
         self._check_smooth_labels()
-        # the smooths' unpenalised columns sum to zero over the training data
-        smooth_means = [np.zeros(len(smooth.fixed_names)) for smooth in self.smooths]
+        # (a smooth's unpenalised columns sum to zero over the training data
+        # unless it has a by column)
+        smooth_means = [smooth.transform(X)[0].mean(axis=0) for smooth in self.smooths]
         self.coef_means = np.concatenate([self.fixed.means] + smooth_means)
         counts = Counter(term.group for term in self.spec.groups)
         seen: Counter[str] = Counter()

@@ -21,9 +21,11 @@ from __future__ import annotations
 from math import comb, gamma, pi
 
 import numpy as np
+import pandas as pd
 from pandas.api.types import is_numeric_dtype
 from scipy.spatial.distance import cdist
 
+from ..spec._terms import brms_name
 from ._columns import check_columns
 
 #: mgcv's max.knots: beyond this many distinct points a thin-plate basis uses
@@ -227,6 +229,49 @@ class ThinPlateBasis:
         return self._raw_basis(x - self.shift_) / self._scale
 
 
+class CubicRegressionBasis:
+    """mgcv's cubic regression spline (``bs = "cr"``) of one covariate,
+    unconstrained, with knots placed by :func:`place_knots`."""
+
+    def __init__(self, k: int):
+        self.k = k
+
+    def fit(self, x: np.ndarray) -> CubicRegressionBasis:
+        x = np.asarray(x, dtype=float)
+        if x.ndim > 1 and x.shape[1] > 1:
+            raise ValueError("A cubic regression spline (bs='cr') takes one covariate; use 'tp'.")
+        if self.k < 3:
+            raise ValueError(f"A cubic regression spline needs k >= 3; got k = {self.k}.")
+        self.knots_ = place_knots(x.ravel(), self.k)
+        self.penalty_ = cr_penalty(self.knots_)
+        self.rank_ = self.k - 2  # 1 and x are unpenalised
+        return self
+
+    def transform(self, x: np.ndarray) -> np.ndarray:
+        return cr_basis(np.asarray(x, dtype=float).ravel(), self.knots_)
+
+
+def penalised_basis(bs: str, k: int) -> CubicRegressionBasis | ThinPlateBasis:
+    """An unfitted basis with its penalty: ``"cr"`` or ``"tp"``."""
+    if bs == "cr":
+        return CubicRegressionBasis(k)
+    if bs == "tp":
+        return ThinPlateBasis(k)
+    raise ValueError(f"Unknown smooth basis bs={bs!r}; expected 'tp' or 'cr'.")
+
+
+def _penalty_scale(penalty: np.ndarray, basis: np.ndarray) -> float:
+    """mgcv's ``scale.penalty``: S is divided by ``||S||_1 / ||X||_inf^2``."""
+    return np.abs(penalty).sum(axis=0).max() / np.abs(basis).sum(axis=1).max() ** 2
+
+
+def _fix_signs(vectors: np.ndarray) -> np.ndarray:
+    """Eigenvectors with their largest element positive, so that results do
+    not depend on the eigen solver's sign choices."""
+    rows = np.abs(vectors).argmax(axis=0)
+    return vectors * np.sign(vectors[rows, np.arange(vectors.shape[1])])
+
+
 class SmoothBasis:
     """One smooth's basis in mixed-model form, learned from training data.
 
@@ -237,61 +282,184 @@ class SmoothBasis:
     bs : {"tp", "cr"}, default="tp"
         Thin-plate regression spline (any number of covariates; mgcv's
         default) or cubic regression spline (one covariate).
+    centred : bool, default=True
+        Absorb the sum-to-zero constraint over the training data (mgcv drops
+        it for a smooth multiplied by a numeric ``by`` column).
 
     Attributes
     ----------
-    n_fixed, n_random : int
-        Columns of the unpenalised and penalised parts.
+    n_fixed : int
+        Columns of the unpenalised part.
+    block_sizes : list of int
+        Columns of each penalised block (one here), each with its own sd.
     """
 
-    def __init__(self, k: int = 10, bs: str = "tp"):
+    def __init__(self, k: int = 10, bs: str = "tp", centred: bool = True):
         self.k = k
         self.bs = bs
+        self.centred = centred
 
     def fit(self, x: np.ndarray) -> SmoothBasis:
         """Learn the basis from x of shape (n,) or (n, d)."""
         x = np.asarray(x, dtype=float)
-        if self.bs == "cr":
-            if x.ndim > 1 and x.shape[1] > 1:
-                raise ValueError("A cubic regression spline (bs='cr') takes one covariate; use 'tp'.")
-            if self.k < 3:
-                raise ValueError(f"A cubic regression spline needs k >= 3; got k = {self.k}.")
-            self.knots = place_knots(x.ravel(), self.k)
-            penalty = cr_penalty(self.knots)
-            rank = self.k - 2  # 1 and x are unpenalised
-        elif self.bs == "tp":
-            self._tp = ThinPlateBasis(self.k).fit(x)
-            penalty, rank = self._tp.penalty_, self._tp.rank_
-        else:
-            raise ValueError(f"Unknown smooth basis bs={self.bs!r}; expected 'tp' or 'cr'.")
-        basis = self._basis(x)
-        # mgcv's scale.penalty: S / (||S||_1 / ||X||_inf^2)
-        scale = np.abs(penalty).sum(axis=0).max() / np.abs(basis).sum(axis=1).max() ** 2
-        penalty = penalty / scale
+        self._raw = penalised_basis(self.bs, self.k).fit(x)
+        basis = self._raw.transform(x)
+        rank = self._raw.rank_
+        scale = _penalty_scale(self._raw.penalty_, basis)
+        penalty = self._raw.penalty_ / scale
         # sum-to-zero over the training data: B Z with Z spanning the null space of 1'B
-        Z = _null_space(basis.sum(axis=0, keepdims=True))
+        Z = _null_space(basis.sum(axis=0, keepdims=True)) if self.centred else np.eye(self.k)
         values, vectors = np.linalg.eigh(Z.T @ penalty @ Z)
         order = np.argsort(values)[::-1]
-        values, vectors = values[order], vectors[:, order]
-        self.n_random, self.n_fixed = rank, self.k - 1 - rank
+        values, vectors = values[order], _fix_signs(vectors[:, order])
+        self.n_fixed = Z.shape[1] - rank
+        self.block_sizes = [rank]
         self.penalty_scale = scale
         self._random = Z @ vectors[:, :rank] / np.sqrt(values[:rank])
         self._fixed = Z @ vectors[:, rank:]
         return self
 
-    def _basis(self, x: np.ndarray) -> np.ndarray:
-        if self.bs == "cr":
-            return cr_basis(x.ravel(), self.knots)
-        return self._tp.transform(x)
+    @property
+    def n_random(self) -> int:
+        """Penalised columns, all blocks together."""
+        return sum(self.block_sizes)
 
     def transform(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """``(Xf, Xr)``: the unpenalised and penalised columns for x."""
-        basis = self._basis(np.asarray(x, dtype=float))
+        basis = self._raw.transform(np.asarray(x, dtype=float))
         return basis @ self._fixed, basis @ self._random
+
+
+def natural_parametrisation(basis: np.ndarray, penalty: np.ndarray, rank: int) -> np.ndarray:
+    """mgcv's ``nat.param(type = 3, unit.fnorm = TRUE)``: the transform T
+    such that ``basis @ T`` has the penalised directions first, with an
+    identity penalty, then the null space.
+
+    The null space's columns are made orthogonal over the data, centred
+    variation in the last of them, and all are scaled to a common root mean
+    square. mgcv starts from whatever basis of the null space its eigen
+    solver returns, which changes the columns' relative scales; here that
+    basis is fixed by the data (the principal directions of ``basis @ V``).
+    """
+    values, vectors = np.linalg.eigh(penalty)
+    order = np.argsort(values)[::-1]
+    values, vectors = values[order], vectors[:, order]
+    null = vectors[:, rank:]
+    if null.shape[1] > 1:
+        null = null @ np.linalg.svd(basis @ null, full_matrices=False)[2].T
+    vectors = _fix_signs(np.column_stack([vectors[:, :rank], null]))
+    X = basis @ vectors
+    E = np.ones(vectors.shape[1])
+    E[:rank] = np.sqrt(values[:rank])
+    norms = (X**2).sum(axis=0) / E**2
+    E[rank:] = np.sqrt(norms[rank:] / norms[:rank].mean())
+    T, X = vectors / E, X / E
+    if X.shape[1] - rank > 1:
+        centred = X[:, rank:] - X[:, rank:].mean(axis=0)
+        variances, rotation = np.linalg.eigh(centred.T @ centred)
+        rotation = _fix_signs(rotation[:, np.argsort(variances)])  # smallest variance first
+        T[:, rank:], X[:, rank:] = T[:, rank:] @ rotation, X[:, rank:] @ rotation
+    T[:, :rank] /= np.sqrt((X[:, :rank] ** 2).mean())
+    if X.shape[1] > rank:
+        T[:, rank:] /= np.sqrt((X[:, rank:] ** 2).mean())
+    return T
+
+
+def _row_kronecker(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise Kronecker product, a's columns varying slowest."""
+    return (a[:, :, None] * b[:, None, :]).reshape(len(a), -1)
+
+
+class TensorBasis:
+    """mgcv's ``t2`` tensor product in mixed-model form (Wood, Scheipl and
+    Faraway 2013): the product of marginal bases whose penalties separate into
+    blocks with identity penalties, so that each block is a random effect with
+    its own sd, as gamm4 and brms fit ``t2()``.
+
+    Each margin is put in natural parametrisation (penalised part ``R``,
+    null space ``N``); the row-wise products of the margins' parts form the
+    blocks ``RR``, ``NR``, ``RN``, ... (each with a penalised factor is
+    penalised) and ``NN...`` (unpenalised, centred over the training data).
+
+    Parameters
+    ----------
+    margins : list of (bs, k)
+        One marginal basis per covariate.
+    centred : bool, default=True
+
+    Attributes
+    ----------
+    n_fixed : int
+    block_sizes : list of int
+    block_codes : list of str
+        mgcv's names of the penalised blocks (``"rr"``, ``"nr"``, ``"rn"``).
+    """
+
+    def __init__(self, margins: list[tuple[str, int]], centred: bool = True):
+        self.margins = margins
+        self.centred = centred
+
+    def fit(self, x: np.ndarray) -> TensorBasis:
+        x = np.asarray(x, dtype=float).reshape(len(x), -1)
+        if x.shape[1] != len(self.margins):
+            raise ValueError(f"A tensor product of {len(self.margins)} margins needs as many covariates.")
+        self._margins, self._transforms, self._ranks = [], [], []
+        for j, (bs, k) in enumerate(self.margins):
+            margin = penalised_basis(bs, k).fit(x[:, j])
+            self._margins.append(margin)
+            self._transforms.append(natural_parametrisation(margin.transform(x[:, j]), margin.penalty_, margin.rank_))
+            self._ranks.append(margin.rank_)
+        blocks = self._blocks(x)
+        self.block_codes = [code for code in blocks if "r" in code]
+        self.block_sizes = [blocks[code].shape[1] for code in self.block_codes]
+        # mgcv's scale.penalty of the identity penalties: 1 / ||X||_inf^2
+        self._scale = np.abs(np.column_stack(list(blocks.values()))).sum(axis=1).max()
+        null = blocks.get("n" * len(self.margins))
+        if null is None:
+            self._fixed = None
+            self.n_fixed = 0
+        else:
+            self._fixed = _null_space(null.sum(axis=0, keepdims=True)) if self.centred else np.eye(null.shape[1])
+            self.n_fixed = self._fixed.shape[1]
+        return self
+
+    def _blocks(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """The products of the margins' penalised (``r``) and null (``n``)
+        parts, in mgcv's order (``rr, nr, rn, nn`` for two margins)."""
+        blocks: dict[str, np.ndarray] = {"": np.ones((len(x), 1))}
+        for j, (margin, T, rank) in enumerate(zip(self._margins, self._transforms, self._ranks)):
+            X = margin.transform(x[:, j]) @ T
+            parts = {"r": X[:, :rank], "n": X[:, rank:]}
+            blocks = {
+                code + part: _row_kronecker(block, parts[part])
+                for part in "rn"
+                if parts[part].shape[1]
+                for code, block in blocks.items()
+            }
+        return blocks
+
+    @property
+    def n_random(self) -> int:
+        """Penalised columns, all blocks together."""
+        return sum(self.block_sizes)
+
+    def transform(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """``(Xf, Xr)``: the unpenalised and penalised columns for x (the
+        penalised blocks side by side, in the order of ``block_codes``)."""
+        blocks = self._blocks(np.asarray(x, dtype=float).reshape(len(x), -1))
+        Xr = np.column_stack([blocks[code] for code in self.block_codes]) / self._scale
+        if self._fixed is None:
+            return np.zeros((len(x), 0)), Xr
+        return blocks["n" * len(self.margins)] @ self._fixed, Xr
 
 
 class SmoothDesign:
     """The columns of one smooth term, learned at fit and replayed at predict.
+
+    A ``by`` factor gives one copy of the smooth per level, each nonzero only
+    on its level's rows and with its own sds (mgcv drops the first level of
+    an ordered factor); a numeric ``by`` multiplies the smooth, which is then
+    not centred.
 
     Attributes
     ----------
@@ -299,9 +467,19 @@ class SmoothDesign:
     key : str
         The smooth's name in the model (brms' label, ``sroach1``, with the
         predictor's dpar appended for distributional formulas).
+    labels : list of str
+        brms' name of each smooth: the term's label, with the level appended
+        for a ``by`` factor (``sxfa``).
     fixed_names : list of str
         Names of the unpenalised columns (``sroach1_1``), population-level
         coefficients of the model.
+    block_labels : list of str
+        Names of the penalised blocks (``sroach1_1``; ``t2x1x2_1`` to
+        ``t2x1x2_3``), each with its own sd.
+    block_index : ndarray of int
+        The block of each penalised column.
+    by_levels : list or None
+        The levels of a ``by`` factor with a smooth of their own.
     ranges, training_values
         The covariates' training ranges and values (for grids and rugs).
     """
@@ -313,15 +491,72 @@ class SmoothDesign:
     def fit(self, X) -> SmoothDesign:
         values = self._values(X)
         d = values.shape[1]
-        k = self.term.k if self.term.k is not None else default_k(d)
-        self.basis = SmoothBasis(k=k, bs=self.term.bs).fit(values)
+        self.by_levels = self._learn_by(X)
+        centred = self.term.by is None or self.by_levels is not None
+        if self.term.kind == "t2":
+            self.basis = TensorBasis(self.term.margins, centred=centred).fit(values)
+        else:
+            k = self.term.k if self.term.k is not None else default_k(d)
+            self.basis = SmoothBasis(k=k, bs=self.term.bs, centred=centred).fit(values)
         self.ranges = [(float(values[:, j].min()), float(values[:, j].max())) for j in range(d)]
         self.training_values = values
-        self.fixed_names = [f"{self.term.label}_{j + 1}" for j in range(self.basis.n_fixed)]
+        label = self.term.label
+        self.labels = [label + brms_name(str(level)) for level in self.by_levels] if self.by_levels else [label]
+        self.fixed_names = [f"{label}_{j + 1}" for label in self.labels for j in range(self.basis.n_fixed)]
+        sizes = self.basis.block_sizes
+        self.block_labels = [f"{label}_{b + 1}" for label in self.labels for b in range(len(sizes))]
+        self.block_index = np.repeat(np.arange(len(self.block_labels)), sizes * len(self.labels))
         return self
 
+    def _learn_by(self, X) -> list | None:
+        """The levels of a ``by`` factor that get a smooth; None without
+        ``by`` or for a numeric one."""
+        by = self.term.by
+        if by is None:
+            return None
+        column = self._by_column(X)
+        if is_numeric_dtype(column) and column.dtype != bool:
+            return None
+        if isinstance(column.dtype, pd.CategoricalDtype):
+            levels = [level for level in column.cat.categories if (column == level).any()]
+            if column.cat.ordered:
+                levels = levels[1:]
+        else:
+            levels = sorted(column.unique(), key=str)
+        if not levels:
+            raise ValueError(
+                f"The ordered by factor {by!r} of {self.term.to_formula()!r} has one level; a smooth "
+                "by an ordered factor is a difference from its first level and needs a second."
+            )
+        return levels
+
+    def _by_column(self, X):
+        by = self.term.by
+        check_columns(X, {by}, f"the smooth {self.term.to_formula()!r}")
+        column = X[by]
+        if column.isna().any():
+            raise ValueError(f"The by column {by!r} of {self.term.to_formula()!r} has missing values.")
+        return column
+
     def transform(self, X) -> tuple[np.ndarray, np.ndarray]:
-        return self.basis.transform(self._values(X))
+        """``(Xf, Xr)`` for new data: the unpenalised and penalised columns."""
+        Xf, Xr = self.basis.transform(self._values(X))
+        if self.term.by is None:
+            return Xf, Xr
+        column = self._by_column(X)
+        if self.by_levels is None:
+            z = column.to_numpy(dtype=float)[:, None]
+            return Xf * z, Xr * z
+        unseen = set(column.unique()) - set(self.by_levels)
+        if isinstance(column.dtype, pd.CategoricalDtype) and column.cat.ordered:
+            unseen -= {column.cat.categories[0]}
+        if unseen:
+            raise ValueError(
+                f"The by column {self.term.by!r} of {self.term.to_formula()!r} has levels not seen "
+                f"at fit: {sorted(map(str, unseen))}; fitted levels: {[str(v) for v in self.by_levels]}."
+            )
+        indicators = [(column == level).to_numpy(dtype=float)[:, None] for level in self.by_levels]
+        return np.hstack([Xf * i for i in indicators]), np.hstack([Xr * i for i in indicators])
 
     def _values(self, X) -> np.ndarray:
         where = f"the smooth {self.term.to_formula()!r}"

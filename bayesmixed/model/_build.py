@@ -11,8 +11,9 @@ Parameterisation:
 - rstanarm's ``decov``: ``sd_{g} = sqrt(J * pi_{g}) * tau_{g}`` (times sigma in
   Gaussian models), ``pi_{g}`` ~ Dirichlet, ``tau_{g}`` ~ Gamma;
 - smooths (mgcv's mixed-model form): the unpenalised columns join ``b``; the
-  penalised ones have coefficients ``s_{label} = zs_{label} * sds_{label}``,
-  ``zs`` ~ N(0, 1);
+  penalised ones have coefficients ``s_{label} = zs_{label} * sds_{label}[block]``,
+  ``zs`` ~ N(0, 1), with one sd per penalised block (one for ``s(x)``, one
+  per level of a ``by`` factor, three for ``t2(x1, x2)``);
 - every linear predictor has these terms; those of a distributional parameter
   carry its name (``Intercept_sigma``, ``b_sigma``, block ``g__sigma``) and
   map to the parameter through its link (log for ``sigma``, logit for ``zi``).
@@ -38,7 +39,8 @@ def coords_of(design: ModelDesign) -> dict[str, list[str]]:
     for predictor in design.predictors.values():
         coords[predictor.variable("coef")] = list(predictor.coef_names)
         for smooth in predictor.smooths:
-            coords[f"{smooth.key}__basis"] = [str(j + 1) for j in range(smooth.basis.n_random)]
+            coords[f"{smooth.key}__basis"] = [str(j + 1) for j in range(len(smooth.block_index))]
+            coords[f"{smooth.key}__sds"] = smooth.block_labels
         for block in predictor.blocks:
             coords[f"{block.key}__level"] = list(block.level_labels)
             coords[f"{block.key}__term"] = list(block.names)
@@ -173,10 +175,11 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
         r = _group_effects(block, priors, dispersion)
         eta = eta + pt.sum(Z * r[index], axis=1)
     for smooth, Xs in zip(design.smooths, smooth_data):
-        # the penalised part: i.i.d. coefficients whose sd is the smoothness
-        sds = _scalar_variable(f"sds_{smooth.key}", priors.sds[smooth.key], positive=True)
+        # the penalised blocks: i.i.d. coefficients whose sd is the block's smoothness
+        blocks = [priors.sds[smooth.key]] * len(smooth.block_labels)
+        sds = _vector_variable(f"sds_{smooth.key}", blocks, f"{smooth.key}__sds", positive=True)
         zs = pm.Normal(f"zs_{smooth.key}", 0.0, 1.0, dims=f"{smooth.key}__basis")
-        s = pm.Deterministic(f"s_{smooth.key}", zs * sds, dims=f"{smooth.key}__basis")
+        s = pm.Deterministic(f"s_{smooth.key}", zs * sds[smooth.block_index], dims=f"{smooth.key}__basis")
         eta = eta + pt.dot(Xs, s)
     return eta
 

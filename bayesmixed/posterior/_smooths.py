@@ -11,10 +11,18 @@ from ._draws import PredictorDraws
 
 def smooth_grid(smooth, resolution: int) -> pd.DataFrame:
     """An evenly spaced grid over the training range of the smooth's covariates
-    (a ``resolution`` x ``resolution`` lattice for two covariates)."""
+    (a ``resolution`` x ``resolution`` lattice for two covariates), repeated
+    for each level of a ``by`` factor; a numeric ``by`` is set to 1, so that the
+    curve is the smooth itself."""
     axes = [np.linspace(low, high, resolution) for low, high in smooth.ranges]
     mesh = np.meshgrid(*axes, indexing="ij")
-    return pd.DataFrame({name: values.ravel() for name, values in zip(smooth.term.covariates, mesh)})
+    grid = pd.DataFrame({name: values.ravel() for name, values in zip(smooth.term.covariates, mesh)})
+    by = smooth.term.by
+    if by is None:
+        return grid
+    if smooth.by_levels is None:
+        return grid.assign(**{by: 1.0})
+    return pd.concat([grid.assign(**{by: level}) for level in smooth.by_levels], ignore_index=True)
 
 
 def smooth_curve(

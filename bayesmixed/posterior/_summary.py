@@ -140,9 +140,11 @@ def summarize(
     rows, names = [], []
     for predictor in design.predictors.values():
         for smooth in predictor.smooths:
-            # brms names the sd after the smooth's penalised part: sds(sroach1_1)
-            names.append(f"sds({predictor.label(smooth.term.label)}_1)")
-            rows.append(_row(posterior, diagnostics, f"sds_{smooth.key}", (), prob))
+            # brms names each sd after its penalised block: sds(sroach1_1),
+            # sds(sxfa_1) for level a of by = f, sds(t2x1x2_1) to sds(t2x1x2_3)
+            for j, block in enumerate(smooth.block_labels):
+                names.append(f"sds({predictor.label(block)})")
+                rows.append(_row(posterior, diagnostics, f"sds_{smooth.key}", (j,), prob))
     if rows:
         sections[SMOOTHS] = pd.DataFrame(rows, index=names, columns=columns)
 

@@ -308,56 +308,86 @@ _SMOOTH_BASES = ("tp", "cr")
 
 
 def _parse_smooth(chunk: _Chunk, formula: str) -> SmoothTerm | None:
-    """``s(x)``, ``s(x1, x2, k = 20)``, ``s(x, bs = "cr")``; None for other terms."""
-    for name in ("te", "t2"):
+    """``s(x)``, ``s(x1, x2, k = 20)``, ``s(x, bs = "cr", by = f)``,
+    ``t2(x1, x2, k = c(5, 6))``; None for other terms."""
+    where = (formula, chunk.start, chunk.start + len(chunk.text))
+    for name in ("te", "ti"):
         if _wrapped(chunk.text, name) is not None:
             raise FormulaError(
-                f"Tensor-product smooths ({name}()) are not supported yet; use s(x1, x2) "
-                "(a thin-plate spline of both covariates).",
-                formula, chunk.start, chunk.start + len(chunk.text),
+                f"{name}() tensor products have overlapping penalties that do not split into "
+                "independent random effects, so gamm4 and brms do not fit them either; write "
+                "t2(x1, x2), the tensor product built for mixed models.",
+                *where,
             )
-    inner = _wrapped(chunk.text, "s")
-    if inner is None:
+    kind = next((name for name in ("s", "t2") if _wrapped(chunk.text, name) is not None), None)
+    if kind is None:
         return None
-    where = (formula, chunk.start, chunk.start + len(chunk.text))
+    inner = _wrapped(chunk.text, kind)
     if chunk.sign == "-":
         raise FormulaError("A smooth term cannot be removed with '-'.", *where)
     covariates: list[str] = []
     options: dict[str, str] = {}
-    for raw in _split_arguments(inner):
+    for raw in _split_arguments(inner) if inner.strip() else []:
         argument = raw.strip()
-        if not argument and not inner.strip():
-            break  # s(): no covariates
         key, equals, value = argument.partition("=")
         if equals:
             key, value = key.strip(), value.strip()
             if key not in ("k", "bs", "by"):
                 raise FormulaError(
-                    f"Unknown argument {key!r} of s(); it takes covariates, k = and bs =.", *where
+                    f"Unknown argument {key!r} of {kind}(); it takes covariates, k =, bs = and by =.",
+                    *where,
                 )
             options[key] = value
         elif _NAME.match(argument):
             covariates.append(argument.strip("`"))
         else:
             raise FormulaError(
-                f"Expected a covariate column in s(), got {argument!r} (transform it before fitting).",
+                f"Expected a covariate column in {kind}(), got {argument!r} (transform it before fitting).",
                 *where,
             )
     if not covariates:
-        raise FormulaError("s() needs at least one covariate.", *where)
-    if "by" in options:
-        raise FormulaError("Smooths by a factor (s(x, by = f)) are not supported yet.", *where)
-    bs = options.get("bs", '"tp"').strip("'\"")
-    if bs not in _SMOOTH_BASES:
-        raise FormulaError(f"Unknown smooth basis bs = {bs!r}; expected one of {list(_SMOOTH_BASES)}.", *where)
-    if bs == "cr" and len(covariates) > 1:
+        raise FormulaError(f"{kind}() needs at least one covariate.", *where)
+    if kind == "t2" and len(covariates) < 2:
+        raise FormulaError("t2() is a tensor product of two or more covariates; for one, write s(x).", *where)
+    n_values = len(covariates) if kind == "t2" else 1
+    bs = _smooth_option(options, "bs", n_values, where)
+    bs = tuple(b.strip("'\"") for b in bs) if bs is not None else None
+    for basis in bs or ():
+        if basis not in _SMOOTH_BASES:
+            raise FormulaError(f"Unknown smooth basis bs = {basis!r}; expected one of {list(_SMOOTH_BASES)}.", *where)
+    if kind == "s" and bs == ("cr",) and len(covariates) > 1:
         raise FormulaError('A cubic regression spline (bs = "cr") takes one covariate.', *where)
-    k = None
-    if "k" in options:
-        if not options["k"].isdigit() or int(options["k"]) < 3:
-            raise FormulaError(f"k must be an integer >= 3; got {options['k']!r}.", *where)
-        k = int(options["k"])
-    return SmoothTerm(covariates=tuple(covariates), bs=bs, k=k)
+    k = _smooth_option(options, "k", n_values, where)
+    if k is not None and not all(value.isdigit() and int(value) >= 3 for value in k):
+        raise FormulaError(f"k must be an integer >= 3; got {options['k']!r}.", *where)
+    by = options.get("by")
+    if by is not None and not _NAME.match(by):
+        raise FormulaError(f"by must be a column name; got {by!r}.", *where)
+    return SmoothTerm(
+        covariates=tuple(covariates),
+        bs=_one_or_many(bs) if bs is not None else ("cr" if kind == "t2" else "tp"),
+        k=_one_or_many(tuple(int(value) for value in k)) if k is not None else None,
+        kind=kind,
+        by=by.strip("`") if by is not None else None,
+    )
+
+
+def _smooth_option(options: dict[str, str], key: str, n_values: int, where) -> tuple[str, ...] | None:
+    """The values of ``k`` or ``bs``: one, or ``c(...)`` with one per covariate of a tensor product."""
+    if key not in options:
+        return None
+    text = options[key]
+    inner = _wrapped(text, "c")
+    values = tuple(v.strip() for v in _split_arguments(inner)) if inner is not None else (text,)
+    if len(values) not in (1, n_values):
+        raise FormulaError(
+            f"{key} = {text} needs one value or one per covariate ({n_values}); got {len(values)}.", *where
+        )
+    return values
+
+
+def _one_or_many(values: tuple):
+    return values[0] if len(set(values)) == 1 else values
 
 
 def _parse_response(formula: str, tilde: int) -> tuple[str, str | None]:

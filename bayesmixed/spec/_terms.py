@@ -38,35 +38,80 @@ class GroupTerm:
         return f"({self.expr} {bar} {self.group})"
 
 
+#: brms' renaming of special characters in names (its ``rename()``)
+_BRMS_RENAMES = {
+    " ": "", "(": "", ")": "", "[": "", "]": "", ",": "", '"': "", "'": "", "?": "",
+    "+": "P", "-": "M", "*": "MU", "/": "D", "^": "E", "=": "EQ",
+}
+
+
+def brms_name(text: str) -> str:
+    """``text`` with the characters brms cannot use in names replaced as brms does."""
+    return "".join(_BRMS_RENAMES.get(char, char) for char in text)
+
+
 @dataclass(frozen=True)
 class SmoothTerm:
-    """A penalised smooth ``s(x1, ..., bs = "tp", k = 10)``, as mgcv writes it.
+    """A penalised smooth as mgcv writes it: ``s(x1, ..., bs = "tp", k = 10)``
+    or the tensor product ``t2(x1, x2, bs = "cr", k = 5)``, optionally
+    ``by = f``.
 
     Parameters
     ----------
     covariates : tuple of str
-    bs : {"tp", "cr"}
-        Thin-plate regression spline (mgcv's default) or cubic regression spline.
-    k : int or None
-        Basis dimension; ``None`` takes mgcv's default (10 for one covariate).
+    bs : str or tuple of str
+        ``s()``: ``"tp"`` (thin-plate regression spline, mgcv's default) or
+        ``"cr"`` (cubic regression spline). ``t2()``: the marginal bases, one
+        per covariate or one for all (mgcv's default ``"cr"``).
+    k : int, tuple of int or None
+        Basis dimension (per margin for ``t2()``); ``None`` takes mgcv's
+        default (10 for ``s(x)``, 5 per margin for ``t2()``).
+    kind : {"s", "t2"}
+        A smooth of all covariates jointly, or a tensor product of marginal
+        smooths whose penalties separate (the form gamm4 and brms fit).
+    by : str or None
+        A column: a factor gives one smooth per level, each with its own
+        smoothness; a numeric column multiplies the smooth (a varying
+        coefficient).
     """
 
     covariates: tuple[str, ...]
-    bs: str = "tp"
-    k: int | None = None
+    bs: str | tuple[str, ...] = "tp"
+    k: int | tuple[int, ...] | None = None
+    kind: str = "s"
+    by: str | None = None
 
     @property
     def label(self) -> str:
-        """brms' name of the smooth: ``s(roach1)`` -> ``sroach1``."""
-        return "s" + "".join(self.covariates)
+        """brms' name of the smooth: ``s(roach1)`` -> ``sroach1``,
+        ``t2(x1, x2)`` -> ``t2x1x2``, ``s(x, by = f)`` -> ``sxf``."""
+        return self.kind + brms_name("".join(self.covariates + ((self.by,) if self.by else ())))
+
+    @property
+    def margins(self) -> list[tuple[str, int]]:
+        """``(bs, k)`` of each marginal basis of a tensor product."""
+        n = len(self.covariates)
+        bases = self.bs if isinstance(self.bs, tuple) else (self.bs,) * n
+        ks = self.k if isinstance(self.k, tuple) else (self.k if self.k is not None else 5,) * n
+        return list(zip(bases, ks))
 
     def to_formula(self) -> str:
         args = list(self.covariates)
-        if self.bs != "tp":
-            args.append(f'bs = "{self.bs}"')
+        default_bs = "cr" if self.kind == "t2" else "tp"
+        if self.bs != default_bs:
+            args.append(f"bs = {_r_vector(self.bs, quoted=True)}")
         if self.k is not None:
-            args.append(f"k = {self.k}")
-        return f"s({', '.join(args)})"
+            args.append(f"k = {_r_vector(self.k)}")
+        if self.by is not None:
+            args.append(f"by = {self.by}")
+        return f"{self.kind}({', '.join(args)})"
+
+
+def _r_vector(value, quoted: bool = False) -> str:
+    """``5`` or ``c(5, 6)``; quoted strings for ``bs``."""
+    items = value if isinstance(value, tuple) else (value,)
+    text = [f'"{item}"' if quoted else str(item) for item in items]
+    return text[0] if len(text) == 1 else f"c({', '.join(text)})"
 
 
 @dataclass(frozen=True)
