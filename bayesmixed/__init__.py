@@ -10,6 +10,8 @@ BayesianGAMM
     Generalized additive mixed models: smooths s(x) plus group effects.
 BayesianGLMERClassifier
     Mixed-effects logistic or multinomial regression as an sklearn classifier.
+BayesianNLMER
+    Nonlinear mixed models: R's self-starting models or Python functions.
 
 Model selection: :mod:`bayesmixed.metrics` (scorers), :mod:`bayesmixed.model_selection`
 (``compare``, ``LOOSearchCV``); persistence: ``model.save(path)`` and :func:`load`.
@@ -20,6 +22,7 @@ __version__ = "0.1.0"  # before the imports: persistence reads it
 from ._gamm import BayesianGAMM
 from ._glmer import BayesianGLMER, BayesianGLMERClassifier
 from ._lmer import BayesianLMER
+from ._nlmer import BayesianNLMER
 from .exceptions import FormulaError, ParetoKWarning, SamplingWarning
 from .persistence import load
 from .priors import (
@@ -44,6 +47,7 @@ __all__ = [
     "BayesianGLMER",
     "BayesianGLMERClassifier",
     "BayesianLMER",
+    "BayesianNLMER",
     "Cauchy",
     "Decov",
     "Exponential",

@@ -157,6 +157,7 @@ class BayesianMixedModel(BaseEstimator):
             target_accept=self.target_accept,
             seed=self.seed_,
             progressbar=self.progressbar,
+            initvals=self._initial_values(),
         )
         idata = run_nuts(model, config, self._posterior_names())
         self.diagnostics_ = check_convergence(idata, self._diagnosed_names())
@@ -171,7 +172,7 @@ class BayesianMixedModel(BaseEstimator):
         Categorical models have one row of ``coef_`` (and one intercept) per
         category but the first, as sklearn's multinomial models do.
         """
-        estimate = fixef_table(self.idata_, self.design_)["Estimate"]
+        estimate = fixef_table(self._reported_idata(), self.design_)["Estimate"]
         intercepts, coefs = [], []
         for name in self.design_.mu_names:
             predictor = self.design_.predictors[name]
@@ -203,7 +204,7 @@ class BayesianMixedModel(BaseEstimator):
                 )
         self.family_ = family
         family.learn_response(y_values)
-        self.design_ = ModelDesign(self.spec_, family.mu_names()).fit(X)
+        self.design_ = self._model_design(family).fit(X)
         data = self.design_.transform(X)
         main = data[self.design_.mu_names[0]]
         y_values = family.check_response(y_values, main.trials)
@@ -218,12 +219,25 @@ class BayesianMixedModel(BaseEstimator):
                 smooths=[smooth.key for smooth in predictor.smooths],
             )
         self.priors_ = resolve_priors(
-            as_priors(self.priors),
+            self._prior_set(X, y_values),
             predictors=predictors,
             aux=family.parameters,
             dispersion=family.decov_dispersion,
         )
         return y_values, data
+
+    def _model_design(self, family: Family) -> ModelDesign:
+        """The (unfitted) design of the model's linear predictors."""
+        return ModelDesign(self.spec_, family.mu_names())
+
+    def _prior_set(self, X: pd.DataFrame, y: np.ndarray) -> Priors:
+        """The priors asked for, before the preset fills the rest."""
+        return as_priors(self.priors)
+
+    def _initial_values(self) -> list[dict] | None:
+        """Initial values of the sampler, one dict per chain (None: PyMC's
+        default, the prior's centre jittered)."""
+        return None
 
     def get_prior(self, X, y) -> pd.DataFrame:
         """The priors a fit on (X, y) would use, without sampling (brms' ``get_prior``).
@@ -566,7 +580,7 @@ class BayesianMixedModel(BaseEstimator):
         """Posterior summary laid out as brms prints it."""
         check_is_fitted(self, "idata_")
         return summarize(
-            self.idata_,
+            self._reported_idata(),
             self.design_,
             self.family_,
             formula=[self._formula_text()] + self.spec_.to_formulas()[1:],
@@ -581,7 +595,11 @@ class BayesianMixedModel(BaseEstimator):
     def fixef(self, prob: float = 0.95) -> pd.DataFrame:
         """Population-level effects: Estimate, Est.Error and interval bounds."""
         check_is_fitted(self, "idata_")
-        return fixef_table(self.idata_, self.design_, prob)
+        return fixef_table(self._reported_idata(), self.design_, prob)
+
+    def _reported_idata(self) -> az.InferenceData:
+        """The posterior as summaries report it (the sampled one here)."""
+        return self.idata_
 
     def ranef(self, prob: float = 0.95) -> dict[str, pd.DataFrame]:
         """Group-level effects by group, indexed by (level, term)."""

@@ -9,12 +9,18 @@ from bayesmixed import (
     BayesianGLMER,
     BayesianGLMERClassifier,
     BayesianLMER,
+    BayesianNLMER,
 )
 
 # Checks that cannot pass, and why. None at present: score() is a log
 # predictive density rather than R^2, which the estimator's tags declare
 # (poor_score), so check_regressors_train does not compare it with R^2.
 EXPECTED_FAILED_CHECKS: dict[str, dict[str, str]] = {}
+
+
+def line(x0, a, b):
+    """A user function of the first column (sklearn's checks pass numpy arrays)."""
+    return a + b * x0
 
 
 def _estimators():
@@ -24,6 +30,7 @@ def _estimators():
         BayesianGLMER(**fast),
         BayesianGLMERClassifier(**fast),
         BayesianGAMM(**fast),
+        BayesianNLMER(function=line, inputs=["x0"], start={"a": 0.0, "b": 0.0}, **fast),
     ]
 
 

@@ -38,6 +38,10 @@ class DesignData:
         Binomial trials, when the model has them.
     smooths : list of ndarray of shape (n, q_s)
         The penalised columns of each smooth.
+    inputs : list of ndarray
+        The input columns of a nonlinear mean function, one value per
+        observation (the other arrays then have one row per observation and
+        nonlinear parameter).
     """
 
     X: np.ndarray
@@ -47,6 +51,7 @@ class DesignData:
     new_levels: list[list[str]]
     trials: np.ndarray | None = None
     smooths: list[np.ndarray] = field(default_factory=list)
+    inputs: list[np.ndarray] = field(default_factory=list)
 
 
 class Design:
@@ -214,6 +219,9 @@ class ModelDesign:
     mu_names : list of str, default=["mu"]
         Names of the predictors of the mean.
     """
+
+    #: the mean's nonlinear function of its predictors (see NonlinearModelDesign)
+    nonlinear = None
 
     def __init__(self, spec: ModelSpec, mu_names: list[str] | None = None):
         self.spec = spec

@@ -33,6 +33,10 @@ class NUTSConfig:
     seed : int
         Seed of the run; the same seed gives the same draws.
     progressbar : bool
+    initvals : list of dict, optional
+        Initial values per chain, by variable name on the constrained scale;
+        they replace PyMC's jittered start (nutpie starts every chain at the
+        first).
     """
 
     sampler: str
@@ -43,6 +47,7 @@ class NUTSConfig:
     target_accept: float
     seed: int
     progressbar: bool
+    initvals: list[dict] | None = None
 
 
 def run_nuts(model: pm.Model, config: NUTSConfig, var_names: list[str]) -> az.InferenceData:
@@ -50,7 +55,10 @@ def run_nuts(model: pm.Model, config: NUTSConfig, var_names: list[str]) -> az.In
     if config.sampler == "nutpie":
         import nutpie
 
-        compiled = nutpie.compile_pymc_model(model, var_names=var_names)
+        start = {} if config.initvals is None else {
+            "initial_points": config.initvals[0], "jitter_rvs": set()
+        }
+        compiled = nutpie.compile_pymc_model(model, var_names=var_names, **start)
         return nutpie.sample(
             compiled,
             draws=config.draws,
@@ -76,6 +84,8 @@ def run_nuts(model: pm.Model, config: NUTSConfig, var_names: list[str]) -> az.In
         kwargs = {"nuts_sampler": "numpyro", "nuts_sampler_kwargs": {"chain_method": "parallel"}}
     else:
         kwargs = {"cores": config.cores or min(config.chains, _cpu_count())}
+    if config.initvals is not None:
+        kwargs.update(initvals=config.initvals, init="adapt_diag")
     with model, warnings.catch_warnings():
         # PyMC's own advice on chain counts and convergence is replaced by ours.
         warnings.filterwarnings("ignore", message=".*We recommend running at least.*")

@@ -1,0 +1,369 @@
+"""BayesianNLMER: nonlinear mixed models, as lme4's nlmer, rstanarm's
+stan_nlmer and brms' nonlinear formulas."""
+
+from __future__ import annotations
+
+import copy
+import warnings
+from numbers import Real
+
+import arviz as az
+import numpy as np
+import pandas as pd
+from sklearn.base import RegressorMixin
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted
+
+from ._base import BayesianMixedModel
+from .design import ModelDesign
+from .design._nonlinear import NonlinearModelDesign
+from .exceptions import FormulaError, SamplingWarning
+from .families import FAMILIES, Family, get_family
+from .nonlinear import SELF_STARTING, NonlinearFunction, self_start
+from .priors import Normal, Priors
+from .priors._priorset import as_priors
+from .spec import GroupTerm, ModelSpec
+from .spec._nonlinear import NonlinearSpec, parameter_formula, parse_nonlinear_formula, parse_random_part
+
+
+class BayesianNLMER(RegressorMixin, BayesianMixedModel):
+    """Bayesian nonlinear mixed model, as ``lme4::nlmer``,
+    ``rstanarm::stan_nlmer`` or brms' nonlinear formulas.
+
+    The mean is a nonlinear function of inputs and parameters -- one of R's
+    self-starting models or a Python function -- and each parameter has a
+    linear predictor of its own: a population value, optionally covariates,
+    and group effects (correlated across parameters when they share a block).
+
+    Parameters
+    ----------
+    formula : str, optional
+        lme4's three-part form: ``"circumference ~ SSlogis(age, Asym, xmid,
+        scal) ~ Asym | Tree"`` or ``"conc ~ SSfol(Dose, Time, lKe, lKa, lCl)
+        ~ (0 + lKe + lKa + lCl | Subject)"``. The third part lists group
+        terms in the parameters' names (an intercept in them is dropped).
+    function : str or callable, optional
+        Without a formula: a self-starting model (``"SSlogis"``, ...) or a
+        Python function ``f(input, ..., param, ...)`` built from
+        ``pytensor.tensor`` operations (``pt.exp``, arithmetic) that also
+        broadcasts over arrays.
+    inputs : list of str, optional
+        Columns passed to the function before its parameters.
+    parameters : list of str, optional
+        Names of the nonlinear parameters (R's names for a self-starting
+        model, the function's remaining arguments for a callable).
+    random : dict or str, optional
+        Group effects on parameters: ``{"Tree": ["Asym"]}`` (one block per
+        group, correlated when ``correlated``), or the formula's third part as
+        a string (``"Asym | Tree"``).
+    nl_formulas : dict of str to str, optional
+        brms-style formulas per parameter, ``{"Asym": "~ 1 + treatment + (1 |
+        Tree)"}``: covariates and group effects of that parameter.
+    correlated : bool, default=True
+        Whether the parameters in one block of ``random`` are correlated.
+    start : dict of str to float, optional
+        Starting values of the parameters (needed for a callable without
+        priors; a self-starting model computes them as R's ``getInitial``).
+    init_scale : float, default=0.5
+        Each chain starts at the starting values, each parameter moved by a
+        uniform draw in ``(-init_scale, init_scale)`` times ``max(|value|,
+        1)`` on its sampling scale (rstanarm's ``init_r`` draws around 0).
+    family, link : str, optional
+        Response family and link (default Gaussian, identity): the function
+        gives the mean on the link scale.
+    priors : Priors, dict or str, optional
+        ``coef`` entries set the prior of a parameter (``{"Asym": Normal(2,
+        1)}``), on its sampling scale. By default each parameter's is normal,
+        centred at its starting value with sd ``2.5 max(|value|, 1)``;
+        ``"rstanarm"`` gives stan_nlmer's priors (normal(0, 2.5) autoscaled
+        on the stacked design); ``"brms"``, as brms, needs a prior for each
+        parameter.
+    new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar
+        As for :class:`BayesianLMER`.
+
+    Notes
+    -----
+    The ``scal`` of SSlogis and SSfpl is sampled on the log scale (it is
+    positive), as rstanarm does; summaries report it on its own scale when it
+    has no covariates. Nonlinear models can have several posterior modes:
+    when chains disagree a :class:`SamplingWarning` gives each chain's means.
+
+    Examples
+    --------
+    >>> from bayesmixed import BayesianNLMER
+    >>> from bayesmixed.datasets import load_orange
+    >>> df = load_orange().assign(age=lambda d: d.age / 100, circumference=lambda d: d.circumference / 100)
+    >>> model = BayesianNLMER(
+    ...     formula="circumference ~ SSlogis(age, Asym, xmid, scal) ~ Asym | Tree",
+    ...     chains=2, draws=200, tune=200, random_state=0,
+    ... ).fit(df, df["circumference"])  # doctest: +SKIP
+    """
+
+    _parameter_constraints: dict = {
+        **{
+            key: value
+            for key, value in BayesianMixedModel._parameter_constraints.items()
+            if key not in ("fixed", "groups", "random_slopes", "fit_intercept", "offset")
+        },
+        "function": [str, callable, None],
+        "inputs": [list, tuple, None],
+        "parameters": [list, tuple, None],
+        "random": [dict, str, None],
+        "nl_formulas": [dict, None],
+        "start": [dict, None],
+        "init_scale": [Interval(Real, 0, None, closed="left")],
+        "family": [str, Family],
+        "link": [str, None],
+    }
+
+    def __init__(
+        self,
+        *,
+        formula=None,
+        function=None,
+        inputs=None,
+        parameters=None,
+        random=None,
+        nl_formulas=None,
+        correlated=True,
+        start=None,
+        init_scale=0.5,
+        family="gaussian",
+        link=None,
+        priors=None,
+        new_levels="gaussian",
+        sampler="pymc",
+        draws=1000,
+        tune=1000,
+        chains=4,
+        cores=None,
+        target_accept=0.8,
+        random_state=None,
+        progressbar=False,
+    ):
+        self.formula = formula
+        self.function = function
+        self.inputs = inputs
+        self.parameters = parameters
+        self.random = random
+        self.nl_formulas = nl_formulas
+        self.correlated = correlated
+        self.start = start
+        self.init_scale = init_scale
+        self.family = family
+        self.link = link
+        self.priors = priors
+        self.new_levels = new_levels
+        self.sampler = sampler
+        self.draws = draws
+        self.tune = tune
+        self.chains = chains
+        self.cores = cores
+        self.target_accept = target_accept
+        self.random_state = random_state
+        self.progressbar = progressbar
+
+    # -- spec ------------------------------------------------------------------
+
+    def _get_family(self) -> Family:
+        if isinstance(self.family, str) and self.family not in FAMILIES:
+            raise ValueError(f"Unknown family {self.family!r}; expected one of {sorted(FAMILIES)} or a Family object.")
+        family = get_family(self.family, self.link)
+        if family.stacked or family.ordinal or family.uses_trials:
+            raise ValueError(f"BayesianNLMER takes families with one mean; got {family.name!r}.")
+        return family
+
+    def _nonlinear_spec(self) -> tuple[NonlinearSpec, NonlinearFunction]:
+        if self.formula is not None:
+            given = [name for name in ("function", "inputs", "parameters", "random") if getattr(self, name) is not None]
+            if given:
+                raise ValueError(
+                    f"Give the model either as a formula or through parameters, not both: "
+                    f"formula={self.formula!r} and {', '.join(given)} are set."
+                )
+            spec = parse_nonlinear_formula(self.formula, _parameters_of)
+            nonlinear = NonlinearFunction(spec.function, spec.inputs, spec.parameters)
+        else:
+            if self.function is None or not self.inputs:
+                raise ValueError(
+                    "BayesianNLMER needs a formula, or function= (a self-starting model's name or a "
+                    "callable) and inputs= (the columns it takes)."
+                )
+            nonlinear = NonlinearFunction(self.function, self.inputs, self.parameters)
+            spec = NonlinearSpec(
+                None, self.function, tuple(nonlinear.inputs), tuple(nonlinear.parameters),
+                groups=self._random_groups(nonlinear.parameters),
+            )
+        formulas = {}
+        for name, text in (self.nl_formulas or {}).items():
+            if name not in nonlinear.parameters:
+                raise ValueError(
+                    f"nl_formulas has a formula for {name!r}, which is not a parameter of "
+                    f"{nonlinear.name}: {nonlinear.parameters}."
+                )
+            if not isinstance(text, str):
+                raise TypeError(f"nl_formulas[{name!r}] must be a formula string; got {text!r}.")
+            formulas[name] = parameter_formula(name, text)
+        if formulas:
+            spec = NonlinearSpec(spec.response, spec.function, spec.inputs, spec.parameters, formulas, spec.groups)
+        return spec, nonlinear
+
+    def _random_groups(self, parameters) -> tuple[GroupTerm, ...]:
+        if self.random is None:
+            return ()
+        if isinstance(self.random, str):
+            return parse_random_part(self.random, parameters)
+        groups = []
+        for group, effects in self.random.items():
+            effects = [effects] if isinstance(effects, str) else list(effects)
+            unknown = [e for e in effects if e not in parameters]
+            if unknown or not effects:
+                raise ValueError(
+                    f"random[{group!r}] must list nonlinear parameters {list(parameters)}; got {effects!r}."
+                )
+            groups.append(GroupTerm("0 + " + " + ".join(effects), tuple(str(group).split(":")), self.correlated))
+        return tuple(groups)
+
+    def _build_spec(self, X: pd.DataFrame) -> ModelSpec:
+        self.nonlinear_spec_, self._nonlinear = self._nonlinear_spec()
+        return self.nonlinear_spec_.stacked()
+
+    def _model_design(self, family: Family) -> ModelDesign:
+        return NonlinearModelDesign(self.nonlinear_spec_, self._nonlinear)
+
+    def _uses_all_columns(self) -> bool:
+        return False
+
+    def _formula_text(self) -> str:
+        return self.formula or self.nonlinear_spec_.to_formula()
+
+    # -- start and priors --------------------------------------------------------
+
+    def _prior_set(self, X: pd.DataFrame, y: np.ndarray) -> Priors:
+        nonlinear = self._nonlinear
+        priors = copy.deepcopy(as_priors(self.priors))
+        given = dict(priors.coef or {})
+        self.start_ = self._starting_values(X, y, given)
+        if priors.preset == "brms":
+            missing = [p for p in nonlinear.parameters if p not in given]
+            if missing:
+                raise ValueError(
+                    f"As in brms, nonlinear parameters need priors; none for {missing}. Give them as "
+                    "Priors('brms', coef={'Asym': Normal(2, 1), ...}) (on each parameter's sampling scale)."
+                )
+        elif priors.preset != "rstanarm":
+            for name, value in self._sampling_scale(self.start_).items():
+                given.setdefault(name, Normal(value, 2.5 * max(abs(value), 1.0)))
+        priors.coef = given
+        return priors
+
+    def _starting_values(self, X: pd.DataFrame, y: np.ndarray, coef_priors: dict) -> dict[str, float]:
+        """Starting values on each parameter's own scale: ``start``, else the
+        self-start (R's getInitial), else the centres of the parameters' priors."""
+        nonlinear = self._nonlinear
+        start = dict(self.start or {})
+        unknown = set(start) - set(nonlinear.parameters)
+        if unknown:
+            raise ValueError(f"start names {sorted(unknown)}, which are not parameters: {nonlinear.parameters}.")
+        missing = [p for p in nonlinear.parameters if p not in start]
+        if missing and nonlinear.self_starting:
+            values = self_start(nonlinear.function, [X[c].to_numpy(dtype=float) for c in nonlinear.inputs], y)
+            start = {**values, **start}
+        elif missing:
+            centres = {p: coef_priors[p].hyperparameters().get("mu") for p in missing if p in coef_priors}
+            still = [p for p in missing if centres.get(p) is None]
+            if still:
+                raise ValueError(
+                    f"The function {nonlinear.name!r} has no self-start: give start= values (or "
+                    f"priors centred on them) for {still}."
+                )
+            start.update({p: float(np.exp(v)) if p in nonlinear.log_scale else float(v) for p, v in centres.items()})
+        for name in nonlinear.log_scale:
+            if start[name] <= 0:
+                raise ValueError(f"{name} is sampled on the log scale and must start positive; got {start[name]}.")
+        return {p: float(start[p]) for p in nonlinear.parameters}
+
+    def _sampling_scale(self, values: dict[str, float]) -> dict[str, float]:
+        return {p: float(np.log(v)) if p in self._nonlinear.log_scale else v for p, v in values.items()}
+
+    def _initial_values(self) -> list[dict]:
+        coefs = self.design_.main.coef_names
+        base = np.zeros(len(coefs))
+        for name, value in self._sampling_scale(self.start_).items():
+            base[coefs.index(name)] = value
+        rng = np.random.default_rng(self.seed_)
+        spread = np.maximum(np.abs(base), 1.0) * self.init_scale
+        return [{"b": base + rng.uniform(-1, 1, len(base)) * spread} for _ in range(self.chains)]
+
+    # -- fit and results -------------------------------------------------------------
+
+    def fit(self, X, y):
+        """Fit the model by sampling its posterior with NUTS.
+
+        Parameters
+        ----------
+        X : pandas.DataFrame
+            The inputs, covariates and group columns.
+        y : array-like of shape (n_samples,)
+
+        Returns
+        -------
+        self
+        """
+        super().fit(X, y)
+        self._warn_if_chains_disagree()
+        return self
+
+    def _warn_if_chains_disagree(self) -> None:
+        """Chains that settle in different modes: separated chain means."""
+        b = self.idata_.posterior["b"]
+        if b.sizes["chain"] < 2:
+            return
+        means = b.mean("draw").to_numpy()  # (chain, coef)
+        within = np.sqrt(b.var("draw").mean("chain").to_numpy())
+        spread = means.max(axis=0) - means.min(axis=0)
+        apart = [j for j in range(means.shape[1]) if spread[j] > 3 * max(within[j], 1e-12)]
+        if apart:
+            shown = "; ".join(
+                f"{b.coords['coef'].values[j]}: " + ", ".join(f"{m:.3g}" for m in means[:, j]) for j in apart
+            )
+            warnings.warn(
+                f"The chains disagree (means by chain -- {shown}): the posterior may have several modes, "
+                "and pooled summaries would average them. Check the starting values (start=, "
+                "init_scale=), give more informative priors, or reparameterise.",
+                SamplingWarning,
+                stacklevel=3,
+            )
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        # score() is a log density: its scale is not R^2's.
+        tags.regressor_tags.poor_score = True
+        return tags
+
+    def _reported_idata(self) -> az.InferenceData:
+        """Log-scale parameters without covariates reported on their own scale."""
+        check_is_fitted(self, "idata_")
+        coefs = self.design_.main.coef_names
+        own = [coefs.index(p) for p in self._nonlinear.log_scale if p in coefs and not any(
+            c.startswith(f"{p}:") for c in coefs)]
+        if not own:
+            return self.idata_
+        posterior = self.idata_.posterior.copy()
+        b = posterior["b"].copy()
+        b[..., own] = np.exp(b[..., own].to_numpy())
+        posterior["b"] = b
+        reported = copy.copy(self.idata_)
+        reported.posterior = posterior
+        return reported
+
+
+def _parameters_of(name: str) -> tuple[int, tuple[str, ...] | None]:
+    if name not in SELF_STARTING:
+        raise FormulaError(
+            f"{name}() is not one of R's self-starting models {sorted(SELF_STARTING)}; for a Python "
+            "function, give function=, inputs= and random= instead of a formula.",
+            name,
+        )
+    ss = SELF_STARTING[name]
+    return ss.n_inputs, ss.parameters

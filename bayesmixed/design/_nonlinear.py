@@ -1,0 +1,90 @@
+"""The design of a nonlinear mixed model: one linear model over stacked rows
+(see :mod:`bayesmixed.spec._nonlinear`), and the function that turns its
+predictors into the mean."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from pandas.api.types import is_numeric_dtype
+
+from ._columns import check_columns
+from ._design import DesignData, ModelDesign
+
+
+class NonlinearModelDesign(ModelDesign):
+    """Predictors of the nonlinear parameters, stacked, and the mean function.
+
+    Parameters
+    ----------
+    spec : NonlinearSpec
+    nonlinear : NonlinearFunction
+    """
+
+    def __init__(self, spec, nonlinear):
+        super().__init__(spec.stacked())
+        self.nonlinear_spec = spec
+        self.nonlinear = nonlinear
+
+    @property
+    def parameters(self) -> list[str]:
+        return list(self.nonlinear.parameters)
+
+    def stack(self, X: pd.DataFrame) -> pd.DataFrame:
+        """X repeated once per nonlinear parameter, with an indicator column each."""
+        clash = sorted(set(self.parameters) & set(X.columns))
+        if clash:
+            raise ValueError(
+                f"X has column(s) {clash} named like nonlinear parameters; rename the columns or the "
+                "parameters (parameters=)."
+            )
+        blocks = []
+        for name in self.parameters:
+            indicators = {other: float(other == name) for other in self.parameters}
+            blocks.append(X.assign(**indicators))
+        return pd.concat(blocks, ignore_index=True)
+
+    def fit(self, X: pd.DataFrame) -> NonlinearModelDesign:
+        self._inputs(X)
+        super().fit(self.stack(X))
+        return self
+
+    def transform(self, X: pd.DataFrame) -> dict[str, DesignData]:
+        data = super().transform(self.stack(X))
+        data[self.mu_names[0]].inputs = self._inputs(X)
+        return data
+
+    def _inputs(self, X: pd.DataFrame) -> list[np.ndarray]:
+        where = f"the nonlinear function {self.nonlinear.name}"
+        check_columns(X, set(self.nonlinear.inputs), where)
+        values = []
+        for column in self.nonlinear.inputs:
+            if not is_numeric_dtype(X[column]) or X[column].dtype == bool:
+                raise ValueError(f"Input column {column!r} of {where} must be numeric; got dtype {X[column].dtype}.")
+            array = X[column].to_numpy(dtype=float)
+            if not np.all(np.isfinite(array)):
+                raise ValueError(f"Input column {column!r} of {where} has missing or infinite values.")
+            values.append(array)
+        return values
+
+    def nonlinear_mean(self, eta, inputs, m):
+        """The mean from the stacked predictor: ``eta`` of shape (K n,) as a
+        tensor (m = pytensor.tensor), or (S, K n) draws (m = numpy)."""
+        K = len(self.parameters)
+        if m is np:
+            theta = eta.reshape(eta.shape[0], K, -1)
+            values = [self.nonlinear.natural(name, theta[:, k, :], np) for k, name in enumerate(self.parameters)]
+            if self.nonlinear.self_starting:
+                with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                    return self.nonlinear(inputs, values, np)
+            if getattr(self, "_compiled", None) is None:
+                self._compiled = self.nonlinear.compiled()
+            return self._compiled(inputs, values)
+        theta = eta.reshape((K, -1))
+        values = [self.nonlinear.natural(name, theta[k], m) for k, name in enumerate(self.parameters)]
+        return self.nonlinear(inputs, values, m)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state.pop("_compiled", None)  # rebuilt on first use
+        return state
