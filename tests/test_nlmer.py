@@ -10,7 +10,7 @@ import pytensor.tensor as pt
 import pytest
 from sklearn.model_selection import GridSearchCV, GroupKFold
 
-from bayesmixed import BayesianNLMER, SamplingWarning
+from bayesmixed import BayesianNLMER, SamplingWarning, load
 from bayesmixed.datasets import load_orange, load_theoph
 from bayesmixed.exceptions import FormulaError
 from bayesmixed.nonlinear import SELF_STARTING, self_start
@@ -176,6 +176,13 @@ def test_orange_fit_summary_predict_and_new_trees(orange_fit):
     assert np.isfinite(model.score(df, df["circumference"]))
 
 
+def test_orange_fit_round_trips_through_save_and_load(orange_fit, tmp_path):
+    model, df = orange_fit
+    model.save(tmp_path / "orange")
+    loaded = load(tmp_path / "orange")
+    np.testing.assert_allclose(loaded.predict(df), model.predict(df))
+
+
 def test_covariates_on_a_parameter():
     df = orange()
     df["big"] = df["Tree"].astype(str).isin(["2", "4"]).astype(float)
@@ -316,3 +323,28 @@ def test_self_starting_model_recovers_known_parameters(name):
     for parameter, value in zip(ss.parameters, truth):
         estimate, error = table.loc[parameter, ["Estimate", "Est.Error"]]
         assert abs(estimate - value) < 4 * error + 0.02 * abs(value), (parameter, estimate, error, value)
+
+
+# R 4.2.2, lme4 1.1-31:
+#   nlmer(conc ~ SSfol(Dose, Time, lKe, lKa, lCl) ~ (0 + lKe + lKa + lCl | Subject), Theoph,
+#         start = c(lKe = -2.5, lKa = 0.5, lCl = -3))
+#   fixef: -2.4482369 0.4728151 -3.2207874; SEs 0.0623 0.1979 0.0799; residual sd 0.6804
+NLMER_THEOPH = {"lKe": (-2.4482369, 0.06225511), "lKa": (0.4728151, 0.1978984), "lCl": (-3.2207874, 0.07992133)}
+
+
+@pytest.mark.slow
+def test_theoph_correlated_block_agrees_with_nlmer():
+    df = load_theoph()
+    model = fit_quietly(
+        BayesianNLMER(
+            formula="conc ~ SSfol(Dose, Time, lKe, lKa, lCl) ~ (0 + lKe + lKa + lCl | Subject)",
+            chains=4, draws=1000, tune=1000, target_accept=0.95, random_state=5,
+        ),
+        df, df["conc"],
+    )
+    fixef = model.fixef()["Estimate"]
+    for name, (estimate, se) in NLMER_THEOPH.items():
+        assert abs(fixef[name] - estimate) < se, name
+    sigma = model.summary().sections["Further Distributional Parameters"].loc["sigma", "Estimate"]
+    assert sigma == pytest.approx(0.6804, rel=0.15)
+    assert len(model.summary().sections["~Subject"]) == 6  # three sds, three correlations
