@@ -11,19 +11,24 @@ import arviz as az
 import numpy as np
 import pandas as pd
 from sklearn.base import RegressorMixin
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BayesianMixedModel
 from .design import ModelDesign
 from .design._nonlinear import NonlinearModelDesign
 from .exceptions import FormulaError, SamplingWarning
-from .families import FAMILIES, Family, get_family
+from .families import Family, get_family
 from .nonlinear import SELF_STARTING, NonlinearFunction, self_start
 from .priors import Normal, Priors
 from .priors._priorset import as_priors
 from .spec import GroupTerm, ModelSpec
-from .spec._nonlinear import NonlinearSpec, parameter_formula, parse_nonlinear_formula, parse_random_part
+from .spec._nonlinear import (
+    NonlinearSpec,
+    parameter_formula,
+    parse_nonlinear_formula,
+    parse_random_part,
+)
 
 
 class BayesianNLMER(RegressorMixin, BayesianMixedModel):
@@ -168,8 +173,6 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
     # -- spec ------------------------------------------------------------------
 
     def _get_family(self) -> Family:
-        if isinstance(self.family, str) and self.family not in FAMILIES:
-            raise ValueError(f"Unknown family {self.family!r}; expected one of {sorted(FAMILIES)} or a Family object.")
         family = get_family(self.family, self.link)
         if family.stacked or family.ordinal or family.uses_trials:
             raise ValueError(f"BayesianNLMER takes families with one mean; got {family.name!r}.")
@@ -317,14 +320,21 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         return self
 
     def _warn_if_chains_disagree(self) -> None:
-        """Chains that settle in different modes: separated chain means."""
+        """Chains that settle in different modes: chain means more than three
+        within-chain sds apart, or R-hat above 1.1, for a coefficient."""
         b = self.idata_.posterior["b"]
         if b.sizes["chain"] < 2:
             return
         means = b.mean("draw").to_numpy()  # (chain, coef)
         within = np.sqrt(b.var("draw").mean("chain").to_numpy())
         spread = means.max(axis=0) - means.min(axis=0)
-        apart = [j for j in range(means.shape[1]) if spread[j] > 3 * max(within[j], 1e-12)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            rhat = az.rhat(b.to_dataset(name="b"))["b"].to_numpy() if b.sizes["draw"] >= 4 else np.zeros(len(within))
+        apart = [
+            j for j in range(means.shape[1])
+            if spread[j] > 3 * max(within[j], 1e-12) or rhat[j] > 1.1
+        ]
         if apart:
             shown = "; ".join(
                 f"{b.coords['coef'].values[j]}: " + ", ".join(f"{m:.3g}" for m in means[:, j]) for j in apart
