@@ -273,7 +273,7 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         missing = [p for p in nonlinear.parameters if p not in start]
         if missing and nonlinear.self_starting:
             values = self_start(nonlinear.function, [X[c].to_numpy(dtype=float) for c in nonlinear.inputs], y)
-            start = {**values, **start}
+            start = {**dict(zip(nonlinear.parameters, values.values())), **start}  # by position
         elif missing:
             centres = {p: coef_priors[p].hyperparameters().get("mu") for p in missing if p in coef_priors}
             still = [p for p in missing if centres.get(p) is None]

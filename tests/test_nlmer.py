@@ -134,6 +134,42 @@ def test_parameters_give_the_formulas_model():
     assert list(rows) == ["normal(1.927, 4.817)", "normal(7.288, 18.22)", "normal(1.263, 3.157)"]
 
 
+def test_renamed_parameters_keep_their_scales():
+    df = orange()
+    table = BayesianNLMER(
+        formula="circumference ~ SSlogis(age, A, m, s) ~ A | Tree"
+    ).get_prior(df, df["circumference"])
+    rows = table[table["class"] == "b"].set_index("coef")["prior"]
+    assert rows["s"] == "normal(1.263, 3.157)"  # log(3.535): s is SSlogis' scal
+
+
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"function": "SSlogis", "inputs": ["agex"]}, "Column 'agex' used in the nonlinear function SSlogis is not in X"),
+        ({"function": "SSlogis", "inputs": ["age"], "nl_formulas": {"K": "~ 1"}}, "not a parameter of SSlogis"),
+        ({"function": "SSlogis", "inputs": ["age"], "random": {"Tree": ["K"]}}, r"random\['Tree'\] must list"),
+        ({"function": "SSlogis", "inputs": ["age", "Tree"]}, "SSlogis takes 1 input column"),
+        ({"function": "SSnope", "inputs": ["age"]}, "Unknown self-starting model 'SSnope'"),
+        ({"function": "SSlogis", "inputs": ["age"], "start": {"bogus": 1}}, r"start names \['bogus'\]"),
+        ({"function": "SSlogis", "inputs": ["age"], "start": {"scal": -1}}, "must start positive"),
+        ({"inputs": ["age"]}, "needs a formula, or function="),
+        ({"formula": ORANGE_FORMULA, "function": "SSlogis"}, "either as a formula or through parameters"),
+        ({"function": "SSlogis", "inputs": ["age"], "family": "categorical"}, "families with one mean"),
+    ],
+)
+def test_nonlinear_parameter_errors(kwargs, message):
+    df = orange()
+    with pytest.raises(ValueError, match=message):
+        BayesianNLMER(**kwargs).get_prior(df, df["circumference"])
+
+
+def test_parameter_named_like_a_column():
+    df = orange().assign(Asym=1.0)
+    with pytest.raises(ValueError, match=r"X has column\(s\) \['Asym'\] named like nonlinear parameters"):
+        BayesianNLMER(function="SSlogis", inputs=["age"]).get_prior(df, df["circumference"])
+
+
 def test_rstanarm_priors_reproduce_stan_nlmer():
     # rstanarm_priors.txt (shared reference): normal(0, 3.03) on each
     # coefficient, exponential(rate = 1.7) on sigma, decov(1, 1, 1, 1)

@@ -135,7 +135,7 @@ class NonlinearFunction:
                     f"{list(ss.parameters)}; got {self.inputs}."
                 )
             default = list(ss.parameters)
-            self.log_scale = set(ss.log_scale)
+            log_scale = set(ss.log_scale)
         elif callable(function):
             arguments = list(inspect.signature(function).parameters)
             if len(arguments) <= len(self.inputs):
@@ -144,7 +144,7 @@ class NonlinearFunction:
                     f"the {len(self.inputs)} input(s) {self.inputs} first, then at least one parameter."
                 )
             default = arguments[len(self.inputs):]
-            self.log_scale = set()
+            log_scale = set()
         else:
             raise TypeError(f"function must be a self-starting model's name or a callable; got {function!r}.")
         self.parameters = list(parameters) if parameters is not None else default
@@ -152,6 +152,8 @@ class NonlinearFunction:
             raise ValueError(
                 f"{self.name} has {len(default)} parameters ({default}); got names {self.parameters}."
             )
+        # by position: SSlogis(age, A, m, s) samples s on the log scale as it does scal
+        self.log_scale = {name for name, own in zip(self.parameters, default) if own in log_scale}
         repeated = sorted({p for p in self.parameters if self.parameters.count(p) > 1})
         if repeated:
             raise ValueError(f"Nonlinear parameter names must be distinct; {repeated} repeat.")
