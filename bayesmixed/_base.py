@@ -15,12 +15,15 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
+from . import __version__
+from ._checks import check_groups, warn_separation, warn_uninformative_response
 from .design import Design, DesignData, ModelDesign
+from .design._columns import incomplete_rows, spec_columns
 from .exceptions import FormulaError, ParetoKWarning
 from .families import Family
 from .inference import SAMPLERS, NUTSConfig, check_convergence, run_nuts
 from .model import build_model
-from .persistence import save
+from .persistence import check_compatible, save
 from .posterior import (
     NEW_LEVEL_POLICIES,
     ModelSummary,
@@ -70,6 +73,7 @@ class BayesianMixedModel(BaseEstimator):
         "target_accept": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
         "progressbar": ["boolean"],
+        "missing": [StrOptions({"raise", "drop"})],
     }
 
     def __init__(
@@ -92,6 +96,7 @@ class BayesianMixedModel(BaseEstimator):
         target_accept=0.8,
         random_state=None,
         progressbar=False,
+        missing="raise",
     ):
         self.formula = formula
         self.fixed = fixed
@@ -110,6 +115,19 @@ class BayesianMixedModel(BaseEstimator):
         self.target_accept = target_accept
         self.random_state = random_state
         self.progressbar = progressbar
+        self.missing = missing
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_bayesmixed_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        # a pickle or joblib file of a fit from an incompatible release fails clearly
+        if any(key.endswith("_") and not key.startswith("_") for key in state):
+            check_compatible(state.get("_bayesmixed_version"), f"This pickled {type(self).__name__}")
+        state = {key: value for key, value in state.items() if key != "_bayesmixed_version"}
+        super().__setstate__(state)
 
     def set_params(self, **params):
         nested = [key for key in params if key.startswith("priors__")]
@@ -144,6 +162,17 @@ class BayesianMixedModel(BaseEstimator):
         self
         """
         self._validate_params()
+        state = dict(self.__dict__)
+        try:
+            return self._fit(X, y)
+        except BaseException:
+            # an error or KeyboardInterrupt leaves the estimator as it was:
+            # unfitted, or with its previous fit
+            self.__dict__.clear()
+            self.__dict__.update(state)
+            raise
+
+    def _fit(self, X, y):
         X = self._as_frame(X, reset=True)
         y_values, data = self._prepare(X, y)
         self.seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -196,6 +225,8 @@ class BayesianMixedModel(BaseEstimator):
         y_values = self._check_y(len(X), y, numeric=not family.labels)
         self.spec_ = self._build_spec(X)
         self._check_response_name(y)
+        if self.missing == "drop":
+            X, y_values = self._complete_rows(X, y_values)
         for name in self.spec_.dpars:
             if name not in family.parameters:
                 raise ValueError(
@@ -208,6 +239,11 @@ class BayesianMixedModel(BaseEstimator):
         data = self.design_.transform(X)
         main = data[self.design_.mu_names[0]]
         y_values = family.check_response(y_values, main.trials)
+        check_groups(self.design_, len(y_values), family)
+        warn_uninformative_response(y_values, family, main.trials)
+        binary = family.name == "bernoulli" or (main.trials is not None and np.all(main.trials == 1))
+        if binary and self.design_.nonlinear is None:
+            warn_separation(main, self.design_.main.coef_names, self.design_.main.has_intercept, y_values)
         predictors = {}
         for name, predictor in self.design_.predictors.items():
             scales = self._data_scales(y_values, data[name], predictor)
@@ -225,6 +261,29 @@ class BayesianMixedModel(BaseEstimator):
             dispersion=family.decov_dispersion,
         )
         return y_values, data
+
+    def _model_columns(self) -> set[str]:
+        """The columns of X the model reads."""
+        return spec_columns(self.spec_)
+
+    def _complete_rows(self, X: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
+        """X and y without the rows that have a missing or infinite value in
+        y or in a column the model reads (``missing="drop"``), with a warning."""
+        columns = self._model_columns()
+        bad = incomplete_rows(X, columns) | _incomplete(y)
+        if not bad.any():
+            return X, y
+        if bad.all():
+            raise ValueError(f"Every one of the {len(X)} rows has a missing or infinite value; nothing to fit.")
+        used = sorted(c for c in columns if c in X.columns and incomplete_rows(X, [c]).any())
+        where = ", ".join(map(repr, used + (["y"] if _incomplete(y).any() else [])))
+        warnings.warn(
+            f"missing='drop': dropped {int(bad.sum())} of {len(X)} rows with missing or infinite "
+            f"values (in {where}).",
+            UserWarning,
+            stacklevel=4,
+        )
+        return X.loc[~bad], y[~bad]
 
     def _model_design(self, family: Family) -> ModelDesign:
         """The (unfitted) design of the model's linear predictors."""
@@ -356,8 +415,18 @@ class BayesianMixedModel(BaseEstimator):
             # the parameter's own formula is on its link scale
             location = self.family_.dpar_location(predictor.dpar, y)
             return DataScales(location, 1.0, 0.0, 0.0, x_scale, z_scale, link_scale=True)
+        scales = [*x_scale, *(s for z in z_scale.values() for s in z)]
+        if not np.all(np.isfinite(scales)) or not np.all(np.isfinite(y)) or np.abs(y).max(initial=0) > 1e150:
+            raise ValueError(
+                "y or a predictor is too large for floating point arithmetic (its scale overflows); "
+                "rescale it before fitting (divide by a power of ten)."
+            )
         reference = self.family_.autoscale_reference(y)
         location, scale = reference if reference is not None else (0.0, 1.0)
+        _warn_extreme_scales(
+            {name: s for name, s in zip(predictor.coef_names, x_scale)}
+            | ({"y": scale} if reference is not None else {})
+        )
         y_link = _brms_link_scale(y, self.family_.link)
         median = float(np.median(y_link))
         return DataScales(
@@ -746,6 +815,32 @@ def _warn_high_pareto_k(k: np.ndarray, threshold: float) -> None:
             ParetoKWarning,
             stacklevel=3,
         )
+
+
+#: scales (standard deviations) that NUTS handles without rescaling
+_SCALE_RANGE = (1e-6, 1e6)
+
+
+def _warn_extreme_scales(scales: dict[str, float]) -> None:
+    low, high = _SCALE_RANGE
+    extreme = {name: s for name, s in scales.items() if s > 0 and not low <= s <= high}
+    if extreme:
+        shown = ", ".join(f"{name!r} (sd {s:.3g})" for name, s in extreme.items())
+        warnings.warn(
+            f"{shown} lie far from unit scale: NUTS adapts poorly to scales outside "
+            f"[{low:g}, {high:g}] and may not converge. Rescale them before fitting (a predictor's "
+            "coefficient rescales inversely; for y, so do all effects and sds).",
+            UserWarning,
+            stacklevel=5,
+        )
+
+
+def _incomplete(y: np.ndarray) -> np.ndarray:
+    """Missing (or, for numbers, infinite) values of y."""
+    missing = pd.isna(y)
+    if y.dtype.kind in "fc":
+        missing |= np.isinf(y)
+    return np.asarray(missing, dtype=bool)
 
 
 def _column_scales(matrix: np.ndarray) -> np.ndarray:

@@ -47,7 +47,7 @@ class BayesianGAMM(BayesianGLMER):
         formula's or the parameters' model.
     family, link, trials, aux_formulas, fixed, groups, random_slopes, correlated, \
 fit_intercept, offset, priors, new_levels, sampler, draws, tune, chains, cores, \
-target_accept, random_state, progressbar
+target_accept, random_state, progressbar, missing
         As for :class:`BayesianGLMER`. The prior class of smooth sds is
         ``sds`` (``Priors(sds=...)``).
 
@@ -108,6 +108,7 @@ target_accept, random_state, progressbar
         target_accept=0.8,
         random_state=None,
         progressbar=False,
+        missing="raise",
     ):
         super().__init__(
             family=family,
@@ -131,6 +132,7 @@ target_accept, random_state, progressbar
             target_accept=target_accept,
             random_state=random_state,
             progressbar=progressbar,
+            missing=missing,
         )
         self.smooths = smooths
         self.random = random

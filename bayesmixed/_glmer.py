@@ -16,6 +16,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 from ._base import BayesianMixedModel
 from .exceptions import FormulaError
 from .families import FAMILIES, Family, get_family
+from .families._family import check_complete
 from .spec import ModelSpec, parse_formula, quote_name
 
 
@@ -51,7 +52,7 @@ class BayesianGLMER(RegressorMixin, BayesianMixedModel):
         for ``sigma``, ``shape``, ``phi`` and ``nu``, logit for ``zi`` and
         ``hu``. Its priors are set with ``Priors(dpar={"sigma": ...})``.
     formula, fixed, groups, random_slopes, correlated, fit_intercept, offset, priors, \
-new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar
+new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing
         As for :class:`BayesianLMER`. Offsets are on the linear-predictor
         scale: ``offset(log(exposure))`` for counts.
 
@@ -117,6 +118,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         target_accept=0.8,
         random_state=None,
         progressbar=False,
+        missing="raise",
     ):
         super().__init__(
             formula=formula,
@@ -136,6 +138,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             target_accept=target_accept,
             random_state=random_state,
             progressbar=progressbar,
+            missing=missing,
         )
         self.family = family
         self.link = link
@@ -238,7 +241,7 @@ class BayesianGLMERClassifier(ClassifierMixin, BayesianMixedModel):
     link : {"logit", "probit", "cloglog"}, default="logit"
         The link of a two-class model; several classes take ``"logit"`` only.
     formula, fixed, groups, random_slopes, correlated, fit_intercept, offset, priors, \
-new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar
+new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing
         As for :class:`BayesianLMER`.
 
     Attributes
@@ -276,6 +279,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         target_accept=0.8,
         random_state=None,
         progressbar=False,
+        missing="raise",
     ):
         super().__init__(
             formula=formula,
@@ -295,6 +299,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             target_accept=target_accept,
             random_state=random_state,
             progressbar=progressbar,
+            missing=missing,
         )
         self.link = link
 
@@ -312,8 +317,11 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
     def _prepare(self, X, y):
         self._check_y(len(X), y, numeric=False)
         labels = column_or_1d(np.asarray(y), warn=True)
-        check_classification_targets(labels)
-        self.classes_ = np.unique(labels)
+        missing = pd.isna(labels)
+        if self.missing == "raise":
+            check_complete(labels)
+        check_classification_targets(labels[~missing])
+        self.classes_ = np.unique(labels[~missing])
         if len(self.classes_) < 2:
             raise ValueError(
                 f"y has 1 class {self.classes_.tolist()}; a classifier needs at least two."
@@ -326,9 +334,11 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         labels = column_or_1d(np.asarray(y))
         if len(self.classes_) > 2:
             return pd.Series(labels, name=getattr(y, "name", None))
-        encoded = np.searchsorted(self.classes_, labels)
-        encoded = np.clip(encoded, 0, len(self.classes_) - 1)
-        unknown = self.classes_[encoded] != labels
+        missing = pd.isna(labels)  # left for missing="drop"
+        encoded = np.zeros(len(labels))
+        encoded[~missing] = np.clip(np.searchsorted(self.classes_, labels[~missing]), 0, len(self.classes_) - 1)
+        encoded[missing] = np.nan
+        unknown = ~missing & (self.classes_[np.nan_to_num(encoded).astype(int)] != labels)
         if unknown.any():
             raise ValueError(
                 f"y has labels not seen at fit: {np.unique(labels[unknown]).tolist()[:5]}; "

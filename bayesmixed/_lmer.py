@@ -57,6 +57,10 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
     random_state : int, RandomState or None
         The same int gives the same draws and predictions.
     progressbar : bool, default=False
+    missing : {"raise", "drop"}, default="raise"
+        Rows with a missing (NaN, None) or infinite value in y or in a column
+        the model uses: an error naming the column, or (at fit) rows dropped
+        with a warning saying how many. Predictions always need complete rows.
 
     Attributes
     ----------

@@ -83,7 +83,7 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         ``"rstanarm"`` gives stan_nlmer's priors (normal(0, 2.5) autoscaled
         on the stacked design); ``"brms"``, as brms, needs a prior for each
         parameter.
-    new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar
+    new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing
         As for :class:`BayesianLMER`.
 
     Notes
@@ -147,6 +147,7 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         target_accept=0.8,
         random_state=None,
         progressbar=False,
+        missing="raise",
     ):
         self.formula = formula
         self.function = function
@@ -169,6 +170,7 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         self.target_accept = target_accept
         self.random_state = random_state
         self.progressbar = progressbar
+        self.missing = missing
 
     # -- spec ------------------------------------------------------------------
 
@@ -232,6 +234,9 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
     def _build_spec(self, X: pd.DataFrame) -> ModelSpec:
         self.nonlinear_spec_, self._nonlinear = self._nonlinear_spec()
         return self.nonlinear_spec_.stacked()
+
+    def _model_columns(self) -> set[str]:
+        return (super()._model_columns() - set(self._nonlinear.parameters)) | set(self._nonlinear.inputs)
 
     def _model_design(self, family: Family) -> ModelDesign:
         return NonlinearModelDesign(self.nonlinear_spec_, self._nonlinear)

@@ -11,7 +11,10 @@
   bayesmixed version that wrote it.
 
 Pickle and ``joblib.dump`` of a fitted estimator work too; the folder keeps
-the posterior in an open format.
+the posterior in an open format. Both record the bayesmixed version: a fit
+written by a version with another major (or, before 1.0, minor) number fails
+to load with a message saying which versions are involved, since its design
+and posterior layout may differ; another patch version loads with a warning.
 """
 
 from __future__ import annotations
@@ -26,6 +29,9 @@ import arviz as az
 from sklearn.utils.validation import check_is_fitted
 
 from . import __version__
+
+#: the layout of a saved folder; a folder of another layout does not load
+FORMAT = 1
 
 _POSTERIOR = "posterior.nc"
 _ESTIMATOR = "estimator.pkl"
@@ -50,6 +56,7 @@ def save(estimator, path) -> Path:
         pickle.dump(shell, file)
     meta = {
         "class": type(estimator).__name__,
+        "format": FORMAT,
         "bayesmixed_version": __version__,
         "params": {name: repr(value) for name, value in estimator.get_params(deep=False).items()},
     }
@@ -70,16 +77,40 @@ def load(path):
             f"{str(folder)!r} is not a saved bayesmixed estimator: {', '.join(missing)} missing."
         )
     meta = json.loads((folder / _META).read_text())
-    if meta.get("bayesmixed_version") != __version__:
-        warnings.warn(
-            f"{str(folder)!r} was written by bayesmixed {meta.get('bayesmixed_version')}; this is "
-            f"{__version__}. Check its predictions.",
-            UserWarning,
-            stacklevel=2,
+    if meta.get("format", FORMAT) != FORMAT:
+        raise ValueError(
+            f"{str(folder)!r} has the save format {meta.get('format')}; bayesmixed {__version__} reads "
+            f"format {FORMAT}. Load it with the bayesmixed version that wrote it "
+            f"({meta.get('bayesmixed_version')}) and refit or save it again."
         )
+    check_compatible(meta.get("bayesmixed_version"), repr(str(folder)))
     with open(folder / _ESTIMATOR, "rb") as file:
         estimator = pickle.load(file)
     idata = az.from_netcdf(str(folder / _POSTERIOR))
     idata.load()  # into memory, so that the file is not held open
     estimator.idata_ = idata
     return estimator
+
+
+def _release(version: str) -> tuple[int, ...]:
+    """The part of a version that must match: major, and minor before 1.0."""
+    numbers = tuple(int(part) for part in version.split(".")[:2] if part.isdigit())
+    return numbers[:1] if numbers and numbers[0] >= 1 else numbers
+
+
+def check_compatible(version: str | None, source: str) -> None:
+    """Raise if ``version`` wrote fits this version cannot read; warn if it
+    differs in a patch only."""
+    if version == __version__:
+        return
+    if version is None or _release(version) != _release(__version__):
+        raise ValueError(
+            f"{source} was written by bayesmixed {version or 'of an unknown version'}; this is "
+            f"bayesmixed {__version__}, which cannot read it (designs and posteriors change between "
+            "releases). Load it with that version, or refit."
+        )
+    warnings.warn(
+        f"{source} was written by bayesmixed {version}; this is {__version__}. Check its predictions.",
+        UserWarning,
+        stacklevel=3,
+    )

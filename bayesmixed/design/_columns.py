@@ -19,8 +19,46 @@ def required_columns(expr: str) -> set[str]:
     return set(Formula(expr).required_variables)
 
 
+def spec_columns(spec) -> set[str]:
+    """Every data column a model spec reads (its distributional formulas too)."""
+    columns = required_columns(spec.fixed)
+    for group in spec.groups:
+        columns |= required_columns(group.expr) | set(group.factors)
+    for expr in list(spec.offsets) + ([spec.trials] if spec.trials and not spec.trials.isdigit() else []):
+        columns |= required_columns(expr)
+    for smooth in spec.smooths:
+        columns |= set(smooth.covariates) | ({smooth.by} if smooth.by else set())
+    for dpar in spec.dpars.values():
+        columns |= spec_columns(dpar)
+    return columns
+
+
+def incomplete_rows(X: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
+    """Rows with a missing or infinite value in any of ``columns`` (those in X)."""
+    bad = np.zeros(len(X), dtype=bool)
+    for column in columns:
+        if column in X.columns:
+            bad |= _missing(X[column]) | _infinite(X[column])
+    return bad
+
+
+def _missing(values: pd.Series) -> np.ndarray:
+    return values.isna().to_numpy(dtype=bool)
+
+
+def _infinite(values: pd.Series) -> np.ndarray:
+    dtype = values.dtype
+    if pd.api.types.is_numeric_dtype(dtype) and not (
+        pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_complex_dtype(dtype)
+    ):
+        numbers = values.to_numpy(dtype=float, na_value=np.nan)
+        return np.isinf(numbers)
+    return np.zeros(len(values), dtype=bool)
+
+
 def check_columns(X: pd.DataFrame, columns: Iterable[str], where: str) -> None:
-    """Raise a clear error for a column that is missing or holds NaN/inf."""
+    """Raise a clear error for a column that is missing, holds NaN/inf, or
+    holds values no design can encode."""
     for column in sorted(columns):
         if column not in X.columns:
             raise FormulaError(
@@ -28,20 +66,43 @@ def check_columns(X: pd.DataFrame, columns: Iterable[str], where: str) -> None:
                 f"X has columns: {', '.join(map(str, X.columns))}.{_renamed_hint(X, column)}"
             )
         values = X[column]
-        missing = values.isna()
+        _check_encodable(values, column, where)
+        missing = _missing(values)
         if missing.any():
-            rows = list(np.flatnonzero(missing.to_numpy())[:5])
+            rows = [int(i) for i in np.flatnonzero(missing)[:5]]
             raise ValueError(
                 f"Column {column!r} (used in {where}) has {int(missing.sum())} missing "
-                f"value(s), e.g. at rows {rows}; drop or impute them before fitting."
+                f"value(s), e.g. at rows {rows}; drop or impute them before fitting "
+                "(or fit with missing='drop')."
             )
-        if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            infinite = ~np.isfinite(values.to_numpy(dtype=float))
-            if infinite.any():
-                raise ValueError(
-                    f"Column {column!r} (used in {where}) has {int(infinite.sum())} "
-                    "infinite value(s)."
-                )
+        infinite = _infinite(values)
+        if infinite.any():
+            rows = [int(i) for i in np.flatnonzero(infinite)[:5]]
+            raise ValueError(
+                f"Column {column!r} (used in {where}) has {int(infinite.sum())} "
+                f"infinite value(s), e.g. at rows {rows}."
+            )
+
+
+def _check_encodable(values: pd.Series, column: str, where: str) -> None:
+    """Numbers, booleans, strings and categories encode; other values do not."""
+    dtype = values.dtype
+    problem = None
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        problem = f"holds dates or times ({dtype}); convert them to numbers (e.g. days since a date)"
+    elif pd.api.types.is_complex_dtype(dtype):
+        problem = "holds complex numbers"
+    elif dtype == object:
+        kinds = {type(v) for v in values.dropna()}
+        odd = sorted(k.__name__ for k in kinds if not issubclass(k, (str, bool, int, float, np.generic)))
+        numbers = {k for k in kinds if issubclass(k, (int, float, np.number)) and not issubclass(k, bool)}
+        if odd:
+            problem = f"holds values of type {', '.join(odd)}, which cannot be encoded"
+        elif len(kinds) > 1 and numbers and kinds - numbers:
+            names = ", ".join(sorted(k.__name__ for k in kinds))
+            problem = f"mixes value types ({names}); convert it to one type (astype(str) for a factor)"
+    if problem:
+        raise ValueError(f"Column {column!r} (used in {where}) {problem}.")
 
 
 def _renamed_hint(X: pd.DataFrame, column: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 from formulaic import model_matrix
+from scipy.linalg import qr
 
 from ..spec import ModelSpec
 from ._columns import check_columns, required_columns
@@ -127,8 +128,9 @@ class Design:
         self._check_smooth_labels()
         # (a smooth's unpenalised columns sum to zero over the training data
         # unless it has a by column)
-        smooth_means = [smooth.transform(X)[0].mean(axis=0) for smooth in self.smooths]
-        self.coef_means = np.concatenate([self.fixed.means] + smooth_means)
+        smooth_fixed = [smooth.transform(X)[0] for smooth in self.smooths]
+        self.coef_means = np.concatenate([self.fixed.means] + [part.mean(axis=0) for part in smooth_fixed])
+        self._check_rank(np.column_stack([self.fixed.transform(X)] + smooth_fixed))
         counts = Counter(term.group for term in self.spec.groups)
         seen: Counter[str] = Counter()
         self.blocks: list[GroupDesign] = []
@@ -186,6 +188,37 @@ class Design:
     def groups(self) -> list[str]:
         """Distinct grouping factors, in the order of their first block."""
         return list(dict.fromkeys(block.group for block in self.blocks))
+
+    def _check_rank(self, values: np.ndarray) -> None:
+        """Raise when population-level columns are linearly dependent (a
+        constant column beside the intercept, ``x`` beside ``2 * x``, ``x``
+        beside ``s(x)``), naming them: their effects are not identified."""
+        names = (["Intercept"] if self.has_intercept else []) + self.coef_names
+        if self.has_intercept:
+            values = np.column_stack([np.ones(len(values)), values])
+        if values.shape[1] == 0:
+            return
+        norms = np.linalg.norm(values, axis=0)
+        if np.any(norms == 0):
+            zero = [names[j] for j in np.flatnonzero(norms == 0)]
+            raise ValueError(f"The population-level column(s) {zero} are zero in every row; drop them.")
+        unit = values / norms
+        _, R, order = qr(unit, mode="economic", pivoting=True)
+        rank = int(np.sum(np.abs(np.diag(R)) > 1e-9 * abs(R[0, 0])))
+        if rank == unit.shape[1]:
+            return
+        kept, dropped = order[:rank], order[rank:]
+        j = dropped[0]
+        weights = np.linalg.lstsq(unit[:, kept], unit[:, j], rcond=None)[0]
+        partners = [names[k] for k, w in zip(kept, weights) if abs(w) > 1e-6]
+        raise ValueError(
+            f"The population-level design is rank deficient ({unit.shape[1]} columns, rank {rank}"
+            f"{self._where()}): {names[j]!r} is a linear combination of {partners}, so their effects "
+            f"are not identified; drop one of them{'' if len(dropped) == 1 else ' (and ' + str(len(dropped) - 1) + ' more column(s))'}."
+        )
+
+    def _where(self) -> str:
+        return "" if self.is_mu else f", in the formula of {self.dpar!r}"
 
     def _check_smooth_labels(self) -> None:
         labels = [smooth.key for smooth in self.smooths]

@@ -174,7 +174,7 @@ class Gaussian(Family):
     def check_response(self, y, trials=None):
         y = super().check_response(y, trials)
         if len(y) > 1 and np.ptp(y) == 0:
-            raise ValueError(f"y is constant ({y[0]!r}); a Gaussian model needs variation in y.")
+            raise ValueError(f"y is constant ({float(y[0])!r}); a Gaussian model needs variation in y.")
         return y
 
     def autoscale_reference(self, y):
@@ -708,7 +708,7 @@ class Categorical(Family):
 
     def learn_response(self, y: np.ndarray) -> None:
         labels = np.asarray(y)
-        _check_complete(labels)
+        check_complete(labels)
         self.categories = np.unique(labels)
         if len(self.categories) < 2:
             raise ValueError(
@@ -723,7 +723,7 @@ class Categorical(Family):
         if trials is not None:
             raise ValueError("Trials are given but the family is 'categorical'; they apply to the binomial family only.")
         labels = np.asarray(y)
-        _check_complete(labels)
+        check_complete(labels)
         codes = np.clip(np.searchsorted(self.categories, labels), 0, len(self.categories) - 1)
         bad = self.categories[codes] != labels
         if bad.any():
@@ -759,7 +759,7 @@ class Categorical(Family):
         return self.categories[index]
 
 
-def _check_complete(labels: np.ndarray) -> None:
+def check_complete(labels: np.ndarray) -> None:
     missing = pd.isna(labels)
     if missing.any():
         raise ValueError(

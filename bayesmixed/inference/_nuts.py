@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import arviz as az
 import numpy as np
 import pymc as pm
+from pymc.exceptions import SamplingError
 
 from ..exceptions import SamplingWarning
 
@@ -86,21 +87,47 @@ def run_nuts(model: pm.Model, config: NUTSConfig, var_names: list[str]) -> az.In
         kwargs = {"cores": config.cores or min(config.chains, _cpu_count())}
     if config.initvals is not None:
         kwargs.update(initvals=config.initvals, init="adapt_diag")
+    settings = dict(
+        draws=config.draws,
+        tune=config.tune,
+        chains=config.chains,
+        target_accept=config.target_accept,
+        random_seed=config.seed,
+        progressbar=config.progressbar,
+        var_names=var_names,
+        compute_convergence_checks=False,
+        idata_kwargs={"log_likelihood": False},
+        **kwargs,
+    )
     with model, warnings.catch_warnings():
         # PyMC's own advice on chain counts and convergence is replaced by ours.
         warnings.filterwarnings("ignore", message=".*We recommend running at least.*")
-        return pm.sample(
-            draws=config.draws,
-            tune=config.tune,
-            chains=config.chains,
-            target_accept=config.target_accept,
-            random_seed=config.seed,
-            progressbar=config.progressbar,
-            var_names=var_names,
-            compute_convergence_checks=False,
-            idata_kwargs={"log_likelihood": False},
-            **kwargs,
-        )
+        try:
+            return pm.sample(**settings)
+        except SamplingError as first:
+            if settings.get("init") == "adapt_diag":
+                raise _start_failed(first) from first
+            # the jittered start failed: start once more at the priors' centres
+            warnings.warn(
+                f"Sampling could not start from a jittered point ({first}); retrying from the "
+                "priors' centres without jitter.",
+                SamplingWarning,
+                stacklevel=3,
+            )
+            try:
+                return pm.sample(**{**settings, "init": "adapt_diag"})
+            except SamplingError as second:
+                raise _start_failed(second) from second
+
+
+def _start_failed(error: Exception) -> RuntimeError:
+    return RuntimeError(
+        "NUTS could not start: the model's log density or its gradient is not finite at the "
+        f"starting point, even without jitter ({str(error).splitlines()[0]}). Check that the priors "
+        "allow the data (a prior that excludes y's range, a Flat prior on a bounded parameter), "
+        "that no predictor has an extreme scale, and give initial values (start=) where the model "
+        "takes them."
+    )
 
 
 def _cpu_count() -> int:

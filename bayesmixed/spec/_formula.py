@@ -247,6 +247,11 @@ def parse_formula(formula: str) -> ModelSpec:
     response, trials = _parse_response(formula, tilde)
 
     rhs_offset = tilde + 1
+    if not formula[rhs_offset:].strip():
+        raise FormulaError(
+            "The formula has nothing right of '~'; write 'y ~ 1' for an intercept-only model.",
+            formula, tilde, tilde + 1,
+        )
     fixed_parts: list[str] = []
     groups: list[GroupTerm] = []
     offsets: list[str] = []
@@ -294,6 +299,12 @@ def parse_formula(formula: str) -> ModelSpec:
     elif fixed.startswith("-"):
         fixed = "1 " + fixed
     _check_expr(fixed, rhs_offset, formula, "population-level part")
+    if not groups and not smooths and not offsets and not list(Formula(fixed)):
+        raise FormulaError(
+            "The model has no terms (no intercept, predictor, group or smooth); write 'y ~ 1' for an "
+            "intercept-only model.",
+            formula, rhs_offset, len(formula),
+        )
     return ModelSpec(
         response=response or None,
         fixed=fixed,
