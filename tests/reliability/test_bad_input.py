@@ -360,3 +360,17 @@ def fitted_category():
     df = sleep(phase=lambda d: np.where(d["Days"] < 5, "early", "mid"))
     model = BayesianLMER(formula="Reaction ~ phase + (1 | Subject)", random_state=0, **FAST)
     return fit_quietly(model, df, df["Reaction"]), df
+
+
+@pytest.mark.parametrize(
+    "estimator, parameter",
+    [
+        (estimator, parameter)
+        for estimator in (BayesianLMER, BayesianGLMER, BayesianGLMERClassifier, BayesianGAMM, BayesianNLMER)
+        for parameter in estimator._parameter_constraints
+    ],
+)
+def test_every_parameter_rejects_a_value_of_the_wrong_type(estimator, parameter):
+    df = load_sleepstudy()
+    with pytest.raises(InvalidParameterError, match=rf"The '{parameter}' parameter of {estimator.__name__} must be"):
+        estimator(**{parameter: object()}).get_prior(df, df["Reaction"])
