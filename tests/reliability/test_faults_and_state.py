@@ -7,7 +7,6 @@ import os
 import pickle
 import warnings
 
-import joblib
 import numpy as np
 import pandas as pd
 import pytest
@@ -169,15 +168,7 @@ def test_same_random_state_same_search_whatever_n_jobs(sleepstudy):
 
 # -- persistence -----------------------------------------------------------------------------------
 
-def test_pickle_joblib_and_save_load_give_identical_predictions(fitted_sleepstudy, sleepstudy, tmp_path):
-    expected = fitted_sleepstudy.predict(sleepstudy)
-    restored = [pickle.loads(pickle.dumps(fitted_sleepstudy))]
-    joblib.dump(fitted_sleepstudy, tmp_path / "model.joblib")
-    restored.append(joblib.load(tmp_path / "model.joblib"))
-    fitted_sleepstudy.save(tmp_path / "saved")
-    restored.append(load(tmp_path / "saved"))
-    for model in restored:
-        np.testing.assert_array_equal(model.predict(sleepstudy), expected)
+# (pickle, joblib and save/load round trips: tests/test_model_selection.py)
 
 
 def test_saved_files_record_the_version(fitted_sleepstudy, tmp_path):
