@@ -19,7 +19,7 @@ from . import __version__
 from ._checks import check_groups, warn_separation, warn_uninformative_response
 from .design import Design, DesignData, ModelDesign
 from .design._columns import incomplete_rows, spec_columns
-from .exceptions import FormulaError, ParetoKWarning
+from .exceptions import FormulaError, ParetoKWarning, warn
 from .families import Family
 from .inference import SAMPLERS, NUTSConfig, check_convergence, run_nuts
 from .model import build_model
@@ -277,12 +277,9 @@ class BayesianMixedModel(BaseEstimator):
             raise ValueError(f"Every one of the {len(X)} rows has a missing or infinite value; nothing to fit.")
         used = sorted(c for c in columns if c in X.columns and incomplete_rows(X, [c]).any())
         where = ", ".join(map(repr, used + (["y"] if _incomplete(y).any() else [])))
-        warnings.warn(
+        warn(
             f"missing='drop': dropped {int(bad.sum())} of {len(X)} rows with missing or infinite "
-            f"values (in {where}).",
-            UserWarning,
-            stacklevel=4,
-        )
+            f"values (in {where}).", UserWarning)
         return X.loc[~bad], y[~bad]
 
     def _model_design(self, family: Family) -> ModelDesign:
@@ -326,7 +323,8 @@ class BayesianMixedModel(BaseEstimator):
                 # numpy columns are (0 -> "x0"). A renamed copy leaves X untouched.
                 X = X.rename(columns=lambda c: c if isinstance(c, str) else f"x{c}")
         else:
-            array = validate_data(self, X, reset=reset)
+            # missing="drop" removes incomplete rows at fit; predictions need complete rows
+            array = validate_data(self, X, reset=reset, ensure_all_finite=not (reset and self.missing == "drop"))
             names = [f"x{i}" for i in range(array.shape[1])]
             if not reset and len(self._columns) == array.shape[1]:
                 names = self._columns
@@ -808,13 +806,10 @@ def _warn_high_pareto_k(k: np.ndarray, threshold: float) -> None:
         shown = ", ".join(f"{i} (k = {k[i]:.2f})" for i in high[:10])
         threshold = f"{threshold:.2f}"
         more = f" and {len(high) - 10} more" if len(high) > 10 else ""
-        warnings.warn(
+        warn(
             f"Pareto k > {threshold} for {len(high)} observation(s): rows {shown}{more}. PSIS-LOO "
             "is unreliable for them; refit without them (LOOSearchCV does this) or use K-fold "
-            "cross-validation.",
-            ParetoKWarning,
-            stacklevel=3,
-        )
+            "cross-validation.", ParetoKWarning)
 
 
 #: scales (standard deviations) that NUTS handles without rescaling
@@ -826,13 +821,10 @@ def _warn_extreme_scales(scales: dict[str, float]) -> None:
     extreme = {name: s for name, s in scales.items() if s > 0 and not low <= s <= high}
     if extreme:
         shown = ", ".join(f"{name!r} (sd {s:.3g})" for name, s in extreme.items())
-        warnings.warn(
+        warn(
             f"{shown} lie far from unit scale: NUTS adapts poorly to scales outside "
             f"[{low:g}, {high:g}] and may not converge. Rescale them before fitting (a predictor's "
-            "coefficient rescales inversely; for y, so do all effects and sds).",
-            UserWarning,
-            stacklevel=5,
-        )
+            "coefficient rescales inversely; for y, so do all effects and sds).", UserWarning)
 
 
 def _incomplete(y: np.ndarray) -> np.ndarray:

@@ -4,12 +4,11 @@ separation."""
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
 from scipy.optimize import linprog
 
 from .design import DesignData, ModelDesign
+from .exceptions import warn
 from .families import Family
 
 
@@ -25,13 +24,10 @@ def check_groups(design: ModelDesign, n_obs: int, family: Family) -> None:
                     "or check the column."
                 )
             if block.n_levels == n_obs and "sigma" in family.parameters:
-                warnings.warn(
+                warn(
                     f"The grouping factor {block.group!r} has as many levels as there are observations "
                     f"({n_obs}): its effects {block.names} cannot be told apart from the residual sd "
-                    "(sigma). lme4 refuses this model.",
-                    UserWarning,
-                    stacklevel=4,
-                )
+                    "(sigma). lme4 refuses this model.", UserWarning)
 
 
 def warn_uninformative_response(y: np.ndarray, family: Family, trials: np.ndarray | None) -> None:
@@ -41,12 +37,9 @@ def warn_uninformative_response(y: np.ndarray, family: Family, trials: np.ndarra
         return
     values = y / trials if trials is not None else y
     if np.all(values == values[0]):
-        warnings.warn(
+        warn(
             f"Every y is {values[0]:g}{' (as a share of trials)' if trials is not None else ''}: the "
-            f"{family.name} model learns little beyond that, and the priors decide the rest.",
-            UserWarning,
-            stacklevel=4,
-        )
+            f"{family.name} model learns little beyond that, and the priors decide the rest.", UserWarning)
 
 
 def warn_separation(data: DesignData, names: list[str], has_intercept: bool, y: np.ndarray) -> None:
@@ -79,14 +72,11 @@ def warn_separation(data: DesignData, names: list[str], has_intercept: bool, y: 
         and _separating(X[:, [j] + ([0] if has_intercept else [])], y) is not None
     ]
     columns = alone or columns
-    warnings.warn(
+    warn(
         f"The outcomes are perfectly separated by {columns or ['the intercept']}: a combination of them "
         "predicts every 0 and 1 exactly, so the data do not bound their coefficients and the priors "
         "decide how large they are. Check for a column that encodes the outcome, or use an informative "
-        "prior on these coefficients.",
-        UserWarning,
-        stacklevel=4,
-    )
+        "prior on these coefficients.", UserWarning)
 
 
 def _separating(X: np.ndarray, y: np.ndarray) -> np.ndarray | None:

@@ -5,9 +5,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pandas as pd
-from pandas.api.types import is_numeric_dtype
 
 from ._glmer import BayesianGLMER
+from .design._columns import is_numeric
 from .exceptions import FormulaError
 from .spec import ModelSpec, parse_formula
 
@@ -160,7 +160,7 @@ target_accept, random_state, progressbar, missing
         covariates = {name for term in terms for name in term.covariates}
         covariates |= {
             term.by for term in terms
-            if term.by in X.columns and is_numeric_dtype(X[term.by]) and X[term.by].dtype != bool
+            if term.by in X.columns and is_numeric(X[term.by])
         }
         factors = {f for term in self._random_terms() for f in term.factors} if self.random else set()
         return super()._non_predictor_columns(X) | covariates | factors

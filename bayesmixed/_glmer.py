@@ -326,7 +326,16 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             raise ValueError(
                 f"y has 1 class {self.classes_.tolist()}; a classifier needs at least two."
             )
-        return super()._prepare(X, self._encode(y))
+        y_values, data = super()._prepare(X, self._encode(y))
+        # missing="drop" may have dropped every row of a class
+        kept = self.family_.categories if self.family_.labels else self.classes_[np.unique(y_values).astype(int)]
+        if len(kept) < len(self.classes_):
+            lost = sorted(set(self.classes_.tolist()) - set(np.asarray(kept).tolist()))
+            raise ValueError(
+                f"The rows of class(es) {lost} all have missing values; after missing='drop' the "
+                f"classes are {np.asarray(kept).tolist()}. Impute those values, or drop the class."
+            )
+        return y_values, data
 
     def _encode(self, y) -> pd.Series:
         """Two classes as 0/1; several classes stay labels (the categorical

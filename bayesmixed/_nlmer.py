@@ -17,7 +17,7 @@ from sklearn.utils.validation import check_is_fitted
 from ._base import BayesianMixedModel
 from .design import ModelDesign
 from .design._nonlinear import NonlinearModelDesign
-from .exceptions import FormulaError, SamplingWarning
+from .exceptions import FormulaError, SamplingWarning, warn
 from .families import Family, get_family
 from .nonlinear import SELF_STARTING, NonlinearFunction, self_start
 from .priors import Normal, Priors
@@ -89,8 +89,9 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
     Notes
     -----
     The ``scal`` of SSlogis and SSfpl is sampled on the log scale (it is
-    positive), as rstanarm does; summaries report it on its own scale when it
-    has no covariates. Nonlinear models can have several posterior modes:
+    positive), as rstanarm does: summaries, ``fixef`` and ``coef_`` report it on
+    its own scale when it has no covariates; its priors, group effects
+    (``ranef``) and covariate effects stay on the log scale. Nonlinear models can have several posterior modes:
     when chains disagree a :class:`SamplingWarning` gives each chain's means.
 
     Examples
@@ -250,26 +251,27 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
     # -- start and priors --------------------------------------------------------
 
     def _prior_set(self, X: pd.DataFrame, y: np.ndarray) -> Priors:
-        nonlinear = self._nonlinear
         priors = copy.deepcopy(as_priors(self.priors))
         given = dict(priors.coef or {})
         self.start_ = self._starting_values(X, y, given)
+        self._coef_starts = self._coefficient_starts(X)
         if priors.preset == "brms":
-            missing = [p for p in nonlinear.parameters if p not in given]
+            missing = [name for name in self._coef_starts if name not in given]
             if missing:
                 raise ValueError(
                     f"As in brms, nonlinear parameters need priors; none for {missing}. Give them as "
                     "Priors('brms', coef={'Asym': Normal(2, 1), ...}) (on each parameter's sampling scale)."
                 )
         elif priors.preset != "rstanarm":
-            for name, value in self._sampling_scale(self.start_).items():
+            for name, value in self._coef_starts.items():
                 given.setdefault(name, Normal(value, 2.5 * max(abs(value), 1.0)))
         priors.coef = given
         return priors
 
     def _starting_values(self, X: pd.DataFrame, y: np.ndarray, coef_priors: dict) -> dict[str, float]:
         """Starting values on each parameter's own scale: ``start``, else the
-        self-start (R's getInitial), else the centres of the parameters' priors."""
+        self-start (R's getInitial, on the link scale of y), else the centres
+        of the parameters' priors."""
         nonlinear = self._nonlinear
         start = dict(self.start or {})
         unknown = set(start) - set(nonlinear.parameters)
@@ -277,7 +279,8 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
             raise ValueError(f"start names {sorted(unknown)}, which are not parameters: {nonlinear.parameters}.")
         missing = [p for p in nonlinear.parameters if p not in start]
         if missing and nonlinear.self_starting:
-            values = self_start(nonlinear.function, [X[c].to_numpy(dtype=float) for c in nonlinear.inputs], y)
+            inputs = [X[c].to_numpy(dtype=float) for c in nonlinear.inputs]
+            values = self_start(nonlinear.function, inputs, self._link_scale(y))
             start = {**dict(zip(nonlinear.parameters, values.values())), **start}  # by position
         elif missing:
             centres = {p: coef_priors[p].hyperparameters().get("mu") for p in missing if p in coef_priors}
@@ -287,19 +290,58 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
                     f"The function {nonlinear.name!r} has no self-start: give start= values (or "
                     f"priors centred on them) for {still}."
                 )
-            start.update({p: float(np.exp(v)) if p in nonlinear.log_scale else float(v) for p, v in centres.items()})
+            start.update({p: float(v) for p, v in centres.items()})
         for name in nonlinear.log_scale:
             if start[name] <= 0:
-                raise ValueError(f"{name} is sampled on the log scale and must start positive; got {start[name]}.")
+                raise ValueError(
+                    f"{name} is sampled on the log scale (it is positive, as rstanarm has it) but the data "
+                    f"suggest {start[name]:.3g}: the curve falls. Model -y, or write the curve as your own "
+                    "function."
+                )
         return {p: float(start[p]) for p in nonlinear.parameters}
+
+    def _link_scale(self, y: np.ndarray) -> np.ndarray:
+        """y where the function's values live: the mean's link scale (log(y)
+        for a log-normal family); self-starts fit there."""
+        family = self.family_
+        if family.name == "lognormal":
+            return np.log(y)
+        if family.link == "identity":
+            return y
+        if family.link == "log":
+            return np.log(y + 0.5)  # counts may be zero
+        raise ValueError(
+            f"{self._nonlinear.name} has no self-start on the {family.link} scale of the {family.name} "
+            "family: give start= values for its parameters."
+        )
 
     def _sampling_scale(self, values: dict[str, float]) -> dict[str, float]:
         return {p: float(np.log(v)) if p in self._nonlinear.log_scale else v for p, v in values.items()}
 
+    def _coefficient_starts(self, X: pd.DataFrame) -> dict[str, float]:
+        """Starts of the stacked coefficients, on their sampling scale: a
+        parameter's own column takes its start; without one (``Asym ~ 0 + f``,
+        cell means) each indicator column of that parameter does; other
+        coefficients start at 0."""
+        starts = self._sampling_scale(self.start_)
+        coefs = self.design_.main.coef_names
+        stacked = self.design_.transform(X)[self.design_.mu_names[0]].X
+        n = len(X)
+        result = {}
+        for k, parameter in enumerate(self._nonlinear.parameters):
+            if parameter in coefs:
+                result[parameter] = starts[parameter]
+                continue
+            rows = stacked[k * n : (k + 1) * n]
+            for j, name in enumerate(coefs):
+                if name.startswith(f"{parameter}:") and set(np.unique(rows[:, j])) <= {0.0, 1.0}:
+                    result[name] = starts[parameter]
+        return result
+
     def _initial_values(self) -> list[dict]:
         coefs = self.design_.main.coef_names
         base = np.zeros(len(coefs))
-        for name, value in self._sampling_scale(self.start_).items():
+        for name, value in self._coef_starts.items():
             base[coefs.index(name)] = value
         rng = np.random.default_rng(self.seed_)
         spread = np.maximum(np.abs(base), 1.0) * self.init_scale
@@ -344,13 +386,10 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
             shown = "; ".join(
                 f"{b.coords['coef'].values[j]}: " + ", ".join(f"{m:.3g}" for m in means[:, j]) for j in apart
             )
-            warnings.warn(
+            warn(
                 f"The chains disagree (means by chain -- {shown}): the posterior may have several modes, "
                 "and pooled summaries would average them. Check the starting values (start=, "
-                "init_scale=), give more informative priors, or reparameterise.",
-                SamplingWarning,
-                stacklevel=3,
-            )
+                "init_scale=), give more informative priors, or reparameterise.", SamplingWarning)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()

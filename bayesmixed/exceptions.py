@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
+
 from sklearn.exceptions import ConvergenceWarning
+
+
+def warn(message: str, category: type[Warning]) -> None:
+    """Issue a warning attributed to the first caller outside bayesmixed (the
+    user's ``fit`` or ``predict`` line, however deep the call came from)."""
+    level, frame = 2, sys._getframe(1)
+    while frame is not None and frame.f_globals.get("__name__", "").startswith("bayesmixed"):
+        frame, level = frame.f_back, level + 1
+    warnings.warn(message, category, stacklevel=level)
 
 
 class FormulaError(ValueError):

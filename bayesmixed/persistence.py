@@ -22,13 +22,14 @@ from __future__ import annotations
 import copy
 import json
 import pickle
-import warnings
+import threading
 from pathlib import Path
 
 import arviz as az
 from sklearn.utils.validation import check_is_fitted
 
 from . import __version__
+from .exceptions import warn
 
 #: the layout of a saved folder; a folder of another layout does not load
 FORMAT = 1
@@ -67,7 +68,9 @@ def save(estimator, path) -> Path:
 def load(path):
     """Read an estimator written by :func:`save`; it predicts as the saved one did.
 
-    A file written by another bayesmixed version loads with a warning.
+    A folder written by another patch release loads with a warning; one from
+    another major (before 1.0, minor) release, or of another save format,
+    fails with a message naming the versions.
     """
 
     folder = Path(path)
@@ -84,8 +87,12 @@ def load(path):
             f"({meta.get('bayesmixed_version')}) and refit or save it again."
         )
     check_compatible(meta.get("bayesmixed_version"), repr(str(folder)))
-    with open(folder / _ESTIMATOR, "rb") as file:
-        estimator = pickle.load(file)
+    _loading.active = True  # the folder's version is checked: the pickle inside need not be
+    try:
+        with open(folder / _ESTIMATOR, "rb") as file:
+            estimator = pickle.load(file)
+    finally:
+        _loading.active = False
     idata = az.from_netcdf(str(folder / _POSTERIOR))
     idata.load()  # into memory, so that the file is not held open
     estimator.idata_ = idata
@@ -98,19 +105,21 @@ def _release(version: str) -> tuple[int, ...]:
     return numbers[:1] if numbers and numbers[0] >= 1 else numbers
 
 
+_loading = threading.local()
+
+
 def check_compatible(version: str | None, source: str) -> None:
     """Raise if ``version`` wrote fits this version cannot read; warn if it
-    differs in a patch only."""
-    if version == __version__:
+    differs in a patch only, or is not recorded."""
+    if version == __version__ or getattr(_loading, "active", False):
         return
-    if version is None or _release(version) != _release(__version__):
+    if version is None:
+        warn(f"{source} does not record the bayesmixed version that wrote it. Check its predictions.", UserWarning)
+        return
+    if _release(version) != _release(__version__):
         raise ValueError(
-            f"{source} was written by bayesmixed {version or 'of an unknown version'}; this is "
+            f"{source} was written by bayesmixed {version}; this is "
             f"bayesmixed {__version__}, which cannot read it (designs and posteriors change between "
             "releases). Load it with that version, or refit."
         )
-    warnings.warn(
-        f"{source} was written by bayesmixed {version}; this is {__version__}. Check its predictions.",
-        UserWarning,
-        stacklevel=3,
-    )
+    warn(f"{source} was written by bayesmixed {version}; this is {__version__}. Check its predictions.", UserWarning)

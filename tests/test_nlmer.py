@@ -170,6 +170,31 @@ def test_parameter_named_like_a_column():
         BayesianNLMER(function="SSlogis", inputs=["age"]).get_prior(df, df["circumference"])
 
 
+def test_a_parameter_without_intercept_starts_each_cell_mean():
+    # brms' cell-means form: one Asym per group of trees, each centred on the self-start
+    df = orange()
+    df["size"] = np.where(df["Tree"].astype(str).isin(["2", "4"]), "big", "small")
+    table = BayesianNLMER(function="SSlogis", inputs=["age"], nl_formulas={"Asym": "~ 0 + size"}).get_prior(
+        df, df["circumference"]
+    )
+    rows = table[table["class"] == "b"].set_index("coef")["prior"]
+    assert rows["Asym:sizebig"] == rows["Asym:sizesmall"] == "normal(1.927, 4.817)"
+
+
+def test_self_start_on_the_link_scale():
+    # a Poisson model's function gives log(mean): the self-start fits log(y + 0.5)
+    rng = np.random.default_rng(1)
+    x = np.tile(np.linspace(0, 10, 20), 5)
+    y = rng.poisson(np.exp(3 / (1 + np.exp((5 - x) / 1.2))))
+    table = BayesianNLMER(function="SSlogis", inputs=["x"], family="poisson").get_prior(pd.DataFrame({"x": x}), y)
+    start = table[table["class"] == "b"].set_index("coef")["prior"]["Asym"]
+    assert 2.7 < float(start.split("(")[1].split(",")[0]) < 3.3
+    with pytest.raises(ValueError, match="SSlogis has no self-start on the logit scale"):
+        BayesianNLMER(function="SSlogis", inputs=["x"], family="bernoulli").get_prior(
+            pd.DataFrame({"x": x}), (y > 10).astype(float)
+        )
+
+
 def test_rstanarm_priors_reproduce_stan_nlmer():
     # rstanarm_priors.txt (shared reference): normal(0, 3.03) on each
     # coefficient, exponential(rate = 1.7) on sigma, decov(1, 1, 1, 1)

@@ -267,3 +267,27 @@ def test_tensor_product_of_three_margins():
     assert basis.n_fixed == 2 * 2 * 2 - 1
     Xf, Xr = basis.transform(x)
     assert Xr.shape == (150, sum(basis.block_sizes)) and np.linalg.matrix_rank(np.hstack([Xf, Xr])) == 4 * 4 * 5 - 1
+
+
+def test_ordered_by_factor_drops_its_first_category_even_when_absent():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.uniform(size=60)})
+    X["f"] = pd.Categorical(rng.choice(["b", "c"], 60), categories=["a", "b", "c"], ordered=True)
+    smooth = smooth_design("y ~ s(x, by = f)", X)
+    assert smooth.by_levels == ["b", "c"]  # mgcv: levels(f)[-1], whether or not 'a' occurs
+    smooth.transform(X.assign(f=pd.Categorical(["a"] * 60, categories=["a", "b", "c"], ordered=True)))
+
+
+def test_by_levels_whose_names_collide_are_refused():
+    X = pd.DataFrame({"x": np.linspace(0, 1, 40), "f": ["a b", "ab"] * 20})
+    with pytest.raises(ValueError, match=r"Levels \['a b', 'ab'\] of the by factor 'f' give the same names"):
+        smooth_design("y ~ s(x, by = f)", X)
+
+
+def test_constant_numeric_by_keeps_the_centring():
+    # mgcv keeps the sum-to-zero constraint when the by column does not vary
+    X = pd.DataFrame({"x": np.linspace(0, 1, 40), "z": 2.0})
+    smooth = smooth_design("y ~ s(x, by = z)", X)
+    Xf, Xr = smooth.transform(X)
+    assert Xf.shape[1] == 1
+    np.testing.assert_allclose(np.r_[Xf.sum(axis=0), Xr.sum(axis=0)], 0, atol=1e-8)

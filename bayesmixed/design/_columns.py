@@ -33,6 +33,11 @@ def spec_columns(spec) -> set[str]:
     return columns
 
 
+def is_numeric(values: pd.Series) -> bool:
+    """Numbers (not booleans): what a covariate or a numeric ``by`` must be."""
+    return pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
+
+
 def incomplete_rows(X: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
     """Rows with a missing or infinite value in any of ``columns`` (those in X)."""
     bad = np.zeros(len(X), dtype=bool)

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_numeric_dtype
 
-from ._columns import check_columns
+from ._columns import check_columns, is_numeric
 from ._design import DesignData, ModelDesign
 
 
@@ -59,12 +58,9 @@ class NonlinearModelDesign(ModelDesign):
         check_columns(X, set(self.nonlinear.inputs), where)
         values = []
         for column in self.nonlinear.inputs:
-            if not is_numeric_dtype(X[column]) or X[column].dtype == bool:
+            if not is_numeric(X[column]):
                 raise ValueError(f"Input column {column!r} of {where} must be numeric; got dtype {X[column].dtype}.")
-            array = X[column].to_numpy(dtype=float)
-            if not np.all(np.isfinite(array)):
-                raise ValueError(f"Input column {column!r} of {where} has missing or infinite values.")
-            values.append(array)
+            values.append(X[column].to_numpy(dtype=float))
         return values
 
     def nonlinear_mean(self, eta, inputs, m):

@@ -22,11 +22,10 @@ from math import comb, gamma, pi
 
 import numpy as np
 import pandas as pd
-from pandas.api.types import is_numeric_dtype
 from scipy.spatial.distance import cdist
 
 from ..spec._terms import brms_name
-from ._columns import check_columns
+from ._columns import check_columns, is_numeric
 
 #: mgcv's max.knots: beyond this many distinct points a thin-plate basis uses
 #: a random subset of them as knots
@@ -314,7 +313,6 @@ class SmoothBasis:
         values, vectors = values[order], _fix_signs(vectors[:, order])
         self.n_fixed = Z.shape[1] - rank
         self.block_sizes = [rank]
-        self.penalty_scale = scale
         self._random = Z @ vectors[:, :rank] / np.sqrt(values[:rank])
         self._fixed = Z @ vectors[:, rank:]
         return self
@@ -492,7 +490,8 @@ class SmoothDesign:
         values = self._values(X)
         d = values.shape[1]
         self.by_levels = self._learn_by(X)
-        centred = self.term.by is None or self.by_levels is not None
+        # mgcv drops the centring constraint for a numeric by that varies
+        centred = self.term.by is None or self.by_levels is not None or X[self.term.by].nunique() == 1
         if self.term.kind == "t2":
             self.basis = TensorBasis(self.term.margins, centred=centred).fit(values)
         else:
@@ -515,18 +514,24 @@ class SmoothDesign:
         if by is None:
             return None
         column = self._by_column(X)
-        if is_numeric_dtype(column) and column.dtype != bool:
+        if is_numeric(column):
             return None
         if isinstance(column.dtype, pd.CategoricalDtype):
-            levels = [level for level in column.cat.categories if (column == level).any()]
-            if column.cat.ordered:
-                levels = levels[1:]
+            # as mgcv: an ordered factor's first category gets no smooth (present or not)
+            categories = column.cat.categories[1:] if column.cat.ordered else column.cat.categories
+            levels = [level for level in categories if (column == level).any()]
         else:
             levels = sorted(column.unique(), key=str)
         if not levels:
             raise ValueError(
                 f"The ordered by factor {by!r} of {self.term.to_formula()!r} has one level; a smooth "
                 "by an ordered factor is a difference from its first level and needs a second."
+            )
+        labels = [brms_name(str(level)) for level in levels]
+        if len(set(labels)) < len(labels):
+            raise ValueError(
+                f"Levels {[str(v) for v in levels]} of the by factor {by!r} give the same names once "
+                "spaces and symbols are dropped (as brms names them); rename the levels."
             )
         return levels
 
@@ -562,7 +567,7 @@ class SmoothDesign:
         where = f"the smooth {self.term.to_formula()!r}"
         check_columns(X, set(self.term.covariates), where)
         for column in self.term.covariates:
-            if not is_numeric_dtype(X[column]) or X[column].dtype == bool:
+            if not is_numeric(X[column]):
                 raise ValueError(
                     f"Column {column!r} of {where} must be numeric; got dtype {X[column].dtype}."
                 )

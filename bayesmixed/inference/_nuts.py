@@ -12,7 +12,7 @@ import numpy as np
 import pymc as pm
 from pymc.exceptions import SamplingError
 
-from ..exceptions import SamplingWarning
+from ..exceptions import SamplingWarning, warn
 
 SAMPLERS = ("pymc", "nutpie", "numpyro")
 
@@ -36,8 +36,8 @@ class NUTSConfig:
     progressbar : bool
     initvals : list of dict, optional
         Initial values per chain, by variable name on the constrained scale;
-        they replace PyMC's jittered start (nutpie starts every chain at the
-        first).
+        PyMC starts each chain there without further jitter, nutpie starts
+        every chain at the first, numpyro jitters them.
     """
 
     sampler: str
@@ -104,29 +104,30 @@ def run_nuts(model: pm.Model, config: NUTSConfig, var_names: list[str]) -> az.In
         warnings.filterwarnings("ignore", message=".*We recommend running at least.*")
         try:
             return pm.sample(**settings)
-        except SamplingError as first:
+        except SamplingError as error:
+            # only PyMC's own sampler checks the start, and only a start check is retried
+            retry = config.sampler == "pymc" and "starting point" in str(error)
+            if not retry:
+                raise
             if settings.get("init") == "adapt_diag":
-                raise _start_failed(first) from first
-            # the jittered start failed: start once more at the priors' centres
-            warnings.warn(
-                f"Sampling could not start from a jittered point ({first}); retrying from the "
-                "priors' centres without jitter.",
+                raise _start_failed(error, "the given initial values") from error
+            warn(
+                f"Sampling could not start from a jittered point ({str(error).splitlines()[0]}); "
+                "retrying from the priors' centres without jitter.",
                 SamplingWarning,
-                stacklevel=3,
             )
             try:
                 return pm.sample(**{**settings, "init": "adapt_diag"})
             except SamplingError as second:
-                raise _start_failed(second) from second
+                raise _start_failed(second, "the priors' centres, without jitter") from second
 
 
-def _start_failed(error: Exception) -> RuntimeError:
+def _start_failed(error: Exception, start: str) -> RuntimeError:
     return RuntimeError(
-        "NUTS could not start: the model's log density or its gradient is not finite at the "
-        f"starting point, even without jitter ({str(error).splitlines()[0]}). Check that the priors "
-        "allow the data (a prior that excludes y's range, a Flat prior on a bounded parameter), "
-        "that no predictor has an extreme scale, and give initial values (start=) where the model "
-        "takes them."
+        "NUTS could not start: the model's log density or its gradient is not finite at "
+        f"{start} ({str(error).splitlines()[0]}). Check that the priors allow the data (a prior "
+        "that excludes y's range, a Flat prior on a bounded parameter), that no predictor has an "
+        "extreme scale, and give initial values (start=) where the model takes them."
     )
 
 
@@ -176,7 +177,7 @@ def check_convergence(
             "may be biased; raise target_accept (e.g. 0.95 or 0.99), or use stronger priors."
         )
     if messages:
-        warnings.warn(" ".join(messages), SamplingWarning, stacklevel=3)
+        warn(" ".join(messages), SamplingWarning)
     return diagnostics
 
 

@@ -97,6 +97,32 @@ def test_missing_labels_of_a_classifier():
         BayesianGLMERClassifier(groups="Subject", missing="drop").get_prior(df[["Days", "Subject"]], y)
 
 
+def test_missing_drop_that_removes_a_whole_class():
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=60), "g": rng.integers(0, 4, 60).astype(str)})
+    X.loc[:3, "x"] = np.nan
+    y = pd.Series(["a"] * 4 + ["b"] * 28 + ["c"] * 28, name="y")
+    with pytest.raises(ValueError, match=r"The rows of class\(es\) \['a'\] all have missing values"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            BayesianGLMERClassifier(formula="y ~ x + (1 | g)", missing="drop").get_prior(X, y)
+
+
+def test_missing_drop_with_numpy_x():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 2))
+    X[3, 0], X[5, 1] = np.nan, np.inf
+    with pytest.warns(UserWarning, match=r"dropped 2 of 30 rows .*\(in 'x0', 'x1'\)"):
+        BayesianLMER(missing="drop").get_prior(X, rng.normal(size=30))
+
+
+def test_warnings_point_at_the_callers_line():
+    df = sleep(row=np.arange(180).astype(str))
+    with pytest.warns(UserWarning, match="as many levels as there are observations") as record:
+        prior(BayesianLMER(formula="Reaction ~ Days + (1 | row)"), df)
+    assert record[0].filename == __file__
+
+
 # -- columns ----------------------------------------------------------------------------------
 
 @pytest.mark.parametrize(
