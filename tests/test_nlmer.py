@@ -152,7 +152,7 @@ def test_renamed_parameters_keep_their_scales():
         ({"function": "SSlogis", "inputs": ["age", "Tree"]}, "SSlogis takes 1 input column"),
         ({"function": "SSnope", "inputs": ["age"]}, "Unknown self-starting model 'SSnope'"),
         ({"function": "SSlogis", "inputs": ["age"], "start": {"bogus": 1}}, r"start names \['bogus'\]"),
-        ({"function": "SSlogis", "inputs": ["age"], "start": {"scal": -1}}, "must start positive"),
+        ({"function": "SSlogis", "inputs": ["age"], "start": {"scal": -1}}, r"scal is sampled on the log scale .* suggest -1: the curve falls"),
         ({"inputs": ["age"]}, "needs a formula, or function="),
         ({"formula": ORANGE_FORMULA, "function": "SSlogis"}, "either as a formula or through parameters"),
         ({"function": "SSlogis", "inputs": ["age"], "family": "categorical"}, "families with one mean"),

@@ -291,6 +291,9 @@ class SmoothBasis:
         Columns of the unpenalised part.
     block_sizes : list of int
         Columns of each penalised block (one here), each with its own sd.
+    penalty_scale : float
+        The factor mgcv's ``scale.penalty`` divides the penalty by (to compare
+        smoothing parameters with mgcv's).
     """
 
     def __init__(self, k: int = 10, bs: str = "tp", centred: bool = True):
@@ -313,6 +316,7 @@ class SmoothBasis:
         values, vectors = values[order], _fix_signs(vectors[:, order])
         self.n_fixed = Z.shape[1] - rank
         self.block_sizes = [rank]
+        self.penalty_scale = scale
         self._random = Z @ vectors[:, :rank] / np.sqrt(values[:rank])
         self._fixed = Z @ vectors[:, rank:]
         return self
