@@ -18,7 +18,7 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 from . import __version__
 from ._checks import check_groups, warn_separation, warn_uninformative_response
 from .design import Design, DesignData, ModelDesign
-from .design._columns import incomplete_rows, spec_columns
+from .design._columns import missing_or_infinite, spec_columns
 from .exceptions import FormulaError, ParetoKWarning, warn
 from .families import Family
 from .inference import SAMPLERS, NUTSConfig, check_convergence, run_nuts
@@ -190,6 +190,7 @@ class BayesianMixedModel(BaseEstimator):
         )
         idata = run_nuts(model, config, self._posterior_names())
         self.diagnostics_ = check_convergence(idata, self._diagnosed_names())
+        self._check_draws(idata)
         self.idata_ = self._with_observations(idata, data, y_values)
 
         self._set_coefficients()
@@ -235,14 +236,14 @@ class BayesianMixedModel(BaseEstimator):
                 )
         self.family_ = family
         family.learn_response(y_values)
-        self.design_ = self._model_design(family).fit(X)
-        data = self.design_.transform(X)
+        self.design_ = self._model_design(family)
+        data = self.design_.fit_transform(X)
         main = data[self.design_.mu_names[0]]
         y_values = family.check_response(y_values, main.trials)
         check_groups(self.design_, len(y_values), family)
         warn_uninformative_response(y_values, family, main.trials)
         binary = family.name == "bernoulli" or (main.trials is not None and np.all(main.trials == 1))
-        if binary and self.design_.nonlinear is None:
+        if binary and len(main.X) == len(y_values):  # a linear predictor per observation
             warn_separation(main, self.design_.main.coef_names, self.design_.main.has_intercept, y_values)
         predictors = {}
         for name, predictor in self.design_.predictors.items():
@@ -252,10 +253,10 @@ class BayesianMixedModel(BaseEstimator):
                 has_intercept=predictor.has_intercept or (family.ordinal and predictor.is_mu),
                 coef_names=predictor.coef_names,
                 blocks=[(b.key, b.group, b.names, b.term.correlated) for b in predictor.blocks],
-                smooths=[smooth.key for smooth in predictor.smooths],
+                smooths=[(smooth.key, smooth.term.label) for smooth in predictor.smooths],
             )
         self.priors_ = resolve_priors(
-            self._prior_set(X, y_values),
+            self._prior_set(X, y_values, data),
             predictors=predictors,
             aux=family.parameters,
             dispersion=family.decov_dispersion,
@@ -269,14 +270,14 @@ class BayesianMixedModel(BaseEstimator):
     def _complete_rows(self, X: pd.DataFrame, y: np.ndarray) -> tuple[pd.DataFrame, np.ndarray]:
         """X and y without the rows that have a missing or infinite value in
         y or in a column the model reads (``missing="drop"``), with a warning."""
-        columns = self._model_columns()
-        bad = incomplete_rows(X, columns) | _incomplete(y)
+        masks = {c: missing_or_infinite(X[c]) for c in sorted(self._model_columns()) if c in X.columns}
+        masks["y"] = missing_or_infinite(y)
+        bad = np.logical_or.reduce(list(masks.values()))
         if not bad.any():
             return X, y
         if bad.all():
             raise ValueError(f"Every one of the {len(X)} rows has a missing or infinite value; nothing to fit.")
-        used = sorted(c for c in columns if c in X.columns and incomplete_rows(X, [c]).any())
-        where = ", ".join(map(repr, used + (["y"] if _incomplete(y).any() else [])))
+        where = ", ".join(repr(name) for name, mask in masks.items() if mask.any())
         warn(
             f"missing='drop': dropped {int(bad.sum())} of {len(X)} rows with missing or infinite "
             f"values (in {where}).", UserWarning)
@@ -286,9 +287,14 @@ class BayesianMixedModel(BaseEstimator):
         """The (unfitted) design of the model's linear predictors."""
         return ModelDesign(self.spec_, family.mu_names())
 
-    def _prior_set(self, X: pd.DataFrame, y: np.ndarray) -> Priors:
-        """The priors asked for, before the preset fills the rest."""
+    def _prior_set(self, X: pd.DataFrame, y: np.ndarray, data: dict[str, DesignData]) -> Priors:
+        """The priors asked for, before the preset fills the rest (X, y and
+        the encoded data of each predictor are there for priors learned from
+        them)."""
         return as_priors(self.priors)
+
+    def _check_draws(self, idata: az.InferenceData) -> None:
+        """Checks of the draws beyond R-hat, ESS and divergences (none here)."""
 
     def _initial_values(self) -> list[dict] | None:
         """Initial values of the sampler, one dict per chain (None: PyMC's
@@ -347,7 +353,7 @@ class BayesianMixedModel(BaseEstimator):
         if len(values) != n_rows:
             raise ValueError(f"X has {n_rows} rows but y has {len(values)}; they must match.")
         if len(values) < min_rows:
-            raise ValueError(f"{name} needs at least {min_rows} observations; got 1 sample.")
+            raise ValueError(f"{name} needs at least {min_rows} observations; got {len(values)}.")
         if not numeric:
             return values
         try:
@@ -414,7 +420,7 @@ class BayesianMixedModel(BaseEstimator):
             location = self.family_.dpar_location(predictor.dpar, y)
             return DataScales(location, 1.0, 0.0, 0.0, x_scale, z_scale, link_scale=True)
         scales = [*x_scale, *(s for z in z_scale.values() for s in z)]
-        if not np.all(np.isfinite(scales)) or not np.all(np.isfinite(y)) or np.abs(y).max(initial=0) > 1e150:
+        if not np.all(np.isfinite(scales)) or np.abs(y).max(initial=0) > 1e150:
             raise ValueError(
                 "y or a predictor is too large for floating point arithmetic (its scale overflows); "
                 "rescale it before fitting (divide by a power of ten)."
@@ -825,14 +831,6 @@ def _warn_extreme_scales(scales: dict[str, float]) -> None:
             f"{shown} lie far from unit scale: NUTS adapts poorly to scales outside "
             f"[{low:g}, {high:g}] and may not converge. Rescale them before fitting (a predictor's "
             "coefficient rescales inversely; for y, so do all effects and sds).", UserWarning)
-
-
-def _incomplete(y: np.ndarray) -> np.ndarray:
-    """Missing (or, for numbers, infinite) values of y."""
-    missing = pd.isna(y)
-    if y.dtype.kind in "fc":
-        missing |= np.isinf(y)
-    return np.asarray(missing, dtype=bool)
 
 
 def _column_scales(matrix: np.ndarray) -> np.ndarray:

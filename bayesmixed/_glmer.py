@@ -343,17 +343,15 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         labels = column_or_1d(np.asarray(y))
         if len(self.classes_) > 2:
             return pd.Series(labels, name=getattr(y, "name", None))
-        missing = pd.isna(labels)  # left for missing="drop"
-        encoded = np.zeros(len(labels))
-        encoded[~missing] = np.clip(np.searchsorted(self.classes_, labels[~missing]), 0, len(self.classes_) - 1)
-        encoded[missing] = np.nan
-        unknown = ~missing & (self.classes_[np.nan_to_num(encoded).astype(int)] != labels)
+        missing = pd.isna(labels)  # left as NaN for missing="drop"
+        codes = pd.Categorical(labels, categories=self.classes_).codes
+        unknown = (codes < 0) & ~missing
         if unknown.any():
             raise ValueError(
                 f"y has labels not seen at fit: {np.unique(labels[unknown]).tolist()[:5]}; "
                 f"the classes are {self.classes_.tolist()}."
             )
-        return pd.Series(encoded, name=getattr(y, "name", None))
+        return pd.Series(np.where(missing, np.nan, codes), name=getattr(y, "name", None))
 
     def predict_proba(self, X):
         """Posterior mean probability of each class.

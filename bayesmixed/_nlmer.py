@@ -15,7 +15,7 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted
 
 from ._base import BayesianMixedModel
-from .design import ModelDesign
+from .design import DesignData, ModelDesign
 from .design._nonlinear import NonlinearModelDesign
 from .exceptions import FormulaError, SamplingWarning, warn
 from .families import Family, get_family
@@ -240,7 +240,7 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         return (super()._model_columns() - set(self._nonlinear.parameters)) | set(self._nonlinear.inputs)
 
     def _model_design(self, family: Family) -> ModelDesign:
-        return NonlinearModelDesign(self.nonlinear_spec_, self._nonlinear)
+        return NonlinearModelDesign(self.spec_, self._nonlinear)
 
     def _uses_all_columns(self) -> bool:
         return False
@@ -250,11 +250,12 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
 
     # -- start and priors --------------------------------------------------------
 
-    def _prior_set(self, X: pd.DataFrame, y: np.ndarray) -> Priors:
+    def _prior_set(self, X: pd.DataFrame, y: np.ndarray, data: dict[str, DesignData]) -> Priors:
         priors = copy.deepcopy(as_priors(self.priors))
         given = dict(priors.coef or {})
-        self.start_ = self._starting_values(X, y, given)
-        self._coef_starts = self._coefficient_starts(X)
+        main = data[self.design_.mu_names[0]]
+        self.start_ = self._starting_values(main.inputs, y, given)
+        self._coef_starts = self._coefficient_starts(main.X, len(y))
         if priors.preset == "brms":
             missing = [name for name in self._coef_starts if name not in given]
             if missing:
@@ -268,7 +269,7 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         priors.coef = given
         return priors
 
-    def _starting_values(self, X: pd.DataFrame, y: np.ndarray, coef_priors: dict) -> dict[str, float]:
+    def _starting_values(self, inputs: list[np.ndarray], y: np.ndarray, coef_priors: dict) -> dict[str, float]:
         """Starting values on each parameter's own scale: ``start``, else the
         self-start (R's getInitial, on the link scale of y), else the centres
         of the parameters' priors."""
@@ -279,7 +280,6 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
             raise ValueError(f"start names {sorted(unknown)}, which are not parameters: {nonlinear.parameters}.")
         missing = [p for p in nonlinear.parameters if p not in start]
         if missing and nonlinear.self_starting:
-            inputs = [X[c].to_numpy(dtype=float) for c in nonlinear.inputs]
             values = self_start(nonlinear.function, inputs, self._link_scale(y))
             start = {**dict(zip(nonlinear.parameters, values.values())), **start}  # by position
         elif missing:
@@ -318,24 +318,19 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
     def _sampling_scale(self, values: dict[str, float]) -> dict[str, float]:
         return {p: float(np.log(v)) if p in self._nonlinear.log_scale else v for p, v in values.items()}
 
-    def _coefficient_starts(self, X: pd.DataFrame) -> dict[str, float]:
-        """Starts of the stacked coefficients, on their sampling scale: a
-        parameter's own column takes its start; without one (``Asym ~ 0 + f``,
-        cell means) each indicator column of that parameter does; other
-        coefficients start at 0."""
+    def _coefficient_starts(self, stacked: np.ndarray, n: int) -> dict[str, float]:
+        """Starts of the stacked coefficients that carry a parameter's value,
+        on its sampling scale: the coefficients b with ``X_k b = 1`` on the
+        parameter's rows (its own column, or each level of ``Asym ~ 0 + f``),
+        scaled by its start. Covariate effects are not among them (they start
+        at 0, with the ``b`` prior)."""
         starts = self._sampling_scale(self.start_)
         coefs = self.design_.main.coef_names
-        stacked = self.design_.transform(X)[self.design_.mu_names[0]].X
-        n = len(X)
         result = {}
         for k, parameter in enumerate(self._nonlinear.parameters):
-            if parameter in coefs:
-                result[parameter] = starts[parameter]
-                continue
-            rows = stacked[k * n : (k + 1) * n]
-            for j, name in enumerate(coefs):
-                if name.startswith(f"{parameter}:") and set(np.unique(rows[:, j])) <= {0.0, 1.0}:
-                    result[name] = starts[parameter]
+            unit = np.linalg.lstsq(stacked[k * n : (k + 1) * n], np.ones(n), rcond=None)[0]
+            for j in np.flatnonzero(np.abs(unit) > 1e-8):
+                result[coefs[j]] = float(unit[j] * starts[parameter])
         return result
 
     def _initial_values(self) -> list[dict]:
@@ -349,27 +344,10 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
 
     # -- fit and results -------------------------------------------------------------
 
-    def fit(self, X, y):
-        """Fit the model by sampling its posterior with NUTS.
-
-        Parameters
-        ----------
-        X : pandas.DataFrame
-            The inputs, covariates and group columns.
-        y : array-like of shape (n_samples,)
-
-        Returns
-        -------
-        self
-        """
-        super().fit(X, y)
-        self._warn_if_chains_disagree()
-        return self
-
-    def _warn_if_chains_disagree(self) -> None:
+    def _check_draws(self, idata: az.InferenceData) -> None:
         """Chains that settle in different modes: chain means more than three
         within-chain sds apart, or R-hat above 1.1, for a coefficient."""
-        b = self.idata_.posterior["b"]
+        b = idata.posterior["b"]
         if b.sizes["chain"] < 2:
             return
         means = b.mean("draw").to_numpy()  # (chain, coef)

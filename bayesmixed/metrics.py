@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
+from sklearn.metrics import mean_absolute_error, root_mean_squared_error
 from sklearn.pipeline import Pipeline
 from sklearn.utils.validation import check_is_fitted, column_or_1d
 
@@ -75,14 +76,14 @@ def rmse(estimator, X, y) -> float:
     """Root mean squared error of the posterior mean prediction."""
     estimator, X = _final_step(estimator, X)
     mean = _numeric_predictions(estimator, estimator.predict, X)
-    return float(np.sqrt(np.mean((_numeric_y(y, mean.shape[0]) - mean) ** 2)))
+    return float(root_mean_squared_error(_numeric_y(y, mean.shape[0]), mean))
 
 
 def mae(estimator, X, y) -> float:
     """Mean absolute error of the posterior mean prediction."""
     estimator, X = _final_step(estimator, X)
     mean = _numeric_predictions(estimator, estimator.predict, X)
-    return float(np.mean(np.abs(_numeric_y(y, mean.shape[0]) - mean)))
+    return float(mean_absolute_error(_numeric_y(y, mean.shape[0]), mean))
 
 
 def elpd_scorer(estimator, X, y) -> float:
@@ -123,7 +124,7 @@ def get_scorer(name: str) -> Callable:
 def _final_step(estimator, X):
     """The bayesmixed estimator at the end of a Pipeline, and X as it receives it."""
     if isinstance(estimator, Pipeline):
-        return estimator[-1], estimator[:-1].transform(X)
+        return estimator[-1], estimator[:-1].transform(X) if len(estimator) > 1 else X
     return estimator, X
 
 

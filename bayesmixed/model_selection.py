@@ -141,11 +141,9 @@ class LOOSearchCV(MetaEstimatorMixin, BaseEstimator):
 
 def _loo_candidate(estimator, params, X, y, k_threshold):
     """Fit one candidate; return it, the pointwise LOO ELPD (exact where k is
-    high), p_loo and the number of exact refits."""
-    model = clone(estimator).set_params(**params)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model.fit(X, y)
+    high), p_loo (with the exact rows) and the number of exact refits. The
+    candidate's own sampling warnings reach the caller; the refits' do not."""
+    model = clone(estimator).set_params(**params).fit(X, y)
     loo = model.loo(k_threshold=np.inf)  # the high-k rows are refitted below, not warned of
     pointwise = np.asarray(loo.loo_i, dtype=float).copy()
     high = np.flatnonzero(np.asarray(loo.pareto_k) > k_threshold)
@@ -157,7 +155,9 @@ def _loo_candidate(estimator, params, X, y, k_threshold):
             warnings.simplefilter("ignore")
             refit.fit(X[keep], y[keep])
         pointwise[i] = refit.log_predictive_density(X.iloc[[i]], y.iloc[[i]])[0]
-    return model, pointwise, float(loo.p_loo), len(high)
+    # p_loo = lppd - elpd_loo: the exact rows change elpd_loo, not lppd
+    p_loo = float(loo.p_loo) + float(np.sum(np.asarray(loo.loo_i)[high]) - np.sum(pointwise[high]))
+    return model, pointwise, p_loo, len(high)
 
 
 def _param_columns(candidates: list[dict]) -> dict[str, np.ma.MaskedArray]:

@@ -22,7 +22,7 @@ from __future__ import annotations
 import copy
 import json
 import pickle
-import threading
+import warnings
 from pathlib import Path
 
 import arviz as az
@@ -87,12 +87,10 @@ def load(path):
             f"({meta.get('bayesmixed_version')}) and refit or save it again."
         )
     check_compatible(meta.get("bayesmixed_version"), repr(str(folder)))
-    _loading.active = True  # the folder's version is checked: the pickle inside need not be
-    try:
-        with open(folder / _ESTIMATOR, "rb") as file:
-            estimator = pickle.load(file)
-    finally:
-        _loading.active = False
+    with open(folder / _ESTIMATOR, "rb") as file, warnings.catch_warnings():
+        # the folder's version was checked just now: the pickle inside records the same
+        warnings.filterwarnings("ignore", message=".*was written by bayesmixed", category=UserWarning)
+        estimator = pickle.load(file)
     idata = az.from_netcdf(str(folder / _POSTERIOR))
     idata.load()  # into memory, so that the file is not held open
     estimator.idata_ = idata
@@ -105,13 +103,10 @@ def _release(version: str) -> tuple[int, ...]:
     return numbers[:1] if numbers and numbers[0] >= 1 else numbers
 
 
-_loading = threading.local()
-
-
 def check_compatible(version: str | None, source: str) -> None:
     """Raise if ``version`` wrote fits this version cannot read; warn if it
     differs in a patch only, or is not recorded."""
-    if version == __version__ or getattr(_loading, "active", False):
+    if version == __version__:
         return
     if version is None:
         warn(f"{source} does not record the bayesmixed version that wrote it. Check its predictions.", UserWarning)

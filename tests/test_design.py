@@ -19,7 +19,7 @@ def test_sleepstudy_design():
     d = design("Reaction ~ Days + (Days | Subject)", df)
     data = d.transform(df)
     assert d.fixed.has_intercept and d.fixed.names == ["Days"]
-    assert d.fixed.means == pytest.approx([4.5])
+    assert d.coef_means == pytest.approx([4.5])
     block = d.blocks[0]
     assert block.names == ["Intercept", "Days"] and block.n_levels == 18
     # integer indices and an n x q block: memory O(n q), never n x G

@@ -291,3 +291,16 @@ def test_constant_numeric_by_keeps_the_centring():
     Xf, Xr = smooth.transform(X)
     assert Xf.shape[1] == 1
     np.testing.assert_allclose(np.r_[Xf.sum(axis=0), Xr.sum(axis=0)], 0, atol=1e-8)
+
+
+def test_without_an_intercept_columns_are_not_centred():
+    # centring is paired with the intercept that absorbs it; a model without
+    # one must see its columns as they are, or fit and predict would differ
+    from bayesmixed.design import Design
+
+    X = pd.DataFrame({"x": np.linspace(0, 1, 40), "z": np.linspace(1, 3, 40)})
+    design = Design(parse_formula("y ~ 0 + s(x, by = z)")).fit(X)
+    assert not design.has_intercept
+    np.testing.assert_array_equal(design.coef_means, 0)
+    with_intercept = Design(parse_formula("y ~ 1 + s(x, by = z)")).fit(X)
+    np.testing.assert_allclose(with_intercept.coef_means, with_intercept.transform(X).X.mean(axis=0))

@@ -38,13 +38,10 @@ def is_numeric(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
 
 
-def incomplete_rows(X: pd.DataFrame, columns: Iterable[str]) -> np.ndarray:
-    """Rows with a missing or infinite value in any of ``columns`` (those in X)."""
-    bad = np.zeros(len(X), dtype=bool)
-    for column in columns:
-        if column in X.columns:
-            bad |= _missing(X[column]) | _infinite(X[column])
-    return bad
+def missing_or_infinite(values) -> np.ndarray:
+    """Which values are missing (NaN, None, NA) or infinite, for a column or y."""
+    values = pd.Series(values) if not isinstance(values, pd.Series) else values
+    return _missing(values) | _infinite(values)
 
 
 def _missing(values: pd.Series) -> np.ndarray:
@@ -72,21 +69,16 @@ def check_columns(X: pd.DataFrame, columns: Iterable[str], where: str) -> None:
             )
         values = X[column]
         _check_encodable(values, column, where)
-        missing = _missing(values)
-        if missing.any():
-            rows = [int(i) for i in np.flatnonzero(missing)[:5]]
-            raise ValueError(
-                f"Column {column!r} (used in {where}) has {int(missing.sum())} missing "
-                f"value(s), e.g. at rows {rows}; drop or impute them before fitting "
-                "(or fit with missing='drop')."
-            )
-        infinite = _infinite(values)
-        if infinite.any():
-            rows = [int(i) for i in np.flatnonzero(infinite)[:5]]
-            raise ValueError(
-                f"Column {column!r} (used in {where}) has {int(infinite.sum())} "
-                f"infinite value(s), e.g. at rows {rows}."
-            )
+        for kind, bad, advice in (
+            ("missing", _missing(values), "; drop or impute them before fitting (or fit with missing='drop')"),
+            ("infinite", _infinite(values), ""),
+        ):
+            if bad.any():
+                rows = [int(i) for i in np.flatnonzero(bad)[:5]]
+                raise ValueError(
+                    f"Column {column!r} (used in {where}) has {int(bad.sum())} {kind} "
+                    f"value(s), e.g. at rows {rows}{advice}."
+                )
 
 
 def _check_encodable(values: pd.Series, column: str, where: str) -> None:

@@ -120,17 +120,17 @@ class Design:
         return self.fixed.names + [name for smooth in self.smooths for name in smooth.fixed_names]
 
     def fit(self, X: pd.DataFrame) -> Design:
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X: pd.DataFrame) -> DesignData:
+        """Learn the encodings from X and return X encoded (one pass)."""
         self.fixed = FixedDesign(self.spec.fixed).fit(X)
         self.smooths = [
             SmoothDesign(term, self._key(term.label)).fit(X)
             for term in self.spec.smooths
         ]
         self._check_smooth_labels()
-        # (a smooth's unpenalised columns sum to zero over the training data
-        # unless it has a by column)
-        smooth_fixed = [smooth.transform(X)[0] for smooth in self.smooths]
-        self.coef_means = np.concatenate([self.fixed.means] + [part.mean(axis=0) for part in smooth_fixed])
-        self._check_rank(np.column_stack([self.fixed.transform(X)] + smooth_fixed))
         counts = Counter(term.group for term in self.spec.groups)
         seen: Counter[str] = Counter()
         self.blocks: list[GroupDesign] = []
@@ -145,7 +145,11 @@ class Design:
         self._trials_spec = (
             None if trials is None or trials.isdigit() else self._numeric_spec(trials, X, f"trials({trials})")
         )
-        return self
+        data = self.transform(X)
+        # centring for the intercept: without one the columns stay as they are
+        self.coef_means = data.X.mean(axis=0) if self.has_intercept else np.zeros(data.X.shape[1])
+        self._check_rank(data.X)
+        return data
 
     @staticmethod
     def _numeric_spec(expr: str, X: pd.DataFrame, where: str):
@@ -253,19 +257,31 @@ class ModelDesign:
         Names of the predictors of the mean.
     """
 
-    #: the mean's nonlinear function of its predictors (see NonlinearModelDesign)
-    nonlinear = None
-
     def __init__(self, spec: ModelSpec, mu_names: list[str] | None = None):
         self.spec = spec
         self.mu_names = list(mu_names or ["mu"])
 
     def fit(self, X: pd.DataFrame) -> ModelDesign:
-        first = Design(self.spec, dpar=self.mu_names[0]).fit(X)
-        self.predictors: dict[str, Design] = {name: first.renamed(name) for name in self.mu_names}
-        for name, spec in self.spec.dpars.items():
-            self.predictors[name] = Design(spec, dpar=name).fit(X)
+        self.fit_transform(X)
         return self
+
+    def fit_transform(self, X: pd.DataFrame) -> dict[str, DesignData]:
+        """Learn every predictor's encodings from X and return X encoded per
+        predictor, as :meth:`transform` would (one pass)."""
+        first = Design(self.spec, dpar=self.mu_names[0])
+        shared = first.fit_transform(X)
+        self.predictors: dict[str, Design] = {name: first.renamed(name) for name in self.mu_names}
+        data = {name: shared for name in self.mu_names}
+        for name, spec in self.spec.dpars.items():
+            self.predictors[name] = Design(spec, dpar=name)
+            data[name] = self.predictors[name].fit_transform(X)
+        return data
+
+    def mean(self, eta, inputs, m):
+        """The mean's predictor from the linear one: the same here; a
+        nonlinear function of it and ``inputs`` in :class:`NonlinearModelDesign`
+        (m is ``pytensor.tensor`` when building the model, numpy for draws)."""
+        return eta
 
     @property
     def main(self) -> Design:

@@ -23,8 +23,6 @@ class FixedDesign:
     has_intercept : bool
     names : list of str
         Coefficient names other than the intercept, as R writes them.
-    means : ndarray
-        Training means of those columns (used to centre them).
     """
 
     def __init__(self, expr: str):
@@ -38,8 +36,6 @@ class FixedDesign:
         self.has_intercept = _INTERCEPT in names
         self._keep = [i for i, name in enumerate(names) if name != _INTERCEPT]
         self.names = readable_names(names[i] for i in self._keep)
-        values = np.asarray(matrix, dtype=float)[:, self._keep]
-        self.means = values.mean(axis=0) if self.has_intercept else np.zeros(len(self._keep))
         self._categories = {
             factor: state["categories"]
             for factor, (kind, state) in self.model_spec_.encoder_state.items()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..spec import ModelSpec
 from ._columns import check_columns, is_numeric
 from ._design import DesignData, ModelDesign
 
@@ -16,13 +17,13 @@ class NonlinearModelDesign(ModelDesign):
 
     Parameters
     ----------
-    spec : NonlinearSpec
+    spec : ModelSpec
+        The stacked linear model (:meth:`NonlinearSpec.stacked`).
     nonlinear : NonlinearFunction
     """
 
-    def __init__(self, spec, nonlinear):
-        super().__init__(spec.stacked())
-        self.nonlinear_spec = spec
+    def __init__(self, spec: ModelSpec, nonlinear):
+        super().__init__(spec)
         self.nonlinear = nonlinear
 
     @property
@@ -43,10 +44,11 @@ class NonlinearModelDesign(ModelDesign):
             blocks.append(X.assign(**indicators))
         return pd.concat(blocks, ignore_index=True)
 
-    def fit(self, X: pd.DataFrame) -> NonlinearModelDesign:
-        self._inputs(X)
-        super().fit(self.stack(X))
-        return self
+    def fit_transform(self, X: pd.DataFrame) -> dict[str, DesignData]:
+        inputs = self._inputs(X)
+        data = super().fit_transform(self.stack(X))
+        data[self.mu_names[0]].inputs = inputs
+        return data
 
     def transform(self, X: pd.DataFrame) -> dict[str, DesignData]:
         data = super().transform(self.stack(X))
@@ -63,7 +65,7 @@ class NonlinearModelDesign(ModelDesign):
             values.append(X[column].to_numpy(dtype=float))
         return values
 
-    def nonlinear_mean(self, eta, inputs, m):
+    def mean(self, eta, inputs, m):
         """The mean from the stacked predictor: ``eta`` of shape (K n,) as a
         tensor (m = pytensor.tensor), or (S, K n) draws (m = numpy)."""
         K = len(self.parameters)

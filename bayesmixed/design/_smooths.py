@@ -9,7 +9,9 @@ A smooth ``f(x) = B(x) beta`` with penalty ``beta' S beta`` is turned into
 
 exactly as ``mgcv::smoothCon(..., absorb.cons = TRUE)`` followed by
 ``mgcv::smooth2random`` does it (the representation gamm4, rstanarm's
-``stan_gamm4`` and brms sample): the basis is centred by a sum-to-zero
+``stan_gamm4`` and brms sample; beyond :data:`MAX_KNOTS` distinct points a
+thin-plate basis draws its knot subset with its own generator, not mgcv's):
+the basis is centred by a sum-to-zero
 constraint over the training data, the penalty is rescaled by mgcv's
 ``scale.penalty`` rule, and ``Xr = B Z U_+ D_+^{-1/2}``, ``Xf = B Z U_0`` from the
 eigen decomposition ``Z' S Z = U D U'``. Every matrix is learned at fit and
@@ -34,19 +36,12 @@ MAX_KNOTS = 2000
 
 def place_knots(x: np.ndarray, k: int) -> np.ndarray:
     """``k`` knots spread evenly through the sorted distinct values of x
-    (mgcv's ``place.knots``: interpolating between order statistics)."""
+    (mgcv's ``place.knots``: linear interpolation between order statistics,
+    which is numpy's default quantile)."""
     values = np.unique(np.asarray(x, dtype=float))
-    n = len(values)
-    if k > n:
-        raise ValueError(f"k = {k} knots need at least {k} distinct values; x has {n}.")
-    if k == n:
-        return values
-    delta = (n - 1) / (k - 1)
-    steps = delta * np.arange(1, k - 1)
-    lower = np.floor(steps).astype(int)  # 0-based index of the lower order statistic
-    fraction = steps - lower
-    inner = values[lower] * (1 - fraction) + values[lower + 1] * fraction
-    return np.concatenate([[values[0]], inner, [values[-1]]])
+    if k > len(values):
+        raise ValueError(f"k = {k} knots need at least {k} distinct values; x has {len(values)}.")
+    return np.quantile(values, np.linspace(0.0, 1.0, k))
 
 
 def _cr_second_derivatives(knots: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -264,6 +259,13 @@ def _penalty_scale(penalty: np.ndarray, basis: np.ndarray) -> float:
     return np.abs(penalty).sum(axis=0).max() / np.abs(basis).sum(axis=1).max() ** 2
 
 
+def _eigh_descending(matrix: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Eigenvalues, largest first, and eigenvectors with fixed signs."""
+    values, vectors = np.linalg.eigh(matrix)
+    order = np.argsort(values)[::-1]
+    return values[order], _fix_signs(vectors[:, order])
+
+
 def _fix_signs(vectors: np.ndarray) -> np.ndarray:
     """Eigenvectors with their largest element positive, so that results do
     not depend on the eigen solver's sign choices."""
@@ -311,9 +313,7 @@ class SmoothBasis:
         penalty = self._raw.penalty_ / scale
         # sum-to-zero over the training data: B Z with Z spanning the null space of 1'B
         Z = _null_space(basis.sum(axis=0, keepdims=True)) if self.centred else np.eye(self.k)
-        values, vectors = np.linalg.eigh(Z.T @ penalty @ Z)
-        order = np.argsort(values)[::-1]
-        values, vectors = values[order], _fix_signs(vectors[:, order])
+        values, vectors = _eigh_descending(Z.T @ penalty @ Z)
         self.n_fixed = Z.shape[1] - rank
         self.block_sizes = [rank]
         self.penalty_scale = scale
@@ -343,9 +343,7 @@ def natural_parametrisation(basis: np.ndarray, penalty: np.ndarray, rank: int) -
     solver returns, which changes the columns' relative scales; here that
     basis is fixed by the data (the principal directions of ``basis @ V``).
     """
-    values, vectors = np.linalg.eigh(penalty)
-    order = np.argsort(values)[::-1]
-    values, vectors = values[order], vectors[:, order]
+    values, vectors = _eigh_descending(penalty)
     null = vectors[:, rank:]
     if null.shape[1] > 1:
         null = null @ np.linalg.svd(basis @ null, full_matrices=False)[2].T

@@ -109,7 +109,7 @@ def run_nuts(model: pm.Model, config: NUTSConfig, var_names: list[str]) -> az.In
             retry = config.sampler == "pymc" and "starting point" in str(error)
             if not retry:
                 raise
-            if settings.get("init") == "adapt_diag":
+            if config.initvals is not None:
                 raise _start_failed(error, "the given initial values") from error
             warn(
                 f"Sampling could not start from a jittered point ({str(error).splitlines()[0]}); "

@@ -116,9 +116,7 @@ def build_model(
         else:
             eta = etas[design.mu_names[0]]
         main = data[design.mu_names[0]]
-        if design.nonlinear is not None:
-            inputs = [pm.Data(f"input_{name}", values) for name, values in zip(design.nonlinear.inputs, main.inputs)]
-            eta = design.nonlinear_mean(eta, inputs, pt)
+        eta = design.mean(eta, [pm.Data(f"input_{i}", values) for i, values in enumerate(main.inputs)], pt)
         trials = None if main.trials is None else pm.Data("trials", main.trials)
         family.likelihood("y", eta, params, observed=pm.Data("y_observed", y), trials=trials)
     return model

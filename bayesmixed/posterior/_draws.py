@@ -92,8 +92,7 @@ def family_inputs(
         eta = np.stack([etas[name] for name in design.mu_names], axis=-1)
     else:
         eta = etas[design.mu_names[0]]
-    if design.nonlinear is not None:
-        eta = design.nonlinear_mean(eta, [values[None, :] for values in data[design.mu_names[0]].inputs], np)
+    eta = design.mean(eta, [values[None, :] for values in data[design.mu_names[0]].inputs], np)
     params = {name: value[:, None] for name, value in draws.aux.items()}
     for name in design.dpars:
         params[name] = LINKS[family.parameters[name].link].inverse_numpy(etas[name])

@@ -150,14 +150,14 @@ class PredictorTerms:
     """What one linear predictor has priors on.
 
     ``blocks`` holds ``(key, group, term names, correlated)`` per group-level
-    block, ``smooths`` the key of each smooth.
+    block, ``smooths`` ``(key, label)`` per smooth (``("sx__sigma", "sx")``).
     """
 
     scales: DataScales
     has_intercept: bool
     coef_names: list[str]
     blocks: list[tuple[str, str, list[str], bool]]
-    smooths: list[str] = field(default_factory=list)
+    smooths: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -420,7 +420,7 @@ def _pick(priors: Priors, cls: str, override=None, where=None, default=None):
     if given is not None:
         _check_slot(cls, given, f"{cls!r}")
         return given, "user"
-    # a copy: preset defaults are shared module-level objects
+    # a copy: family parameters' defaults are objects shared by every fit
     return clone(default), priors.preset
 
 
@@ -492,10 +492,9 @@ def _resolve_predictor(priors: Priors, terms: PredictorTerms, dpar: str) -> Pred
             cor[key] = ResolvedPrior("cor", specified, specified, source, group=group, dpar=dpar)
 
     sds = {}
-    for key in terms.smooths:
+    for key, label in terms.smooths:
         specified, source = pick("sds")
         sds[key] = ResolvedPrior(
-            "sds", specified, _adjust(specified, 0.0, scales.y_scale), source,
-            coef=key.split("__")[0], dpar=dpar,
+            "sds", specified, _adjust(specified, 0.0, scales.y_scale), source, coef=label, dpar=dpar
         )
     return PredictorPriors(intercept=intercept, b=b, sd=sd, cor=cor, sds=sds)
