@@ -275,7 +275,9 @@ def test_ordered_by_factor_drops_its_first_category_even_when_absent():
     X["f"] = pd.Categorical(rng.choice(["b", "c"], 60), categories=["a", "b", "c"], ordered=True)
     smooth = smooth_design("y ~ s(x, by = f)", X)
     assert smooth.by_levels == ["b", "c"]  # mgcv: levels(f)[-1], whether or not 'a' occurs
-    smooth.transform(X.assign(f=pd.Categorical(["a"] * 60, categories=["a", "b", "c"], ordered=True)))
+    # rows of the first category get no smooth at all
+    Xf, Xr = smooth.transform(X.assign(f=pd.Categorical(["a"] * 60, categories=["a", "b", "c"], ordered=True)))
+    assert not Xf.any() and not Xr.any()
 
 
 def test_by_levels_whose_names_collide_are_refused():

@@ -70,8 +70,7 @@ def test_missing_drop_reports_how_many_rows():
     df["Subject"] = at(df["Subject"], 7, None)
     y = at(df["Reaction"], 11, np.inf).rename("Reaction")
     with pytest.warns(UserWarning, match=r"missing='drop': dropped 3 of 180 rows .*\(in 'Days', 'Subject', 'y'\)"):
-        table = BayesianLMER(formula=FORMULA, missing="drop").get_prior(df, y)
-    assert len(table)
+        BayesianLMER(formula=FORMULA, missing="drop").get_prior(df, y)
 
 
 def test_missing_drop_ignores_columns_the_model_does_not_use():
