@@ -353,7 +353,7 @@ class BayesianMixedModel(BaseEstimator):
         if len(values) != n_rows:
             raise ValueError(f"X has {n_rows} rows but y has {len(values)}; they must match.")
         if len(values) < min_rows:
-            raise ValueError(f"{name} needs at least {min_rows} observations; got {len(values)}.")
+            raise ValueError(f"{name} needs at least {min_rows} observations; got n_samples={len(values)}.")
         if not numeric:
             return values
         try:
