@@ -19,6 +19,15 @@ Model selection: :mod:`bayesmixed.metrics` (scorers), :mod:`bayesmixed.model_sel
 
 __version__ = "0.1.0"  # before the imports: persistence reads it
 
+import logging
+
+# What is compiled and why is logged at INFO when progress is shown (see
+# progressbar=). As PyMC does, show it on stderr unless logging is configured.
+_logger = logging.getLogger("bayesmixed")
+if not logging.root.handlers and not _logger.handlers:
+    _logger.setLevel(logging.INFO)
+    _logger.addHandler(logging.StreamHandler())
+
 from ._gamm import BayesianGAMM
 from ._glmer import BayesianGLMER, BayesianGLMERClassifier
 from ._lmer import BayesianLMER

@@ -17,11 +17,19 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from . import __version__
 from ._checks import check_groups, warn_separation, warn_uninformative_response
+from ._plotting import PlottingMixin
 from .design import Design, DesignData, ModelDesign
 from .design._columns import missing_or_infinite, spec_columns
 from .exceptions import FormulaError, ParetoKWarning, warn
 from .families import Family
-from .inference import SAMPLERS, NUTSConfig, check_convergence, run_nuts
+from .inference import (
+    SAMPLERS,
+    NUTSConfig,
+    check_convergence,
+    log,
+    run_nuts,
+    show_progress,
+)
 from .model import build_model
 from .persistence import check_compatible, save
 from .posterior import (
@@ -32,11 +40,12 @@ from .posterior import (
     fixef_table,
     log_predictive_density,
     ranef_table,
-    smooth_curve,
-    smooth_grid,
+    reported_variables,
     summarize,
+    summary_columns,
     varcorr_table,
 )
+from .posterior._variables import POPULATION
 from .priors import (
     PRESETS,
     DataScales,
@@ -48,7 +57,7 @@ from .priors import (
 from .spec import ModelSpec, parse_formula, spec_from_parameters
 
 
-class BayesianMixedModel(BaseEstimator):
+class BayesianMixedModel(PlottingMixin, BaseEstimator):
     """Base class of the mixed-model estimators; not used directly.
 
     Subclasses say which family they fit (:meth:`_get_family`) and may add
@@ -72,7 +81,7 @@ class BayesianMixedModel(BaseEstimator):
         "cores": [Interval(Integral, 1, None, closed="left"), None],
         "target_accept": [Interval(Real, 0, 1, closed="neither")],
         "random_state": ["random_state"],
-        "progressbar": ["boolean"],
+        "progressbar": ["boolean", StrOptions({"auto"})],
         "missing": [StrOptions({"raise", "drop"})],
     }
 
@@ -95,7 +104,7 @@ class BayesianMixedModel(BaseEstimator):
         cores=None,
         target_accept=0.8,
         random_state=None,
-        progressbar=False,
+        progressbar="auto",
         missing="raise",
     ):
         self.formula = formula
@@ -176,6 +185,8 @@ class BayesianMixedModel(BaseEstimator):
         X = self._as_frame(X, reset=True)
         y_values, data = self._prepare(X, y)
         self.seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
+        shown = show_progress(self.progressbar)
+        log(self._fit_message(len(y_values)), shown=shown)
         model = build_model(self.design_, data, y_values, self.family_, self.priors_)
         config = NUTSConfig(
             sampler=self.sampler,
@@ -185,7 +196,7 @@ class BayesianMixedModel(BaseEstimator):
             cores=self.cores,
             target_accept=self.target_accept,
             seed=self.seed_,
-            progressbar=self.progressbar,
+            progressbar=shown,
             initvals=self._initial_values(),
         )
         idata = run_nuts(model, config, self._posterior_names())
@@ -195,6 +206,21 @@ class BayesianMixedModel(BaseEstimator):
 
         self._set_coefficients()
         return self
+
+    def _fit_message(self, n_rows: int) -> str:
+        """What a fit builds: rows, terms, groups, family and draws."""
+        main = self.design_.main
+        groups = "; ".join(
+            f"{block.group} ({block.n_levels} levels, {block.n_terms} term{'s' * (block.n_terms > 1)})"
+            for design in self.design_.predictors.values() for block in design.blocks
+        )
+        return (
+            f"{type(self).__name__}: building a PyMC model of {n_rows} rows with "
+            f"{len(main.coef_names) + main.has_intercept} population-level coefficient(s)"
+            + (f", group effects of {groups}" if groups else "")
+            + f", family {self.family_.name}; {self.chains} chain(s) x ({self.tune} tuning + "
+            f"{self.draws} draws) with {self.sampler}."
+        )
 
     def _set_coefficients(self) -> None:
         """``intercept_`` and ``coef_`` of the mean's predictor(s), on the link scale.
@@ -576,6 +602,27 @@ class BayesianMixedModel(BaseEstimator):
         )
         return np.quantile(values, [alpha / 2, 1 - alpha / 2], axis=0).T
 
+    def posterior_epred(self, X) -> np.ndarray:
+        """Draws of the expected response for the rows of X (brms'
+        ``posterior_epred``); their mean over draws is :meth:`predict`.
+
+        Returns
+        -------
+        ndarray of shape (n_draws, n_samples)
+            (n_draws, n_samples, n_categories) of category probabilities for
+            a categorical model.
+        """
+        eta, params, trials = self._family_inputs(X)
+        if self.family_.labels:
+            return self.family_.probabilities(eta, params)
+        return self.family_.mean(eta, params, trials)
+
+    def posterior_linpred(self, X) -> np.ndarray:
+        """Draws of the linear predictor of the mean for the rows of X (brms'
+        ``posterior_linpred``), shape (n_draws, n_samples); (n_draws,
+        n_samples, n_categories - 1) for a categorical model."""
+        return self._family_inputs(X)[0]
+
     def sample_posterior_predictive(self, X):
         """Draws of new responses for the rows of X.
 
@@ -674,121 +721,66 @@ class BayesianMixedModel(BaseEstimator):
         """The posterior as summaries report it (the sampled one here)."""
         return self.idata_
 
+    def as_draws_df(self, *, group_effects: bool = True) -> pd.DataFrame:
+        """The posterior draws, one column per parameter named as brms names
+        them (``b_Intercept``, ``b_Days``, ``sd_Subject__Intercept``,
+        ``cor_Subject__Intercept__Days``, ``sigma``, ``r_Subject[308,Days]``),
+        and brms' ``.chain``, ``.iteration`` and ``.draw`` columns
+        (brms' ``as_draws_df``).
+
+        Parameters
+        ----------
+        group_effects : bool, default=True
+            Include each group level's effects (``r_...`` columns).
+        """
+        check_is_fitted(self, "idata_")
+        variables = reported_variables(
+            self._reported_idata(), self.design_, self.family_, group_effects=group_effects
+        )
+        chains, draws = variables[0].values.shape
+        frame = pd.DataFrame({v.name: v.values.ravel() for v in variables})
+        return frame.assign(**{
+            ".chain": np.repeat(np.arange(1, chains + 1), draws),
+            ".iteration": np.tile(np.arange(1, draws + 1), chains),
+            ".draw": np.arange(1, chains * draws + 1),
+        })
+
     def ranef(self, prob: float = 0.95) -> dict[str, pd.DataFrame]:
         """Group-level effects by group, indexed by (level, term)."""
         check_is_fitted(self, "idata_")
         return ranef_table(self.idata_, self.design_, prob)
 
-    def VarCorr(self, prob: float = 0.95) -> pd.DataFrame:  # noqa: N802 (lme4's name)
-        """Standard deviations and correlations of group effects, and sigma."""
-        check_is_fitted(self, "idata_")
-        return varcorr_table(self.idata_, self.design_, self.family_, prob)
-
-    def conditional_smooths(self, smooth: str | None = None, *, resolution: int = 100, prob: float = 0.95):
-        """Posterior mean curve of each smooth with its credible band, on a grid
-        (brms' ``conditional_smooths``).
-
-        Parameters
-        ----------
-        smooth : str, optional
-            One smooth by label (``"sroach1"``) or as written (``"s(roach1)"``);
-            all of the mean's smooths by default.
-        resolution : int, default=100
-            Grid points over the training range of each covariate (a
-            ``resolution`` x ``resolution`` lattice for a smooth of two).
-        prob : float, default=0.95
-            Mass of the central credible band.
+    def coef(self, prob: float = 0.95) -> dict[str, pd.DataFrame]:
+        """Each group level's coefficients: population-level effects plus that
+        level's group-level effects (lme4's and brms' ``coef``), on the scale
+        the model samples them (a nonlinear model's log-scale parameters stay
+        on the log scale).
 
         Returns
         -------
         dict of str to pandas.DataFrame
-            Per smooth label: the grid and ``estimate``, ``est_error``,
-            ``lower``, ``upper`` of the smooth on the link scale, centred as
-            fitted (without the intercept or other terms), as brms shows them.
+            Per group, indexed by (level, term), with the columns of :meth:`ranef`;
+            a term without an effect of that group repeats the population value.
         """
-        smooths = self._smooths_named(smooth)
-        draws = extract_draws(self.idata_, self.design_, self.family_).predictors[self.design_.mu_names[0]]
-        return {
-            label: smooth_curve(draws, self.design_.main, term, smooth_grid(term, resolution), prob)
-            for label, term in smooths.items()
-        }
-
-    def _smooths_named(self, smooth: str | None) -> dict:
-        """The mean's smooths by label: all, or the one named by label or as written."""
         check_is_fitted(self, "idata_")
-        smooths = {s.term.label: s for s in self.design_.main.smooths}
-        if not smooths:
-            raise ValueError("The model has no smooth terms (write them as s(x) in the formula).")
-        if smooth is None:
-            return smooths
-        key = next((label for label, s in smooths.items() if smooth in (label, s.term.to_formula())), None)
-        if key is None:
-            raise ValueError(f"The model has no smooth {smooth!r}; its smooths are {list(smooths)}.")
-        return {key: smooths[key]}
+        variables = reported_variables(self.idata_, self.design_, self.family_, group_effects=True)
+        draws = {v.name: v.values.ravel() for v in variables}
+        population = [v.label for v in variables if v.section == POPULATION]
+        tables = {}
+        for group, table in self.ranef(prob).items():
+            levels = table.index.get_level_values("level").unique()
+            values = np.stack([
+                draws[f"b_{term}"] + draws.get(f"r_{group}[{level},{term}]", 0.0)
+                for level in levels for term in population
+            ], axis=1)
+            index = pd.MultiIndex.from_product([levels, population], names=["level", "term"])
+            tables[group] = pd.DataFrame(summary_columns(values, prob), index=index)
+        return tables
 
-    def plot_smooth(self, smooth: str | None = None, *, ax=None, prob: float = 0.95, rug: bool = True):
-        """Plot a smooth's posterior mean curve and credible band (one
-        covariate; one curve per level of a ``by`` factor), or its posterior
-        mean surface (two; one panel per level of a ``by`` factor), with
-        matplotlib.
-
-        Parameters
-        ----------
-        smooth : str, optional
-            The smooth by label or as written; the first one by default.
-        ax : matplotlib Axes or sequence of Axes, optional
-            Where to draw: one Axes, or one per level for a surface with a
-            ``by`` factor. New ones by default.
-        prob : float, default=0.95
-            Mass of the band.
-        rug : bool, default=True
-            Mark the training values of the covariate under a curve.
-
-        Returns
-        -------
-        matplotlib Axes, or an array of them (one per level of a surface by a factor)
-        """
-        import matplotlib.pyplot as plt
-
-        label, fitted = next(iter(self._smooths_named(smooth).items()))
-        resolution = 100
-        curve = self.conditional_smooths(label, prob=prob, resolution=resolution)[label]
-        term = fitted.term
-        by_factor = fitted.by_levels is not None
-        panels = [(None, curve)]
-        if by_factor:
-            panels = [(level, part) for level, part in curve.groupby(term.by, sort=False, observed=True)]
-        if len(term.covariates) == 1:
-            ax = ax if ax is not None else plt.subplots()[1]
-            x_name = term.covariates[0]
-            for level, part in panels:
-                name = "" if level is None else f"{term.by} = {level}: "
-                ax.fill_between(part[x_name], part["lower"], part["upper"], alpha=0.3,
-                                label=f"{name}{100 * prob:g}% band")
-                ax.plot(part[x_name], part["estimate"], label=f"{name}posterior mean")
-            if rug:  # where the data are
-                values = fitted.training_values[:, 0]
-                ax.plot(values, np.full(len(values), curve["lower"].min()), "|", color="black", alpha=0.4)
-            ax.set_xlabel(x_name)
-            if by_factor:
-                ax.legend()
-            ax.set_title(term.to_formula())
-            return ax
-        axes = np.atleast_1d(ax if ax is not None else plt.subplots(1, len(panels), squeeze=False, figsize=(5 * len(panels), 4), layout="constrained")[1].ravel())
-        if len(axes) != len(panels):
-            raise ValueError(f"{term.to_formula()!r} has {len(panels)} surfaces; give as many Axes, not {len(axes)}.")
-        a, b = term.covariates[:2]
-        shape = (resolution, resolution)
-        for panel, (level, part) in zip(axes, panels):
-            surface = panel.contourf(
-                part[a].to_numpy().reshape(shape), part[b].to_numpy().reshape(shape),
-                part["estimate"].to_numpy().reshape(shape), levels=15,
-            )
-            panel.figure.colorbar(surface, ax=panel)
-            panel.set_xlabel(a)
-            panel.set_ylabel(b)
-            panel.set_title(term.to_formula() + ("" if level is None else f", {term.by} = {level}"))
-        return axes[0] if len(axes) == 1 else axes
+    def VarCorr(self, prob: float = 0.95) -> pd.DataFrame:  # noqa: N802 (lme4's name)
+        """Standard deviations and correlations of group effects, and sigma."""
+        check_is_fitted(self, "idata_")
+        return varcorr_table(self.idata_, self.design_, self.family_, prob)
 
     def prior_summary(self) -> pd.DataFrame:
         """Every prior in use, adjusted to the data, with where it came from.

@@ -107,7 +107,7 @@ target_accept, random_state, progressbar, missing
         cores=None,
         target_accept=0.8,
         random_state=None,
-        progressbar=False,
+        progressbar="auto",
         missing="raise",
     ):
         super().__init__(

@@ -117,7 +117,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         cores=None,
         target_accept=0.8,
         random_state=None,
-        progressbar=False,
+        progressbar="auto",
         missing="raise",
     ):
         super().__init__(
@@ -278,7 +278,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         cores=None,
         target_accept=0.8,
         random_state=None,
-        progressbar=False,
+        progressbar="auto",
         missing="raise",
     ):
         super().__init__(
@@ -363,6 +363,17 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         """
         check_is_fitted(self, "classes_")
         return self._mean_probabilities(X)
+
+    def sample_posterior_predictive(self, X):
+        """Draws of new labels for the rows of X.
+
+        Returns
+        -------
+        ndarray of shape (n_draws, n_samples)
+            Labels of ``classes_``, one row per posterior draw.
+        """
+        draws = super().sample_posterior_predictive(X)
+        return self.classes_[draws.astype(int)] if len(self.classes_) == 2 else draws
 
     def predict(self, X):
         """The most probable class of each row."""

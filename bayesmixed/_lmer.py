@@ -56,7 +56,10 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
         Raise it (0.95, 0.99) when divergences are reported.
     random_state : int, RandomState or None
         The same int gives the same draws and predictions.
-    progressbar : bool, default=False
+    progressbar : bool or "auto", default="auto"
+        Show sampling progress (and log what is compiled and why): "auto"
+        shows it in terminals and notebooks, not in pipes, batch jobs or the
+        workers of a parallel search.
     missing : {"raise", "drop"}, default="raise"
         Rows with a missing (NaN, None) or infinite value in y or in a column
         the model uses: an error naming the column, or (at fit) rows dropped

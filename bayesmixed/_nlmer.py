@@ -147,7 +147,7 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         cores=None,
         target_accept=0.8,
         random_state=None,
-        progressbar=False,
+        progressbar="auto",
         missing="raise",
     ):
         self.formula = formula

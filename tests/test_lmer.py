@@ -26,7 +26,31 @@ def test_summary_layout_as_brms(fitted_sleepstudy):
     text = str(summary)
     assert "Multilevel Hyperparameters:" in text and "~Subject (Number of levels: 18)" in text
     assert "Formula: Reaction ~ Days + (Days | Subject)" in text
-    assert "<table" in summary._repr_html_()
+    html = summary._repr_html_()
+    # the notebook view holds what the text shows: header, sections, brms' number format
+    assert "Formula: Reaction ~ Days + (Days | Subject)" in html
+    assert html.count("<table") == 3 and "<h4>~Subject (Number of levels: 18)</h4>" in html
+    days = frame.loc[("Regression Coefficients", "Days")]
+    assert f"<td>{days['Estimate']:.2f}</td>" in html and f"<td>{days['Bulk_ESS']:.0f}</td>" in html
+
+
+def test_posterior_draws_of_the_mean_and_linear_predictor(fitted_sleepstudy, sleepstudy):
+    model = fitted_sleepstudy
+    rows = sleepstudy.iloc[[0, 50, 179]]
+    epred = model.posterior_epred(rows)
+    assert epred.shape == (300, 3)
+    np.testing.assert_allclose(epred.mean(axis=0), model.predict(rows))
+    draws = model.as_draws_df()
+    subject = rows["Subject"].iloc[0]
+    expected = (draws["b_Intercept"] + draws[f"r_Subject[{subject},Intercept]"]
+                + (draws["b_Days"] + draws[f"r_Subject[{subject},Days]"]) * rows["Days"].iloc[0])
+    np.testing.assert_allclose(model.posterior_linpred(rows)[:, 0], expected)
+    # coef: population plus group effects, level by level (means add, intervals do not)
+    coef = model.coef(prob=0.9)["Subject"]
+    assert coef.shape == (36, 4) and list(coef.columns) == ["Estimate", "Est.Error", "Q5", "Q95"]
+    slope = draws["b_Days"] + draws["r_Subject[309,Days]"]
+    assert coef.loc[("309", "Days"), "Estimate"] == pytest.approx(slope.mean())
+    assert coef.loc[("309", "Days"), "Q95"] == pytest.approx(np.quantile(slope, 0.95))
 
 
 def test_results_tables(fitted_sleepstudy):

@@ -72,6 +72,8 @@ class Family:
     ordinal = False
     #: whether the family reads a number of trials per observation
     uses_trials = False
+    #: whether the response takes separate values (counts, categories)
+    discrete = False
     #: whether the response is a label (any type) rather than a number
     labels = False
     #: whether the mean has several predictors, stacked on a last axis
@@ -314,6 +316,7 @@ class Bernoulli(Family):
     """Binary response; the mean is the probability of a 1."""
 
     name = "bernoulli"
+    discrete = True
     links = ("logit", "probit", "cloglog")
     support = "{0, 1}"
 
@@ -338,6 +341,7 @@ class Binomial(Family):
     """Number of successes out of ``trials``; the mean is ``trials * p``."""
 
     name = "binomial"
+    discrete = True
     links = ("logit", "probit", "cloglog")
     uses_trials = True
     support = "{0, 1, ..., trials}"
@@ -374,6 +378,7 @@ class Poisson(Family):
     """Count response with mean ``mu``."""
 
     name = "poisson"
+    discrete = True
     links = ("log", "identity", "sqrt")
     support = "the non-negative integers"
 
@@ -394,6 +399,7 @@ class NegativeBinomial(Family):
     """Overdispersed counts (NB2): mean ``mu``, variance ``mu + mu^2 / shape``."""
 
     name = "negative_binomial"
+    discrete = True
     links = ("log", "identity", "sqrt")
     parameters = {
         "shape": FamilyParameter(
@@ -642,6 +648,7 @@ class Cumulative(Family):
     """
 
     name = "cumulative"
+    discrete = True
     links = ("logit", "probit")
     ordinal = True
     support = "the categories seen at fit"
@@ -701,6 +708,7 @@ class Categorical(Family):
     """
 
     name = "categorical"
+    discrete = True
     links = ("logit",)
     labels = True
     stacked = True

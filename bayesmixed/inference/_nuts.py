@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import multiprocessing
 import os
 import sys
 import warnings
@@ -15,6 +17,38 @@ from pymc.exceptions import SamplingError
 from ..exceptions import SamplingWarning, warn
 
 SAMPLERS = ("pymc", "nutpie", "numpyro")
+
+logger = logging.getLogger("bayesmixed")
+
+#: what each engine compiles, logged before it does
+COMPILES = {
+    "pymc": "Compiling the log density and its gradient to C with PyTensor for PyMC's NUTS "
+    "(PyTensor caches the compiled code on disk, so models of the same structure compile "
+    "faster next time).",
+    "nutpie": "Compiling the log density with numba for nutpie (each fit compiles afresh; the "
+    "sampling itself is fast).",
+    "numpyro": "Converting the model to JAX for numpyro; XLA compiles the whole sampler.",
+}
+
+
+def show_progress(setting: bool | str) -> bool:
+    """Whether to show progress: as set, or for "auto" when someone is
+    watching (a terminal or a notebook), not in pipes, batch jobs or the
+    workers of a parallel search."""
+    if setting != "auto":
+        return bool(setting)
+    if multiprocessing.parent_process() is not None:  # a worker (joblib, dask)
+        return False
+    shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
+    if type(shell).__name__ == "ZMQInteractiveShell":  # a Jupyter kernel
+        return True
+    stream = sys.stderr
+    return stream is not None and hasattr(stream, "isatty") and stream.isatty()
+
+
+def log(message: str, *, shown: bool) -> None:
+    """Log at INFO when progress is shown, else at DEBUG (quiet in searches)."""
+    logger.log(logging.INFO if shown else logging.DEBUG, message)
 
 
 @dataclass(frozen=True)
@@ -34,6 +68,7 @@ class NUTSConfig:
     seed : int
         Seed of the run; the same seed gives the same draws.
     progressbar : bool
+        Show the engine's progress bar, and log what is compiled.
     initvals : list of dict, optional
         Initial values per chain, by variable name on the constrained scale;
         PyMC starts each chain there without further jitter, nutpie starts
@@ -52,7 +87,20 @@ class NUTSConfig:
 
 
 def run_nuts(model: pm.Model, config: NUTSConfig, var_names: list[str]) -> az.InferenceData:
-    """Sample ``model`` with NUTS and keep ``var_names`` in the posterior."""
+    """Sample ``model`` with NUTS and keep ``var_names`` in the posterior;
+    PyMC's own messages are shown with the progress bar only."""
+    log(COMPILES[config.sampler], shown=config.progressbar)
+    pymc_logger = logging.getLogger("pymc")
+    level = pymc_logger.level
+    if not config.progressbar:
+        pymc_logger.setLevel(logging.WARNING)
+    try:
+        return _sample(model, config, var_names)
+    finally:
+        pymc_logger.setLevel(level)
+
+
+def _sample(model: pm.Model, config: NUTSConfig, var_names: list[str]) -> az.InferenceData:
     if config.sampler == "nutpie":
         import nutpie
 

@@ -11,20 +11,24 @@ from ._draws import (
 )
 from ._smooths import smooth_curve, smooth_grid
 from ._summary import ModelSummary, summarize
-from ._tables import fixef_table, ranef_table, varcorr_table
+from ._tables import fixef_table, ranef_table, summary_columns, varcorr_table
+from ._variables import Variable, reported_variables
 
 __all__ = [
     "NEW_LEVEL_POLICIES",
     "Draws",
     "ModelSummary",
     "PredictorDraws",
+    "Variable",
     "extract_draws",
     "family_inputs",
     "fixef_table",
     "linear_predictor",
     "log_predictive_density",
     "ranef_table",
+    "reported_variables",
     "smooth_curve",
+    "summary_columns",
     "smooth_grid",
     "summarize",
     "varcorr_table",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 
 import arviz as az
@@ -74,8 +75,11 @@ def family_inputs(
     *,
     new_levels: str,
     rng: np.random.Generator | None,
+    groups: Container[str] | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The linear predictor of the mean and the family parameters, per draw.
+    """The linear predictor of the mean and the family parameters, per draw,
+    with the effects of every group or of ``groups`` only (none: brms'
+    ``re_formula = NA``).
 
     Returns
     -------
@@ -85,7 +89,10 @@ def family_inputs(
         (S, n) for those with one, on their natural scale.
     """
     etas = {
-        name: linear_predictor(draws.predictors[name], predictor, data[name], new_levels=new_levels, rng=rng)
+        name: linear_predictor(
+            draws.predictors[name], predictor, data[name], new_levels=new_levels, rng=rng,
+            groups=groups,
+        )
         for name, predictor in design.predictors.items()
     }
     if family.stacked:
@@ -106,6 +113,7 @@ def linear_predictor(
     *,
     new_levels: str,
     rng: np.random.Generator | None,
+    groups: Container[str] | None = None,
 ) -> np.ndarray:
     """Draws of one linear predictor, shape (S, n).
 
@@ -115,12 +123,16 @@ def linear_predictor(
         Levels not seen at fit get effects drawn from the fitted population
         distribution (one draw per level and posterior draw, as brms'
         ``sample_new_levels="gaussian"``), zero effects, or an error.
+    groups : container of str, optional
+        Add the effects of these groups only; of every group by default.
     """
     eta = data.X @ draws.b.T
     eta = eta.T + data.offset
     if draws.intercept is not None:
         eta += draws.intercept[:, None]
     for block, index, Z, unseen in zip(design.blocks, data.group_index, data.Z, data.new_levels):
+        if groups is not None and block.group not in groups:
+            continue
         r = draws.r[block.key]
         if unseen:
             if new_levels == "error":

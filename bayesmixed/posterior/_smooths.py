@@ -7,6 +7,7 @@ import pandas as pd
 
 from ..design import Design
 from ._draws import PredictorDraws
+from ._effects import interval_columns
 
 
 def smooth_grid(smooth, resolution: int) -> pd.DataFrame:
@@ -37,10 +38,4 @@ def smooth_curve(
     Xf, Xr = smooth.transform(grid)
     columns = [design.coef_names.index(name) for name in smooth.fixed_names]
     values = draws.b[:, columns] @ Xf.T + draws.smooths[smooth.key] @ Xr.T  # (S, n_grid)
-    lower, upper = np.quantile(values, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
-    return grid.assign(
-        estimate=values.mean(axis=0),
-        est_error=values.std(axis=0, ddof=1),
-        lower=lower,
-        upper=upper,
-    )
+    return grid.assign(**interval_columns(values, prob))

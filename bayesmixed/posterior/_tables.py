@@ -10,16 +10,20 @@ from ..design import ModelDesign
 from ..families import Family
 
 
-def _stats(values: np.ndarray, prob: float) -> dict[str, np.ndarray]:
+def interval_names(prob: float) -> tuple[str, str]:
+    """The columns of a central ``prob`` interval, as brms names them (Q2.5, Q97.5)."""
+    return f"Q{100 * (1 - prob) / 2:g}", f"Q{100 * (1 + prob) / 2:g}"
+
+
+def summary_columns(values: np.ndarray, prob: float) -> dict[str, np.ndarray]:
     """Mean, sd and central interval over the first axis (stacked draws)."""
     lower, upper = np.quantile(values, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
-    tail = f"{100 * (1 - prob) / 2:g}"
-    head = f"{100 * (1 + prob) / 2:g}"
+    lower_name, upper_name = interval_names(prob)
     return {
         "Estimate": values.mean(axis=0),
         "Est.Error": values.std(axis=0, ddof=1),
-        f"Q{tail}": lower,
-        f"Q{head}": upper,
+        lower_name: lower,
+        upper_name: upper,
     }
 
 
@@ -51,8 +55,8 @@ def fixef_table(idata: az.InferenceData, design: ModelDesign, prob: float = 0.95
             columns.append(_stacked(idata, predictor.variable("b")))
             names += [predictor.label(name) for name in predictor.coef_names]
     if not columns:
-        return pd.DataFrame(columns=list(_stats(np.zeros((2, 0)), prob)))
-    return pd.DataFrame(_stats(np.concatenate(columns, axis=1), prob), index=names)
+        return pd.DataFrame(columns=list(summary_columns(np.zeros((2, 0)), prob)))
+    return pd.DataFrame(summary_columns(np.concatenate(columns, axis=1), prob), index=names)
 
 
 def _blocks(design: ModelDesign):
@@ -68,7 +72,7 @@ def ranef_table(
     """Group-level effects per group, indexed by (level, term) (brms' ``ranef``)."""
     tables: dict[str, list[pd.DataFrame]] = {}
     for predictor, block in _blocks(design):
-        stats = _stats(_stacked(idata, f"r_{block.key}"), prob)
+        stats = summary_columns(_stacked(idata, f"r_{block.key}"), prob)
         terms = [predictor.label(name) for name in block.names]
         index = pd.MultiIndex.from_product([block.level_labels, terms], names=["level", "term"])
         frame = pd.DataFrame({k: v.ravel() for k, v in stats.items()}, index=index)
@@ -91,11 +95,11 @@ def varcorr_table(
     rows = []
     for predictor, block in _blocks(design):
         terms = [predictor.label(name) for name in block.names]
-        sd = _stats(_stacked(idata, f"sd_{block.key}"), prob)
+        sd = summary_columns(_stacked(idata, f"sd_{block.key}"), prob)
         for j, term in enumerate(terms):
             rows.append({"grp": block.group, "var1": term, "var2": None} | {k: v[j] for k, v in sd.items()})
         if f"cor_{block.key}" in idata.posterior:
-            cor = _stats(_stacked(idata, f"cor_{block.key}"), prob)
+            cor = summary_columns(_stacked(idata, f"cor_{block.key}"), prob)
             for j in range(block.n_terms):
                 for k in range(j + 1, block.n_terms):
                     rows.append(
@@ -103,6 +107,6 @@ def varcorr_table(
                         | {name: v[j, k] for name, v in cor.items()}
                     )
     if "sigma" in family.parameters and "sigma" not in design.dpars:
-        sigma = _stats(_stacked(idata, "sigma"), prob)
+        sigma = summary_columns(_stacked(idata, "sigma"), prob)
         rows.append({"grp": "Residual", "var1": None, "var2": None} | sigma)
     return pd.DataFrame(rows)

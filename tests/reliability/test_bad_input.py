@@ -130,6 +130,10 @@ def test_warnings_point_at_the_callers_line():
         ("Reaction ~ Dayz + (1 | Subject)", r"Column 'Dayz' used in the population-level terms 'Dayz' is not in X"),
         ("Reaction ~ Days + (1 | Subjekt)", r"Column 'Subjekt' used in the random-effect term '\(1 \| Subjekt\)' is not in X"),
         ("Reaction ~ Days + (Dayz | Subject)", r"Column 'Dayz' used in the random-effect term '\(Dayz \| Subject\)'"),
+        # a function formulas do not know is not taken for a missing column
+        ("Reaction ~ mo(Days) + (1 | Subject)",
+         r"mo\(\) in the population-level terms 'mo\(Days\)' is not a function formulas know.*brms' mo\(\), gp\(\), ar\(\) and me\(\) terms are not supported\.$"),
+        ("Reaction ~ factor(Days) + (1 | Subject)", r"factor\(\) .* for R's factor\(x\) write C\(x\)\.$"),
     ],
 )
 def test_unknown_columns_are_named(formula, message):

@@ -1,0 +1,103 @@
+"""The posterior's reported parameters, named as brms names them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import arviz as az
+import numpy as np
+
+from ..design import ModelDesign
+from ..families import Family
+
+POPULATION = "Regression Coefficients"
+SMOOTHS = "Smoothing Spline Hyperparameters"
+FAMILY = "Further Distributional Parameters"
+GROUP_EFFECTS = "Group-Level Effects"
+
+
+@dataclass(frozen=True)
+class Variable:
+    """One scalar parameter of the posterior.
+
+    Attributes
+    ----------
+    section : str
+        Where the summary lists it: ``"~Subject"`` for a group's sds and
+        correlations, or one of the section titles above.
+    label : str
+        As the summary prints it: ``sd(Intercept)``, ``Days``, ``sigma``.
+    name : str
+        As brms names its draws: ``sd_Subject__Intercept``, ``b_Days``,
+        ``r_Subject[308,Intercept]``.
+    values : ndarray of shape (n_chains, n_draws)
+    """
+
+    section: str
+    label: str
+    name: str
+    values: np.ndarray
+
+
+def reported_variables(
+    idata: az.InferenceData, design: ModelDesign, family: Family, *, group_effects: bool = False
+) -> list[Variable]:
+    """Every reported scalar parameter, in the order of brms' summary: each
+    group's sds and correlations, smooth sds, population-level effects, the
+    family's own parameters, and (with ``group_effects=True``) every group
+    level's effects."""
+    posterior = idata.posterior
+
+    def values(name: str, *index: int) -> np.ndarray:
+        return posterior[name].to_numpy()[(slice(None), slice(None), *index)]
+
+    found = []
+    for group in design.groups:
+        for predictor in design.predictors.values():
+            for block in (b for b in predictor.blocks if b.group == group):
+                terms = [predictor.label(name) for name in block.names]
+                section = f"~{group}"
+                for j, term in enumerate(terms):
+                    found.append(Variable(section, f"sd({term})", f"sd_{group}__{term}", values(f"sd_{block.key}", j)))
+                if f"cor_{block.key}" not in posterior:
+                    continue
+                for j in range(block.n_terms):
+                    for k in range(j + 1, block.n_terms):
+                        found.append(Variable(
+                            section,
+                            f"cor({terms[j]},{terms[k]})",
+                            f"cor_{group}__{terms[j]}__{terms[k]}",
+                            values(f"cor_{block.key}", j, k),
+                        ))
+    for predictor in design.predictors.values():
+        for smooth in predictor.smooths:
+            # brms names each sd after its penalised block: sds(sroach1_1),
+            # sds(sxfa_1) for level a of by = f, sds(t2x1x2_1) to sds(t2x1x2_3)
+            for j, block in enumerate(smooth.block_labels):
+                label = predictor.label(block)
+                found.append(Variable(SMOOTHS, f"sds({label})", f"sds_{label}", values(f"sds_{smooth.key}", j)))
+    for predictor in design.predictors.values():
+        variable = predictor.variable("Intercept")
+        if variable in posterior and "threshold" in posterior[variable].dims:
+            for k, threshold in enumerate(posterior["threshold"].to_numpy()):
+                label = f"Intercept[{threshold}]"
+                found.append(Variable(POPULATION, label, f"b_{label}", values(variable, k)))
+        elif variable in posterior:
+            label = predictor.label("Intercept")
+            found.append(Variable(POPULATION, label, f"b_{label}", values(variable)))
+    for predictor in design.predictors.values():
+        for j, coef in enumerate(predictor.coef_names):
+            label = predictor.label(coef)
+            found.append(Variable(POPULATION, label, f"b_{label}", values(predictor.variable("b"), j)))
+    for name in family.parameters:
+        if name not in design.dpars:
+            found.append(Variable(FAMILY, name, name, values(name)))
+    if group_effects:
+        for predictor in design.predictors.values():
+            for block in predictor.blocks:
+                terms = [predictor.label(name) for name in block.names]
+                for i, level in enumerate(block.level_labels):
+                    for j, term in enumerate(terms):
+                        name = f"r_{block.group}[{level},{term}]"
+                        found.append(Variable(GROUP_EFFECTS, name, name, values(f"r_{block.key}", i, j)))
+    return found
