@@ -2,8 +2,10 @@
 form in the fitted model, curves and bands, and what the roaches analysis and
 simulated truths show (slow)."""
 
+import io
 
 import matplotlib
+import matplotlib.pyplot
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,6 +18,14 @@ from bayesmixed.spec import SmoothTerm, parse_formula
 from .conftest import FAST, fit_quietly
 
 matplotlib.use("Agg")
+
+
+def rendered(ax) -> None:
+    """Render the plot to PNG headless, as a script saving it would."""
+    buffer = io.BytesIO()
+    ax.figure.savefig(buffer, format="png")
+    assert buffer.getvalue().startswith(b"\x89PNG")
+    matplotlib.pyplot.close(ax.figure)
 
 
 def roaches():
@@ -114,6 +124,7 @@ def test_smooth_curve_band_and_plot(roaches_fit):
     assert eta[1] - eta[0] == pytest.approx(change, rel=1e-8)
     ax = model.plot_smooth("sroach1")
     assert ax.get_title() == "s(roach1)" and ax.get_xlabel() == "roach1"
+    rendered(ax)
     with pytest.raises(ValueError, match=r"no smooth 's\(x\)'; its smooths are \['sroach1'\]"):
         model.conditional_smooths("s(x)")
 
@@ -288,6 +299,7 @@ def test_by_factor_smooths_have_an_sds_per_level():
     assert list(curves["f"].unique()) == ["a", "b"] and len(curves) == 200
     ax = model.plot_smooth("s(x, by = f)")
     assert len(ax.get_lines()) == 3  # two curves and the rug
+    rendered(ax)
     rows = X.iloc[:2].assign(f=["a", "c"])
     with pytest.raises(ValueError, match=r"by column 'f' of 's\(x, by = f\)' has levels not seen at fit: \['c'\]"):
         model.predict(rows)
@@ -312,6 +324,9 @@ def test_tensor_product_fit_reports_three_sds_as_brms_does():
     assert list(table.index) == ["sds(t2ab_1)", "sds(t2ab_2)", "sds(t2ab_3)"]
     assert model.design_.main.coef_names == ["t2ab_1", "t2ab_2", "t2ab_3"]
     assert len(model.conditional_smooths(resolution=20)["t2ab"]) == 400
+    ax = model.plot_smooth()
+    assert ax.get_title() == "t2(a, b)" and (ax.get_xlabel(), ax.get_ylabel()) == ("a", "b")
+    rendered(ax)
     prior = model.prior_summary()
     assert (prior["class"] == "sds").sum() == 1  # one prior for the term's blocks, as brms sets it
 

@@ -209,3 +209,11 @@ def test_short_chains_warn_with_advice():
     with pytest.warns(SamplingWarning, match="effective sample size is .* run more draws"):
         model.fit(df, df["Yield"])
     assert model.diagnostics_["min_ess_bulk"] < 200
+
+
+def test_estimator_reprs_show_what_was_set():
+    model = BayesianLMER(formula="Reaction ~ Days + (Days | Subject)", priors="rstanarm")
+    # sklearn's repr: only the parameters that differ from the defaults
+    assert repr(model) == "BayesianLMER(formula='Reaction ~ Days + (Days | Subject)', priors='rstanarm')"
+    html = model._repr_html_()  # the notebook view
+    assert "BayesianLMER" in html and "Reaction ~ Days + (Days | Subject)" in html
