@@ -390,10 +390,11 @@ class PlottingMixin:
         ndraws : int, default=50
             Replicated data sets drawn.
         kind : {"auto", "density", "bars"}, default="auto"
-            Densities of the observed and replicated responses, or bars of the
-            observed count of each value with the replicated counts' medians
-            and 90% intervals (for discrete responses). "auto" takes bars for
-            discrete responses with at most 30 distinct values.
+            Densities of the observed and replicated responses over the
+            observed range, or bars of the observed count of each value with
+            the replicated counts' medians and 90% intervals (for discrete
+            responses). "auto" takes bars for discrete responses with at most
+            30 distinct values.
         ax : matplotlib Axes, optional
 
         Returns
@@ -423,6 +424,10 @@ class PlottingMixin:
                 observed_data={name: observed.astype(float)},
             )
             az.plot_ppc(data, kind="kde", ax=ax, num_pp_samples=len(replicated), random_seed=0)
+            # the observed range: heavy-tailed replicates (counts) would squash it
+            low, high = float(np.min(observed)), float(np.max(observed))
+            margin = 0.05 * (high - low) or 1.0
+            ax.set_xlim(low - margin, high + margin)
             return ax
         values = np.unique(observed)
         counts = np.array([[np.sum(draw == value) for value in values] for draw in replicated])

@@ -4,12 +4,13 @@ The lme4 classic ``Reaction ~ Days + (Days | Subject)``, fitted with
 rstanarm's default priors, then summarised and used for predictions,
 including a subject the model has never seen.
 
-Run:  python examples/sleepstudy.py [--quick]
+Run:  python examples/sleepstudy.py [--quick] [--plots DIR]
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import pandas as pd
 
@@ -17,7 +18,26 @@ from bayesmixed import BayesianLMER
 from bayesmixed.datasets import load_sleepstudy
 
 
-def main(quick: bool = False) -> BayesianLMER:
+def save_plots(model, df: pd.DataFrame, folder: str) -> None:
+    """Save the example's plots as PNG files in ``folder``."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figures = {
+        "trace": model.plot_trace(),
+        "subjects": model.plot_ranef("Subject"),
+        "curves": model.plot_group_curves(df, df["Reaction"]),
+        "ppc": model.plot_ppc(df, df["Reaction"]),
+    }
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for key, figure in figures.items():
+        getattr(figure, "figure", figure).savefig(Path(folder) / f"sleepstudy_{key}.png", dpi=100)
+    plt.close("all")
+
+
+def main(quick: bool = False, plots: str | None = None) -> BayesianLMER:
     df = load_sleepstudy()
     settings = dict(chains=2, draws=300, tune=300) if quick else dict(chains=4, draws=1000, tune=1000)
     model = BayesianLMER(
@@ -38,8 +58,11 @@ def main(quick: bool = False) -> BayesianLMER:
     print("\nPredictions (a known subject, then a new one drawn from the population):")
     print(new.assign(mean=mean.round(1), lower90=interval[:, 0].round(1), upper90=interval[:, 1].round(1)))
     print(f"\nIn-sample mean log predictive density: {model.score(df, df['Reaction']):.3f}")
+    if plots is not None:
+        save_plots(model, df, plots)
     return model
 
 
 if __name__ == "__main__":
-    main(quick="--quick" in sys.argv)
+    args = sys.argv[1:]
+    main(quick="--quick" in args, plots=args[args.index("--plots") + 1] if "--plots" in args else None)

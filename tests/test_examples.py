@@ -4,6 +4,9 @@ import importlib.util
 import warnings
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
@@ -14,11 +17,8 @@ def load(name):
     return module
 
 
-def test_sleepstudy_example(capsys):
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        model = load("sleepstudy").main(quick=True)
-    out = capsys.readouterr().out
+def test_sleepstudy_example(capsys, tmp_path):
+    _, model, out = run("sleepstudy", capsys, tmp_path)
     assert "Multilevel Hyperparameters:" in out and "cor(Intercept,Days)" in out
     assert "decov(1, 1, 1, 1)" in out
     assert model.fixef().loc["Days", "Estimate"] > 5
@@ -36,3 +36,144 @@ def test_grid_search_example_runs(capsys, monkeypatch):
     assert "Best prior scales:" in out and "Best held-out ELPD per observation:" in out
     # a prior that pins the slope at zero loses to a weak one on held-out subjects
     assert search.best_params_["priors__b__sigma"] == 2.5
+
+
+PLOTS = {
+    "sleepstudy": ["curves", "ppc", "subjects", "trace"],
+    "cbpp": ["herds", "periods", "ppc"],
+    "grouseticks": ["effects", "locations", "ppc"],
+    "roaches": ["ppc", "smooth", "treatment"],
+    "orange": ["trace", "trees"],
+    "theoph": ["effects", "subjects"],
+    "radon": ["counties", "floor", "ppc"],
+}
+
+
+def run(name, capsys, folder):
+    """The example's module, its fitted model and what it printed (quick
+    settings), after checking that it saved each of its plots."""
+    module = load(name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model = module.main(quick=True, plots=str(folder))
+    saved = sorted(folder.glob("*.png"))
+    assert [path.name for path in saved] == [f"{name}_{plot}.png" for plot in PLOTS[name]]
+    assert all(path.read_bytes().startswith(b"\x89PNG") and path.stat().st_size > 5_000 for path in saved)
+    return module, model, capsys.readouterr().out
+
+
+def estimates(model):
+    """Posterior mean and sd of every summary row, by parameter name."""
+    table = model.summary().to_frame()[["Estimate", "Est.Error"]]
+    table.index = table.index.get_level_values("parameter")
+    return table
+
+
+def interval_width(model, X, **kwargs):
+    lower, upper = model.predict_interval(X, **kwargs).T
+    return upper - lower
+
+
+def test_cbpp_example(capsys, tmp_path):
+    module, model, out = run("cbpp", capsys, tmp_path)
+    assert "Family: binomial" in out and "Odds of a new case against period 1:" in out
+    fixef = model.fixef()
+    for name, (estimate, _) in module.LME4.iterrows():
+        # posterior mean against lme4's maximum-likelihood estimate; flat-ish priors and
+        # 56 binomial rows: the full run agrees within 0.1 posterior sd, 600 draws add
+        # Monte Carlo error of about 0.1 sd
+        assert abs(fixef.loc[name, "Estimate"] - estimate) < 0.5 * fixef.loc[name, "Est.Error"], name
+    # the posterior mean of sd(herd) sits above the ML estimate (posterior sd 0.2)
+    assert abs(estimates(model).loc["sd(Intercept)", "Estimate"] - module.LME4_SD_HERD) < 0.25
+    # a new herd's expected incidence is less certain than herd 1's, by its unknown
+    # herd effect (interval widths 8.5 against 5.0 in the full run)
+    new = pd.DataFrame({"herd": ["1", "new"], "period": "1", "size": 20, "incidence": 0})
+    known, unseen = interval_width(model, new, kind="mean")
+    assert unseen > 1.2 * known
+
+
+def test_grouseticks_example(capsys, tmp_path):
+    module, model, out = run("grouseticks", capsys, tmp_path)
+    assert "Variance components (log scale):" in out and "BROOD (118 levels)" in out
+    fixef = model.fixef()
+    for name, (estimate, _) in module.LME4_FIXEF.iterrows():
+        # the full run agrees with lme4 within 0.1 posterior sd; 400 draws add ~0.1 sd
+        assert abs(fixef.loc[name, "Estimate"] - estimate) < 0.5 * fixef.loc[name, "Est.Error"], name
+    table = model.VarCorr().set_index("grp")["Estimate"]
+    # sd(INDEX) is well determined (403 chicks, posterior sd 0.05); sd(BROOD)'s
+    # posterior (sd 0.13) sits above lme4's Laplace estimate (full run: 0.80 against 0.75)
+    assert abs(table["INDEX"] - module.LME4_SD["INDEX"]) < 0.1
+    assert abs(table["BROOD"] - module.LME4_SD["BROOD"]) < 0.2
+    # Elston et al.'s finding: broods account for the largest share of the variation
+    assert table["BROOD"] > max(table["INDEX"], table["LOCATION"])
+
+
+def test_roaches_example(capsys, tmp_path):
+    module, model, out = run("roaches", capsys, tmp_path)
+    assert "sds(sroach1_1)" in out and "Treatment rate ratio:" in out
+    estimate, error = model.fixef().loc["treatment", ["Estimate", "Est.Error"]]
+    # mgcv's REML fit of the same model: the full run is within 0.6 posterior sd
+    assert abs(estimate - module.MGCV_TREATMENT[0]) < 1.0 * error
+    curve = module.smooth_at(model, module.MGCV_SMOOTH.index)
+    for x, (value, se) in module.MGCV_SMOOTH.iterrows():
+        row = curve.loc[x]
+        # within two sds of the difference of the two estimates (as tests/test_gamm.py)
+        assert abs(row["estimate"] - value) < 2 * np.hypot(row["est_error"], se), x
+    assert curve.loc[0.5, "estimate"] - curve.loc[0.0, "estimate"] > 1.0  # the steep rise
+
+
+def test_orange_example(capsys, tmp_path):
+    module, model, out = run("orange", capsys, tmp_path)
+    assert "SSlogis(age, Asym, xmid, scal)" in out and "Against stan_nlmer" in out
+    table = estimates(model)
+    for name, row in module.REFERENCE.iterrows():
+        # same priors as stan_nlmer: the full run is within 0.15 of its posterior sd
+        # for Asym, xmid and scal; 600 draws (ESS ~ 200) add ~0.1 sd
+        tol = 0.4 if name in ("Asym", "xmid", "scal") else 0.5
+        assert abs(table.loc[name, "Estimate"] - row["stan_nlmer"]) < tol * row["stan_nlmer sd"], name
+    df = module.load_data()
+    assert np.corrcoef(model.predict(df), df["circumference"])[0, 1] > 0.98
+    # a new tree's asymptote is unknown: its interval at the oldest age is far wider
+    known, unseen = interval_width(model, pd.DataFrame({"age": [15.82] * 2, "Tree": ["4", "new"]}), kind="mean")
+    assert unseen > 2 * known
+
+
+def test_theoph_example(capsys, tmp_path):
+    module, model, out = run("theoph", capsys, tmp_path)
+    assert "cor(lKe,lCl)" in out and "Against lme4's nlmer" in out
+    table = estimates(model)
+    for name in ["lKe", "lKa", "lCl"]:
+        # close-to-normal posterior around the likelihood's mode: within one lme4
+        # standard error (the full run: within 0.12 of one)
+        estimate, se = module.LME4.loc[name, ["lme4", "lme4 se"]]
+        assert abs(table.loc[name, "Estimate"] - estimate) < se, name
+    # sigma's posterior sd is about 0.05 (7%); lme4's sd(lCl) is 0.25, the posterior's sd 0.07
+    assert abs(table.loc["sigma", "Estimate"] / module.LME4.loc["sigma", "lme4"] - 1) < 0.15
+    assert abs(table.loc["sd(lCl)", "Estimate"] - module.LME4.loc["sd(lCl)", "lme4"]) < 0.1
+
+
+def test_radon_example(capsys, tmp_path):
+    module, model, out = run("radon", capsys, tmp_path)
+    assert "NEW LOW-URANIUM" in out and "cor(Intercept,floor)" in out
+    fixef = model.fixef()
+    for name, (estimate, _) in module.LME4_FIXEF.iterrows():
+        # 919 homes: the full run agrees with lme4 within 0.1 posterior sd
+        assert abs(fixef.loc[name, "Estimate"] - estimate) < 0.5 * fixef.loc[name, "Est.Error"], name
+    table = estimates(model)
+    assert abs(table.loc["sigma", "Estimate"] - module.LME4_VARCORR["sigma"]) < 0.02  # posterior sd 0.017
+    assert abs(table.loc["sd(floor)", "Estimate"] - module.LME4_VARCORR["sd(floor)"]) < 0.1  # sd 0.12
+    new = pd.DataFrame({
+        "county": ["HENNEPIN", "NEW", "HENNEPIN", "NEW"], "floor": [0, 0, 1, 1],
+        "log_uranium": [-0.096521] * 4,  # Hennepin's
+    })
+    mean = model.predict(new)
+    # Hennepin (105 homes) against lme4's prediction; a new county at the same uranium
+    # level has the population mean, with no county effect (lme4's allow.new.levels)
+    population = module.LME4_FIXEF["Estimate"] @ np.array([[1, 1], [0, 1], [-0.096521, -0.096521]])
+    np.testing.assert_allclose(mean[[0, 2]], module.LME4_PREDICTIONS[:2], atol=0.08)
+    np.testing.assert_allclose(mean[[1, 3]], population, atol=0.08)
+    widths = interval_width(model, new, kind="mean")
+    # a county not in the data is uncertain by its county effect; the basement
+    # intercept's sd is small (0.12), the floor effect's larger (0.34)
+    assert widths[1] > 1.5 * widths[0] and widths[3] > 1.5 * widths[2]
+    assert widths[3] > widths[1]
