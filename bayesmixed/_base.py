@@ -4,6 +4,7 @@ inference -> posterior, with the sklearn estimator contract around it."""
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from numbers import Integral, Real
 
 import arviz as az
@@ -38,6 +39,7 @@ from .posterior import (
     extract_draws,
     family_inputs,
     fixef_table,
+    group_effects,
     log_predictive_density,
     ranef_table,
     reported_variables,
@@ -55,6 +57,9 @@ from .priors import (
     resolve_priors,
 )
 from .spec import ModelSpec, parse_formula, spec_from_parameters
+
+#: most values one array of draws holds while predicting (8 bytes each: 1 MB)
+CHUNK_VALUES = 2**17
 
 
 class BayesianMixedModel(PlottingMixin, BaseEstimator):
@@ -489,9 +494,8 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
 
     def _with_observations(self, idata, data, y) -> az.InferenceData:
         draws = extract_draws(idata, self.design_, self.family_)
-        eta, params = family_inputs(
-            draws, self.design_, data, self.family_, new_levels="error", rng=None
-        )
+        effects = group_effects(draws, self.design_, data, new_levels="error")
+        eta, params = family_inputs(draws, self.design_, data, self.family_, effects=effects)
         log_lik = self.family_.log_likelihood(y, eta, params, data[self.design_.mu_names[0]].trials)
         chains, n_draws = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
         coords = {
@@ -511,22 +515,40 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
 
     # -- posterior -------------------------------------------------------------
 
-    def _family_inputs(self, X):
-        """Draws of the mean's linear predictor and of the family parameters
-        for the rows of X, and X's trials (if any); see :func:`family_inputs`."""
+    def _chunks(self, X) -> Iterator[tuple[slice, np.ndarray, dict[str, np.ndarray], np.ndarray | None]]:
+        """The rows of X in chunks, each with the draws of the mean's linear
+        predictor and of the family parameters (see :func:`family_inputs`)
+        and its trials (if any).
+
+        X is encoded once and the group effects arranged once (a level not
+        seen at fit gets one set of effects); a chunk's arrays of draws hold
+        at most :data:`CHUNK_VALUES` values, small enough to be reused from
+        memory already in hand rather than allocated afresh.
+        """
         check_is_fitted(self, "idata_")
         X = self._as_frame(X, reset=False)
         data = self.design_.transform(X)
         draws = extract_draws(self.idata_, self.design_, self.family_)
-        eta, params = family_inputs(
-            draws, self.design_, data, self.family_, new_levels=self.new_levels, rng=self._rng(1)
-        )
-        return eta, params, data[self.design_.mu_names[0]].trials
+        effects = group_effects(draws, self.design_, data, new_levels=self.new_levels, rng=self._rng(1))
+        n_draws = self.idata_.posterior.sizes["chain"] * self.idata_.posterior.sizes["draw"]
+        step = max(1, CHUNK_VALUES // n_draws)
+        for start in range(0, len(X), step):
+            rows = slice(start, start + step)
+            part = self.design_.rows(data, rows) if step < len(X) else data
+            eta, params = family_inputs(draws, self.design_, part, self.family_, effects=effects)
+            yield rows, eta, params, part[self.design_.mu_names[0]].trials
+
+    def _per_chunk(self, X, compute, axis: int = 0):
+        """``compute(eta, params, trials)`` chunk by chunk, its arrays (or
+        tuples of arrays) joined along ``axis``, the axis of the rows."""
+        parts = [compute(eta, params, trials) for _, eta, params, trials in self._chunks(X)]
+        if isinstance(parts[0], tuple):
+            return tuple(np.concatenate(part, axis=axis) for part in zip(*parts))
+        return np.concatenate(parts, axis=axis)
 
     def _mean_probabilities(self, X) -> np.ndarray:
         """Posterior mean class probabilities (families that have them), n x K."""
-        eta, params, _ = self._family_inputs(X)
-        return self.family_.probabilities(eta, params).mean(axis=0)
+        return self._per_chunk(X, lambda eta, params, _: self.family_.probabilities(eta, params).mean(axis=0))
 
     def predict(self, X, return_std=False, scale="response"):
         """Posterior mean of the expected response (or of the linear predictor).
@@ -559,14 +581,16 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
                 "return_std=True needs a numeric response; a categorical model's predictions "
                 "are category probabilities (see predict_proba)."
             )
-        eta, params, trials = self._family_inputs(X)
-        if scale == "link":
-            return (eta.mean(axis=0), eta.std(axis=0, ddof=1)) if return_std else eta.mean(axis=0)
-        mean = self.family_.mean(eta, params, trials)
-        if not return_std:
-            return mean.mean(axis=0)
-        predictive = self.family_.sample(self._rng(2), eta, params, trials)
-        return mean.mean(axis=0), predictive.std(axis=0, ddof=1)
+        rng = self._rng(2)
+
+        def summary(eta, params, trials):
+            values = eta if scale == "link" else self.family_.mean(eta, params, trials)
+            if not return_std:
+                return values.mean(axis=0)
+            spread = eta if scale == "link" else self.family_.sample(rng, eta, params, trials)
+            return values.mean(axis=0), spread.std(axis=0, ddof=1)
+
+        return self._per_chunk(X, summary)
 
     def predict_interval(self, X, alpha=0.05, kind="predictive"):
         """Central ``1 - alpha`` posterior interval for each row of X.
@@ -594,13 +618,17 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
                 "predict_interval needs a numeric response; a categorical model predicts labels "
                 "(see predict_proba and sample_posterior_predictive)."
             )
-        eta, params, trials = self._family_inputs(X)
-        values = (
-            self.family_.sample(self._rng(2), eta, params, trials)
-            if kind == "predictive"
-            else self.family_.mean(eta, params, trials)
-        )
-        return np.quantile(values, [alpha / 2, 1 - alpha / 2], axis=0).T
+        rng = self._rng(2)
+
+        def interval(eta, params, trials):
+            values = (
+                self.family_.sample(rng, eta, params, trials)
+                if kind == "predictive"
+                else self.family_.mean(eta, params, trials)
+            )
+            return np.quantile(values, [alpha / 2, 1 - alpha / 2], axis=0).T
+
+        return self._per_chunk(X, interval)
 
     def posterior_epred(self, X) -> np.ndarray:
         """Draws of the expected response for the rows of X (brms'
@@ -612,16 +640,15 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             (n_draws, n_samples, n_categories) of category probabilities for
             a categorical model.
         """
-        eta, params, trials = self._family_inputs(X)
         if self.family_.labels:
-            return self.family_.probabilities(eta, params)
-        return self.family_.mean(eta, params, trials)
+            return self._per_chunk(X, lambda eta, params, _: self.family_.probabilities(eta, params), axis=1)
+        return self._per_chunk(X, self.family_.mean, axis=1)
 
     def posterior_linpred(self, X) -> np.ndarray:
         """Draws of the linear predictor of the mean for the rows of X (brms'
         ``posterior_linpred``), shape (n_draws, n_samples); (n_draws,
         n_samples, n_categories - 1) for a categorical model."""
-        return self._family_inputs(X)[0]
+        return self._per_chunk(X, lambda eta, *_: eta, axis=1)
 
     def sample_posterior_predictive(self, X):
         """Draws of new responses for the rows of X.
@@ -631,8 +658,8 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         ndarray of shape (n_draws, n_samples)
             One row per posterior draw (chains stacked).
         """
-        eta, params, trials = self._family_inputs(X)
-        return self.family_.sample(self._rng(2), eta, params, trials)
+        rng = self._rng(2)
+        return self._per_chunk(X, lambda eta, params, trials: self.family_.sample(rng, eta, params, trials), axis=1)
 
     def score(self, X, y, sample_weight=None):
         """Mean pointwise log predictive density of y (greater is better).
@@ -654,10 +681,13 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        eta, params, trials = self._family_inputs(X)
-        y = self._check_y(eta.shape[1], y, numeric=not self.family_.labels, min_rows=1)
-        y = self.family_.check_response(y, trials)
-        return log_predictive_density(self.family_.log_likelihood(y, eta, params, trials))
+        y = self._check_y(len(X), y, numeric=not self.family_.labels, min_rows=1)
+        return np.concatenate([
+            log_predictive_density(self.family_.log_likelihood(
+                self.family_.check_response(y[rows], trials), eta, params, trials
+            ))
+            for rows, eta, params, trials in self._chunks(X)
+        ])
 
     def loo(self, *, k_threshold: float | None = None):
         """In-sample PSIS-LOO (through :func:`arviz.loo`).

@@ -13,7 +13,13 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from .design._columns import is_numeric, required_columns
-from .posterior import extract_draws, family_inputs, smooth_curve, smooth_grid
+from .posterior import (
+    extract_draws,
+    family_inputs,
+    group_effects,
+    smooth_curve,
+    smooth_grid,
+)
 from .posterior._effects import effect_grid, interval_columns, typical_value
 from .posterior._tables import interval_names
 from .posterior._variables import (
@@ -235,10 +241,8 @@ class PlottingMixin:
         effects of ``groups`` only."""
         data = self.design_.transform(grid)
         draws = extract_draws(self.idata_, self.design_, self.family_)
-        eta, params = family_inputs(
-            draws, self.design_, data, self.family_, new_levels=self.new_levels, rng=self._rng(3),
-            groups=groups,
-        )
+        effects = group_effects(draws, self.design_, data, new_levels=self.new_levels, rng=self._rng(3))
+        eta, params = family_inputs(draws, self.design_, data, self.family_, effects=effects, groups=groups)
         if self.family_.labels:  # categorical: a curve per category
             probabilities = self.family_.probabilities(eta, params)  # (S, n, K)
             frames = [

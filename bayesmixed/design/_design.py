@@ -54,6 +54,20 @@ class DesignData:
     smooths: list[np.ndarray] = field(default_factory=list)
     inputs: list[np.ndarray] = field(default_factory=list)
 
+    def take(self, rows: slice | np.ndarray, inputs: slice | np.ndarray | None = None) -> DesignData:
+        """The data of some rows (and of some observations' ``inputs``);
+        new levels keep their numbers."""
+        return DesignData(
+            X=self.X[rows],
+            offset=self.offset[rows],
+            group_index=[index[rows] for index in self.group_index],
+            Z=[Z[rows] for Z in self.Z],
+            new_levels=self.new_levels,
+            trials=None if self.trials is None else self.trials[rows],
+            smooths=[values[rows] for values in self.smooths],
+            inputs=[values[rows if inputs is None else inputs] for values in self.inputs],
+        )
+
 
 class Design:
     """Population-level design, group-level blocks and offsets of one linear
@@ -300,6 +314,14 @@ class ModelDesign:
         for name in self.dpars:
             data[name] = self.predictors[name].transform(X)
         return data
+
+    def rows(self, data: dict[str, DesignData], rows: slice) -> dict[str, DesignData]:
+        """The encoded data of some observations."""
+        taken = {}
+        for name, values in data.items():  # the mean's predictors share theirs
+            same = next((taken[other] for other in taken if data[other] is values), None)
+            taken[name] = same if same is not None else values.take(rows)
+        return taken
 
     @property
     def groups(self) -> list[str]:

@@ -55,6 +55,14 @@ class NonlinearModelDesign(ModelDesign):
         data[self.mu_names[0]].inputs = self._inputs(X)
         return data
 
+    def rows(self, data: dict[str, DesignData], rows: slice) -> dict[str, DesignData]:
+        """The encoded data of some observations: their rows in each
+        parameter's block of the stacked rows, and their inputs."""
+        values = data[self.mu_names[0]]
+        n = len(values.inputs[0])
+        stacked = np.concatenate([np.arange(n)[rows] + k * n for k in range(len(self.parameters))])
+        return {self.mu_names[0]: values.take(stacked, inputs=rows)}
+
     def _inputs(self, X: pd.DataFrame) -> list[np.ndarray]:
         where = f"the nonlinear function {self.nonlinear.name}"
         check_columns(X, set(self.nonlinear.inputs), where)

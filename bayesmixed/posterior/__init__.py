@@ -6,6 +6,7 @@ from ._draws import (
     PredictorDraws,
     extract_draws,
     family_inputs,
+    group_effects,
     linear_predictor,
     log_predictive_density,
 )
@@ -22,6 +23,7 @@ __all__ = [
     "Variable",
     "extract_draws",
     "family_inputs",
+    "group_effects",
     "fixef_table",
     "linear_predictor",
     "log_predictive_density",

@@ -73,13 +73,18 @@ def family_inputs(
     data: dict[str, DesignData],
     family: Family,
     *,
-    new_levels: str,
-    rng: np.random.Generator | None,
+    effects: dict[str, np.ndarray],
     groups: Container[str] | None = None,
 ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
     """The linear predictor of the mean and the family parameters, per draw,
     with the effects of every group or of ``groups`` only (none: brms'
     ``re_formula = NA``).
+
+    Parameters
+    ----------
+    effects : dict of str to ndarray
+        Each block's effects by level, from :func:`group_effects` on the data
+        that ``data`` is (a part of).
 
     Returns
     -------
@@ -89,10 +94,7 @@ def family_inputs(
         (S, n) for those with one, on their natural scale.
     """
     etas = {
-        name: linear_predictor(
-            draws.predictors[name], predictor, data[name], new_levels=new_levels, rng=rng,
-            groups=groups,
-        )
+        name: linear_predictor(draws.predictors[name], predictor, data[name], effects, groups=groups)
         for name, predictor in design.predictors.items()
     }
     if family.stacked:
@@ -106,52 +108,80 @@ def family_inputs(
     return eta, params
 
 
-def linear_predictor(
-    draws: PredictorDraws,
-    design: Design,
-    data: DesignData,
+def group_effects(
+    draws: Draws,
+    design: ModelDesign,
+    data: dict[str, DesignData],
     *,
     new_levels: str,
-    rng: np.random.Generator | None,
-    groups: Container[str] | None = None,
-) -> np.ndarray:
-    """Draws of one linear predictor, shape (S, n).
+    rng: np.random.Generator | None = None,
+) -> dict[str, np.ndarray]:
+    """Every block's effects by level, arranged for gathering rows: block key
+    -> (q, G + G_new, S), the levels seen at fit and then the data's new ones.
 
     Parameters
     ----------
     new_levels : {"gaussian", "population", "error"}
         Levels not seen at fit get effects drawn from the fitted population
         distribution (one draw per level and posterior draw, as brms'
-        ``sample_new_levels="gaussian"``), zero effects, or an error.
+        ``sample_new_levels="gaussian"``, from ``rng``), zero effects, or an
+        error.
+    """
+    effects = {}
+    for name, predictor in design.predictors.items():
+        for block, unseen in zip(predictor.blocks, data[name].new_levels):
+            r = draws.predictors[name].r[block.key]  # (S, G, q)
+            if unseen:
+                if new_levels == "error":
+                    shown = ", ".join(repr(level) for level in unseen[:5])
+                    raise ValueError(
+                        f"Level(s) {shown} of group {block.group!r} were not seen at fit. Set "
+                        "new_levels='gaussian' (draw their effects from the population "
+                        "distribution) or 'population' (no group effect) to predict them."
+                    )
+                new = (
+                    _draw_new_effects(draws.predictors[name], block.key, len(unseen), rng)
+                    if new_levels == "gaussian"
+                    else np.zeros((r.shape[0], len(unseen), r.shape[2]))
+                )
+                r = np.concatenate([r, new], axis=1)
+            effects[block.key] = np.ascontiguousarray(r.transpose(2, 1, 0))
+    return effects
+
+
+def linear_predictor(
+    draws: PredictorDraws,
+    design: Design,
+    data: DesignData,
+    effects: dict[str, np.ndarray],
+    *,
+    groups: Container[str] | None = None,
+) -> np.ndarray:
+    """Draws of one linear predictor, shape (S, n).
+
+    Parameters
+    ----------
+    effects : dict of str to ndarray
+        Each block's effects by level (:func:`group_effects`).
     groups : container of str, optional
         Add the effects of these groups only; of every group by default.
     """
+    # built as (n, S): a row's group effects are then contiguous rows to
+    # gather; in place, since new arrays of draws cost more than arithmetic
     eta = data.X @ draws.b.T
-    eta = eta.T + data.offset
+    eta += data.offset[:, None]
     if draws.intercept is not None:
-        eta += draws.intercept[:, None]
-    for block, index, Z, unseen in zip(design.blocks, data.group_index, data.Z, data.new_levels):
-        if groups is not None and block.group not in groups:
-            continue
-        r = draws.r[block.key]
-        if unseen:
-            if new_levels == "error":
-                shown = ", ".join(repr(level) for level in unseen[:5])
-                raise ValueError(
-                    f"Level(s) {shown} of group {block.group!r} were not seen at fit. Set "
-                    "new_levels='gaussian' (draw their effects from the population "
-                    "distribution) or 'population' (no group effect) to predict them."
-                )
-            extra = (
-                _draw_new_effects(draws, block.key, len(unseen), rng)
-                if new_levels == "gaussian"
-                else np.zeros((r.shape[0], len(unseen), r.shape[2]))
-            )
-            r = np.concatenate([r, extra], axis=1)
-        eta += np.einsum("nq,snq->sn", Z, r[:, index, :])
+        eta += draws.intercept
+    for block, index, Z in zip(design.blocks, data.group_index, data.Z):
+        if groups is None or block.group in groups:
+            for z, by_level in zip(Z.T, effects[block.key]):  # one term at a time
+                gathered = by_level.take(index, axis=0)
+                if not np.all(z == 1.0):
+                    gathered *= z[:, None]
+                eta += gathered
     for smooth, Xs in zip(design.smooths, data.smooths):
-        eta += draws.smooths[smooth.key] @ Xs.T
-    return eta
+        eta += Xs @ draws.smooths[smooth.key].T
+    return eta.T
 
 
 def _draw_new_effects(draws: PredictorDraws, key: str, n_new: int, rng: np.random.Generator) -> np.ndarray:
