@@ -23,14 +23,7 @@ from .design import Design, DesignData, ModelDesign
 from .design._columns import missing_or_infinite, spec_columns
 from .exceptions import FormulaError, ParetoKWarning, warn
 from .families import Family
-from .inference import (
-    SAMPLERS,
-    NUTSConfig,
-    check_convergence,
-    log,
-    run_nuts,
-    show_progress,
-)
+from .inference import METHODS, NUTSConfig, infer, log, show_progress
 from .model import build_model
 from .persistence import check_compatible, save
 from .posterior import (
@@ -79,7 +72,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         "offset": [str, None],
         "priors": [StrOptions(set(PRESETS)), dict, Priors, None],
         "new_levels": [StrOptions(set(NEW_LEVEL_POLICIES))],
-        "sampler": [StrOptions(set(SAMPLERS))],
+        "sampler": [StrOptions(set(METHODS))],
         "draws": [Interval(Integral, 1, None, closed="left")],
         "tune": [Interval(Integral, 0, None, closed="left")],
         "chains": [Interval(Integral, 1, None, closed="left")],
@@ -204,8 +197,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             progressbar=shown,
             initvals=self._initial_values(),
         )
-        idata = run_nuts(model, config, self._posterior_names())
-        self.diagnostics_ = check_convergence(idata, self._diagnosed_names())
+        idata, self.diagnostics_ = infer(model, config, self._posterior_names(), self._diagnosed_names())
         self._check_draws(idata)
         self.idata_ = self._with_observations(idata, data, y_values)
 
@@ -505,7 +497,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         }
         return az.InferenceData(
             posterior=idata.posterior,
-            sample_stats=idata.sample_stats,
+            **({"sample_stats": idata.sample_stats} if "sample_stats" in idata else {}),
             log_likelihood=xr.Dataset(
                 {"y": (("chain", "draw", "obs"), log_lik.reshape(chains, n_draws, -1))},
                 coords=coords,

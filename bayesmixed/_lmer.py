@@ -46,8 +46,10 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
         Group levels not seen at fit: effects drawn from the fitted
         population distribution, population-level prediction (zero
         effects), or an error.
-    sampler : {"pymc", "nutpie", "numpyro"}, default="pymc"
-        NUTS engine.
+    sampler : {"pymc", "nutpie", "numpyro", "advi", "fullrank_advi"}, default="pymc"
+        NUTS engine, or an approximation for quick iteration: mean-field or
+        full-rank ADVI (``chains * draws`` independent draws; no R-hat or
+        ESS; final inference should use NUTS).
     draws, tune, chains : int, default=1000, 1000, 4
         Kept draws and tuning steps per chain, number of chains.
     cores : int, optional

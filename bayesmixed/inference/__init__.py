@@ -1,5 +1,17 @@
-"""Inference: NUTS through one interface."""
+"""Inference: NUTS engines and approximations through one interface."""
 
+from ._approximate import APPROXIMATIONS
+from ._infer import METHODS, infer
 from ._nuts import SAMPLERS, NUTSConfig, check_convergence, log, run_nuts, show_progress
 
-__all__ = ["SAMPLERS", "NUTSConfig", "check_convergence", "log", "run_nuts", "show_progress"]
+__all__ = [
+    "APPROXIMATIONS",
+    "METHODS",
+    "SAMPLERS",
+    "NUTSConfig",
+    "check_convergence",
+    "infer",
+    "log",
+    "run_nuts",
+    "show_progress",
+]

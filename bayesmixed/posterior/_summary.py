@@ -22,9 +22,10 @@ def _interval_labels(prob: float) -> tuple[str, str]:
     return f"l-{percent}% CI", f"u-{percent}% CI"
 
 
-def _diagnostics(values: np.ndarray) -> tuple[float, float, float]:
-    """R-hat, bulk ESS and tail ESS of one scalar's (chain, draw) array."""
-    if values.shape[1] < 4:
+def _diagnostics(values: np.ndarray, chained: bool) -> tuple[float, float, float]:
+    """R-hat, bulk ESS and tail ESS of one scalar's (chain, draw) array;
+    undefined for an approximation's independent draws (``chained=False``)."""
+    if not chained or values.shape[1] < 4:
         return np.nan, np.nan, np.nan
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
@@ -35,10 +36,10 @@ def _diagnostics(values: np.ndarray) -> tuple[float, float, float]:
         )
 
 
-def _row(values: np.ndarray, prob: float) -> list:
+def _row(values: np.ndarray, prob: float, chained: bool) -> list:
     flat = values.ravel()
     lower, upper = np.quantile(flat, [(1 - prob) / 2, (1 + prob) / 2])
-    return [flat.mean(), flat.std(ddof=1) if flat.size > 1 else 0.0, lower, upper, *_diagnostics(values)]
+    return [flat.mean(), flat.std(ddof=1) if flat.size > 1 else 0.0, lower, upper, *_diagnostics(values, chained)]
 
 
 @dataclass
@@ -102,8 +103,9 @@ def summarize(
     posterior = idata.posterior
     columns = STATS[:2] + list(_interval_labels(prob)) + STATS[4:]
     rows: dict[str, dict[str, list]] = {}
+    chained = "approximation" not in posterior.attrs
     for variable in reported_variables(idata, design, family):
-        rows.setdefault(variable.section, {})[variable.label] = _row(variable.values, prob)
+        rows.setdefault(variable.section, {})[variable.label] = _row(variable.values, prob, chained)
     sections = {
         section: pd.DataFrame(list(table.values()), index=list(table), columns=columns)
         for section, table in rows.items()
@@ -126,8 +128,13 @@ def summarize(
         f"Formula: {formulas[0]}",
         *[f"         {line}" for line in formulas[1:]],
         f"   Data: (Number of observations: {idata.observed_data.sizes.get('obs', 0) if 'observed_data' in idata else '?'})",
-        f"  Draws: {chains} chains, each with {draws} post-warmup draws"
-        + (f" ({sampler})" if sampler else "")
-        + f"; total post-warmup draws = {chains * draws}",
+        (
+            f"  Draws: {chains} chains, each with {draws} post-warmup draws"
+            + (f" ({sampler})" if sampler else "")
+            + f"; total post-warmup draws = {chains * draws}"
+            if chained
+            else f"  Draws: {chains * draws} independent draws from the {posterior.attrs['approximation']} "
+            "approximation (use NUTS for final inference)"
+        ),
     ]
     return ModelSummary(header=header, sections=sections, levels=levels)
