@@ -1,0 +1,154 @@
+"""Every speed and scale target in one run: prints one JSON table.
+
+Each measurement runs in a fresh Python process (imports excluded from the
+timings) and is reported beside its target, with bambi's figure where bambi
+fits the same model (``pip install -e ".[bench]"``):
+
+- ``first_fit``: sleepstudy ``Reaction ~ Days + (Days | Subject)``, 4 chains
+  x (1000 tuning + 1000 draws), per engine, with bambi's (target 3 s warm,
+  10 s cold; min bulk ESS >= 1000);
+- ``refit``: a second fit of the same structure in the same process, on
+  other rows and another prior scale (target 1 s);
+- ``approximation``: sleepstudy by mean-field and full-rank ADVI, first fit
+  and a second one in the same process (target 1 s after compilation);
+- ``predict``: one row, and 100,000 rows x 4,000 draws (targets 20 ms, 3 s);
+- ``scale`` (with ``--scale``): InstEval's three crossed intercepts (73,421
+  rows; target 3 min, min bulk ESS >= 400, peak memory <= 3 GB), read from
+  ``--insteval`` (lme4's InstEval as CSV).
+
+    python benchmarks/run.py                     # all but --scale
+    python benchmarks/run.py --only predict approximation
+    python benchmarks/run.py --scale --insteval ../shared/datasets/insteval.csv
+
+Each run reports its error instead of figures when it fails (a missing
+package, a timeout).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sleepstudy  # noqa: E402  (the first-fit runs, with bambi's)
+
+SETUP = """
+import json, resource, time, warnings
+warnings.simplefilter("ignore")
+import numpy as np, pandas as pd
+from bayesmixed import BayesianLMER, Normal, Priors
+from bayesmixed.datasets import load_sleepstudy
+df = load_sleepstudy()
+FORMULA = "Reaction ~ Days + (Days | Subject)"
+def peak_gb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1e6
+"""
+
+REFIT = SETUP + """
+model = BayesianLMER(formula=FORMULA, sampler={sampler!r}, chains=4, draws=1000, tune=1000,
+                     random_state=1, progressbar=False)
+start = time.perf_counter(); model.fit(df, df["Reaction"]); first = time.perf_counter() - start
+rows = df[df["Subject"] != "308"]
+model.set_params(priors=Priors(b=Normal(0, 5)), random_state=2)
+start = time.perf_counter(); model.fit(rows, rows["Reaction"]); second = time.perf_counter() - start
+print(json.dumps({{"first_seconds": first, "refit_seconds": second}}))
+"""
+
+APPROXIMATION = SETUP + """
+times = []
+for seed, rows in [(1, df), (2, df[df["Subject"] != "308"])]:
+    model = BayesianLMER(formula=FORMULA, sampler={method!r}, random_state=seed, progressbar=False)
+    start = time.perf_counter(); model.fit(rows, rows["Reaction"]); times.append(time.perf_counter() - start)
+days = model.fixef().loc["Days", ["Estimate", "Est.Error"]].tolist()
+print(json.dumps({{"first_seconds": times[0], "second_seconds": times[1], "days": days}}))
+"""
+
+PREDICT = SETUP + """
+model = BayesianLMER(formula=FORMULA, chains=4, draws=1000, tune=300, random_state=1,
+                     progressbar=False).fit(df, df["Reaction"])
+row = df.iloc[[5]]
+model.predict(row)
+start = time.perf_counter()
+for _ in range(20):
+    model.predict(row)
+one_row = (time.perf_counter() - start) / 20
+rng = np.random.default_rng(0)
+levels = list(df["Subject"].unique()[:10]) + ["new 1", "new 2"]
+X = pd.DataFrame({"Days": rng.uniform(0, 9, 100_000), "Subject": rng.choice(levels, 100_000)})
+start = time.perf_counter(); model.predict(X); many = time.perf_counter() - start
+print(json.dumps({"one_row_ms": 1000 * one_row, "rows_100k_draws_4000_seconds": many,
+                  "peak_memory_gb": peak_gb()}))
+"""
+
+INSTEVAL = SETUP + """
+data = pd.read_csv({path!r}, dtype={{"s": str, "d": str, "dept": str}})
+model = BayesianLMER(formula="y ~ 1 + (1 | s) + (1 | d) + (1 | dept)", sampler={sampler!r},
+                     chains=2, draws=1000, tune=1000, random_state=1, progressbar=False)
+start = time.perf_counter(); model.fit(data, data["y"]); seconds = time.perf_counter() - start
+print(json.dumps({{"seconds": seconds, "min_ess_bulk": model.diagnostics_["min_ess_bulk"],
+                   "peak_memory_gb": peak_gb()}}))
+"""
+
+
+def measure(code: str, timeout: float) -> dict:
+    """Run ``code`` in a fresh process; its last output line is JSON."""
+    try:
+        result = subprocess.run([sys.executable, "-c", textwrap.dedent(code)], capture_output=True,
+                                text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return {"error": f"did not finish in {timeout:.0f} s"}
+    if result.returncode != 0:
+        return {"error": (result.stderr.strip().splitlines() or ["failed"])[-1]}
+    figures = json.loads(result.stdout.strip().splitlines()[-1])
+    return {key: [round(v, 3) for v in value] if isinstance(value, list) else round(value, 3)
+            for key, value in figures.items()}
+
+
+def first_fit() -> dict:
+    runs = {name: sleepstudy.run(name) for name in ("pymc", "nutpie", "bambi", "bambi-nutpie")}
+    return {"target": "<= 3 s warm, <= 10 s cold; min bulk ESS >= 1000", "runs": runs}
+
+
+def refit() -> dict:
+    runs = {sampler: measure(REFIT.format(sampler=sampler), 900) for sampler in ("pymc", "nutpie")}
+    return {"target": "<= 1 s per refit of the same structure", "runs": runs}
+
+
+def approximation() -> dict:
+    runs = {method: measure(APPROXIMATION.format(method=method), 600) for method in ("advi", "fullrank_advi")}
+    return {"target": "<= 1 s after compilation (second_seconds)", "runs": runs}
+
+
+def predict() -> dict:
+    return {"target": "1 row <= 20 ms; 100k rows x 4000 draws <= 3 s", "runs": {"pymc": measure(PREDICT, 900)}}
+
+
+def scale(path: str) -> dict:
+    runs = {sampler: measure(INSTEVAL.format(path=path, sampler=sampler), 3600) for sampler in ("pymc", "nutpie")}
+    return {"target": "InstEval <= 180 s, min bulk ESS >= 400, peak memory <= 3 GB", "runs": runs}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    groups = ["first_fit", "refit", "approximation", "predict"]
+    parser.add_argument("--only", nargs="+", choices=groups, default=groups)
+    parser.add_argument("--scale", action="store_true", help="also the InstEval run")
+    parser.add_argument("--insteval", default="../shared/datasets/insteval.csv")
+    args = parser.parse_args()
+    benchmarks = {"first_fit": first_fit, "refit": refit, "approximation": approximation, "predict": predict}
+    report = {
+        "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}",
+        **{name: benchmarks[name]() for name in args.only},
+    }
+    if args.scale:
+        report["scale"] = scale(args.insteval)
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()
