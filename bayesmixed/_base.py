@@ -485,11 +485,10 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         return [name for name in self._posterior_names() if not name.startswith(("r_", "s_"))]
 
     def _with_observations(self, idata, data, y) -> az.InferenceData:
-        draws = extract_draws(idata, self.design_, self.family_)
-        effects = group_effects(draws, self.design_, data, new_levels="error")
-        eta, params = family_inputs(draws, self.design_, data, self.family_, effects=effects)
-        log_lik = self.family_.log_likelihood(y, eta, params, data[self.design_.mu_names[0]].trials)
         chains, n_draws = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
+        log_lik = np.empty((chains * n_draws, len(y)))  # filled chunk by chunk
+        for rows, eta, params, trials in self._chunks_of(idata, data, len(y), "error"):
+            log_lik[:, rows] = self.family_.log_likelihood(y[rows], eta, params, trials)
         coords = {
             "chain": idata.posterior["chain"].to_numpy(),
             "draw": idata.posterior["draw"].to_numpy(),
@@ -510,23 +509,31 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
     def _chunks(self, X) -> Iterator[tuple[slice, np.ndarray, dict[str, np.ndarray], np.ndarray | None]]:
         """The rows of X in chunks, each with the draws of the mean's linear
         predictor and of the family parameters (see :func:`family_inputs`)
-        and its trials (if any).
-
-        X is encoded once and the group effects arranged once (a level not
-        seen at fit gets one set of effects); a chunk's arrays of draws hold
-        at most :data:`CHUNK_VALUES` values, small enough to be reused from
-        memory already in hand rather than allocated afresh.
-        """
+        and its trials (if any); see :meth:`_chunks_of`."""
         check_is_fitted(self, "idata_")
         X = self._as_frame(X, reset=False)
         data = self.design_.transform(X)
-        draws = extract_draws(self.idata_, self.design_, self.family_)
-        effects = group_effects(draws, self.design_, data, new_levels=self.new_levels, rng=self._rng(1))
-        n_draws = self.idata_.posterior.sizes["chain"] * self.idata_.posterior.sizes["draw"]
+        yield from self._chunks_of(self.idata_, data, len(X), self.new_levels, self._rng(1))
+
+    def _chunks_of(
+        self, idata: az.InferenceData, data: dict[str, DesignData], n_rows: int, new_levels: str,
+        rng: np.random.Generator | None = None,
+    ) -> Iterator[tuple[slice, np.ndarray, dict[str, np.ndarray], np.ndarray | None]]:
+        """Encoded data of ``n_rows`` observations in chunks, with the draws
+        of ``idata`` for each.
+
+        The group effects are arranged once (a level not seen at fit gets one
+        set of effects); a chunk's arrays of draws hold at most
+        :data:`CHUNK_VALUES` values, small enough to be reused from memory
+        already in hand rather than allocated afresh.
+        """
+        draws = extract_draws(idata, self.design_, self.family_)
+        effects = group_effects(draws, self.design_, data, new_levels=new_levels, rng=rng)
+        n_draws = idata.posterior.sizes["chain"] * idata.posterior.sizes["draw"]
         step = max(1, CHUNK_VALUES // n_draws)
-        for start in range(0, len(X), step):
+        for start in range(0, n_rows, step):
             rows = slice(start, start + step)
-            part = self.design_.rows(data, rows) if step < len(X) else data
+            part = self.design_.rows(data, rows) if step < n_rows else data
             eta, params = family_inputs(draws, self.design_, part, self.family_, effects=effects)
             yield rows, eta, params, part[self.design_.mu_names[0]].trials
 

@@ -73,3 +73,18 @@ def test_chunks_agree_for_a_nonlinear_model(monkeypatch):
     X = pd.concat([df.iloc[:8], df.iloc[:4].assign(Tree="new")], ignore_index=True)
     whole = assert_same_in_chunks(monkeypatch, model, X, np.r_[df["circumference"][:8], df["circumference"][:4]])
     assert whole["mean"][:8] == pytest.approx(model.predict(df.iloc[:8]))
+
+
+def test_training_log_likelihood_is_filled_chunk_by_chunk(monkeypatch, sleepstudy):
+    from scipy.stats import norm
+
+    from bayesmixed import BayesianLMER
+
+    monkeypatch.setattr(base, "CHUNK_VALUES", 7 * 2 * 60)  # 7 rows per chunk: 26 chunks of 180 rows
+    model = BayesianLMER(formula="Reaction ~ Days + (Days | Subject)", random_state=0,
+                         **{**FAST, "draws": 60})
+    fit_quietly(model, sleepstudy, sleepstudy["Reaction"])
+    log_lik = model.idata_.log_likelihood["y"].to_numpy().reshape(120, 180)
+    sigma = model.idata_.posterior["sigma"].to_numpy().reshape(120, 1)
+    expected = norm.logpdf(sleepstudy["Reaction"].to_numpy(), model.posterior_epred(sleepstudy), sigma)
+    np.testing.assert_allclose(log_lik, expected, rtol=1e-10)
