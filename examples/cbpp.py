@@ -12,10 +12,10 @@ Run:  python examples/cbpp.py [--quick] [--plots DIR]
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _figures import plots_folder, save
 
 from bayesmixed import BayesianGLMER
 from bayesmixed.datasets import load_cbpp
@@ -34,20 +34,12 @@ LME4_SD_HERD = 0.64206992
 
 def save_plots(model, df: pd.DataFrame, folder: str) -> None:
     """Save the example's plots as PNG files in ``folder``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     figures = {
         "periods": model.plot_conditional_effects(df, "period"),
         "herds": model.plot_ranef("herd"),
         "ppc": model.plot_ppc(df, df["incidence"]),
     }
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    for key, figure in figures.items():
-        getattr(figure, "figure", figure).savefig(Path(folder) / f"cbpp_{key}.png", dpi=100)
-    plt.close("all")
+    save(figures, folder, "cbpp")
 
 
 def main(quick: bool = False, plots: str | None = None) -> BayesianGLMER:
@@ -94,5 +86,4 @@ def main(quick: bool = False, plots: str | None = None) -> BayesianGLMER:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(quick="--quick" in args, plots=args[args.index("--plots") + 1] if "--plots" in args else None)
+    main(quick="--quick" in sys.argv, plots=plots_folder(sys.argv))

@@ -15,10 +15,10 @@ Run:  python examples/grouseticks.py [--quick] [--plots DIR]
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _figures import plots_folder, save
 
 from bayesmixed import BayesianGLMER
 from bayesmixed.datasets import load_grouseticks
@@ -39,20 +39,12 @@ LME4_SD = {"INDEX": 0.54150849, "BROOD": 0.75002800, "LOCATION": 0.52872137}
 
 def save_plots(model, df: pd.DataFrame, folder: str) -> None:
     """Save the example's plots as PNG files in ``folder``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     figures = {
         "effects": model.plot_fixef(),
         "locations": model.plot_ranef("LOCATION"),
         "ppc": model.plot_ppc(df, df["TICKS"]),
     }
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    for key, figure in figures.items():
-        getattr(figure, "figure", figure).savefig(Path(folder) / f"grouseticks_{key}.png", dpi=100)
-    plt.close("all")
+    save(figures, folder, "grouseticks")
 
 
 def main(quick: bool = False, plots: str | None = None) -> BayesianGLMER:
@@ -106,5 +98,4 @@ def main(quick: bool = False, plots: str | None = None) -> BayesianGLMER:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(quick="--quick" in args, plots=args[args.index("--plots") + 1] if "--plots" in args else None)
+    main(quick="--quick" in sys.argv, plots=plots_folder(sys.argv))

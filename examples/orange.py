@@ -14,10 +14,10 @@ Run:  python examples/orange.py [--quick] [--plots DIR]
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _figures import plots_folder, save
 
 from bayesmixed import BayesianNLMER
 from bayesmixed.datasets import load_orange
@@ -52,19 +52,11 @@ def estimates(model: BayesianNLMER) -> pd.DataFrame:
 
 def save_plots(model, df: pd.DataFrame, folder: str) -> None:
     """Save the example's plots as PNG files in ``folder``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     figures = {
         "trace": model.plot_trace(kind="rank"),
         "trees": model.plot_group_curves(df, df["circumference"]),
     }
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    for key, figure in figures.items():
-        getattr(figure, "figure", figure).savefig(Path(folder) / f"orange_{key}.png", dpi=100)
-    plt.close("all")
+    save(figures, folder, "orange")
 
 
 def main(quick: bool = False, plots: str | None = None) -> BayesianNLMER:
@@ -96,5 +88,4 @@ def main(quick: bool = False, plots: str | None = None) -> BayesianNLMER:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(quick="--quick" in args, plots=args[args.index("--plots") + 1] if "--plots" in args else None)
+    main(quick="--quick" in sys.argv, plots=plots_folder(sys.argv))

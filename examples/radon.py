@@ -17,9 +17,9 @@ Run:  python examples/radon.py [--quick] [--plots DIR]
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pandas as pd
+from _figures import plots_folder, save
 
 from bayesmixed import BayesianLMER
 from bayesmixed.datasets import load_radon
@@ -44,20 +44,12 @@ LME4_PREDICTIONS = [1.40211634, 0.65704798, 0.98575745, 0.37055799, 1.71329387, 
 
 def save_plots(model, df: pd.DataFrame, folder: str) -> None:
     """Save the example's plots as PNG files in ``folder``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     figures = {
         "floor": model.plot_conditional_effects(df, "floor", group="county", levels=["HENNEPIN", "AITKIN", "WILKIN"]),
         "counties": model.plot_ranef("county"),
         "ppc": model.plot_ppc(df, df["log_radon"]),
     }
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    for key, figure in figures.items():
-        getattr(figure, "figure", figure).savefig(Path(folder) / f"radon_{key}.png", dpi=100)
-    plt.close("all")
+    save(figures, folder, "radon")
 
 
 def main(quick: bool = False, plots: str | None = None) -> BayesianLMER:
@@ -104,5 +96,4 @@ def main(quick: bool = False, plots: str | None = None) -> BayesianLMER:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(quick="--quick" in args, plots=args[args.index("--plots") + 1] if "--plots" in args else None)
+    main(quick="--quick" in sys.argv, plots=plots_folder(sys.argv))

@@ -14,10 +14,10 @@ Run:  python examples/roaches.py [--quick] [--plots DIR]
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from _figures import plots_folder, save
 
 from bayesmixed import BayesianGAMM
 from bayesmixed.datasets import load_roaches
@@ -56,20 +56,12 @@ def smooth_at(model: BayesianGAMM, values) -> pd.DataFrame:
 
 def save_plots(model, df: pd.DataFrame, folder: str) -> None:
     """Save the example's plots as PNG files in ``folder``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     figures = {
         "smooth": model.plot_smooth("s(roach1)"),
         "treatment": model.plot_conditional_effects(df, "roach1", conditions={"treatment": 1}),
         "ppc": model.plot_ppc(df, df["y"]),
     }
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    for key, figure in figures.items():
-        getattr(figure, "figure", figure).savefig(Path(folder) / f"roaches_{key}.png", dpi=100)
-    plt.close("all")
+    save(figures, folder, "roaches")
 
 
 def main(quick: bool = False, plots: str | None = None) -> BayesianGAMM:
@@ -108,5 +100,4 @@ def main(quick: bool = False, plots: str | None = None) -> BayesianGAMM:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(quick="--quick" in args, plots=args[args.index("--plots") + 1] if "--plots" in args else None)
+    main(quick="--quick" in sys.argv, plots=plots_folder(sys.argv))

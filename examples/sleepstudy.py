@@ -10,9 +10,9 @@ Run:  python examples/sleepstudy.py [--quick] [--plots DIR]
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import pandas as pd
+from _figures import plots_folder, save
 
 from bayesmixed import BayesianLMER
 from bayesmixed.datasets import load_sleepstudy
@@ -20,21 +20,13 @@ from bayesmixed.datasets import load_sleepstudy
 
 def save_plots(model, df: pd.DataFrame, folder: str) -> None:
     """Save the example's plots as PNG files in ``folder``."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     figures = {
         "trace": model.plot_trace(),
         "subjects": model.plot_ranef("Subject"),
         "curves": model.plot_group_curves(df, df["Reaction"]),
         "ppc": model.plot_ppc(df, df["Reaction"]),
     }
-    Path(folder).mkdir(parents=True, exist_ok=True)
-    for key, figure in figures.items():
-        getattr(figure, "figure", figure).savefig(Path(folder) / f"sleepstudy_{key}.png", dpi=100)
-    plt.close("all")
+    save(figures, folder, "sleepstudy")
 
 
 def main(quick: bool = False, plots: str | None = None) -> BayesianLMER:
@@ -64,5 +56,4 @@ def main(quick: bool = False, plots: str | None = None) -> BayesianLMER:
 
 
 if __name__ == "__main__":
-    args = sys.argv[1:]
-    main(quick="--quick" in args, plots=args[args.index("--plots") + 1] if "--plots" in args else None)
+    main(quick="--quick" in sys.argv, plots=plots_folder(sys.argv))

@@ -1,6 +1,7 @@
 """The examples run (with quick settings)."""
 
 import importlib.util
+import sys
 import warnings
 from pathlib import Path
 
@@ -8,6 +9,8 @@ import numpy as np
 import pandas as pd
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+# as when a script runs: its folder (with the examples' shared _figures.py) is importable
+sys.path.insert(0, str(EXAMPLES))
 
 
 def load(name):
