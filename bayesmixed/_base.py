@@ -4,7 +4,7 @@ inference -> posterior, with the sklearn estimator contract around it."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from numbers import Integral, Real
 
 import arviz as az
@@ -23,7 +23,7 @@ from .design import Design, DesignData, ModelDesign
 from .design._columns import missing_or_infinite, spec_columns
 from .exceptions import FormulaError, ParetoKWarning, warn
 from .families import Family
-from .inference import METHODS, NUTSConfig, infer, log, show_progress
+from .inference import METHODS, InferenceConfig, infer, log, show_progress
 from .model import build_model
 from .persistence import check_compatible, save
 from .posterior import (
@@ -33,6 +33,7 @@ from .posterior import (
     family_inputs,
     fixef_table,
     group_effects,
+    joined,
     log_predictive_density,
     ranef_table,
     reported_variables,
@@ -186,7 +187,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         shown = show_progress(self.progressbar)
         log(self._fit_message(len(y_values)), shown=shown)
         model = build_model(self.design_, data, y_values, self.family_, self.priors_)
-        config = NUTSConfig(
+        config = InferenceConfig(
             sampler=self.sampler,
             draws=self.draws,
             tune=self.tune,
@@ -517,10 +518,11 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
 
     def _chunks_of(
         self, idata: az.InferenceData, data: dict[str, DesignData], n_rows: int, new_levels: str,
-        rng: np.random.Generator | None = None,
+        rng: np.random.Generator | None = None, groups: Container[str] | None = None,
     ) -> Iterator[tuple[slice, np.ndarray, dict[str, np.ndarray], np.ndarray | None]]:
         """Encoded data of ``n_rows`` observations in chunks, with the draws
-        of ``idata`` for each.
+        of ``idata`` for each (with the effects of every group, or of
+        ``groups`` only).
 
         The group effects are arranged once (a level not seen at fit gets one
         set of effects); a chunk's arrays of draws hold at most
@@ -534,16 +536,13 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         for start in range(0, n_rows, step):
             rows = slice(start, start + step)
             part = self.design_.rows(data, rows) if step < n_rows else data
-            eta, params = family_inputs(draws, self.design_, part, self.family_, effects=effects)
+            eta, params = family_inputs(draws, self.design_, part, self.family_, effects=effects, groups=groups)
             yield rows, eta, params, part[self.design_.mu_names[0]].trials
 
     def _per_chunk(self, X, compute, axis: int = 0):
-        """``compute(eta, params, trials)`` chunk by chunk, its arrays (or
-        tuples of arrays) joined along ``axis``, the axis of the rows."""
-        parts = [compute(eta, params, trials) for _, eta, params, trials in self._chunks(X)]
-        if isinstance(parts[0], tuple):
-            return tuple(np.concatenate(part, axis=axis) for part in zip(*parts))
-        return np.concatenate(parts, axis=axis)
+        """``compute(eta, params, trials)`` over the chunks of X's rows, joined
+        (see :func:`joined`)."""
+        return joined(self._chunks(X), compute, axis)
 
     def _mean_probabilities(self, X) -> np.ndarray:
         """Posterior mean class probabilities (families that have them), n x K."""
@@ -795,9 +794,11 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         variables = reported_variables(self.idata_, self.design_, self.family_, group_effects=True)
         draws = {v.name: v.values.ravel() for v in variables}
         population = [v.label for v in variables if v.section == POPULATION]
+        levels_of = {
+            block.group: block.level_labels for predictor in self.design_.predictors.values() for block in predictor.blocks
+        }
         tables = {}
-        for group, table in self.ranef(prob).items():
-            levels = table.index.get_level_values("level").unique()
+        for group, levels in levels_of.items():
             values = np.stack([
                 draws[f"b_{term}"] + draws.get(f"r_{group}[{level},{term}]", 0.0)
                 for level in levels for term in population

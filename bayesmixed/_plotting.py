@@ -15,13 +15,12 @@ from sklearn.utils.validation import check_is_fitted
 from .design._columns import is_numeric, required_columns
 from .posterior import (
     extract_draws,
-    family_inputs,
-    group_effects,
+    joined,
     smooth_curve,
     smooth_grid,
 )
-from .posterior._effects import effect_grid, interval_columns, typical_value
-from .posterior._tables import interval_names
+from .posterior._effects import effect_grid
+from .posterior._tables import interval_columns, interval_names
 from .posterior._variables import (
     GROUP_EFFECTS,
     POPULATION,
@@ -240,19 +239,22 @@ class PlottingMixin:
         """Interval columns of the expected response on ``grid``, with the
         effects of ``groups`` only."""
         data = self.design_.transform(grid)
-        draws = extract_draws(self.idata_, self.design_, self.family_)
-        effects = group_effects(draws, self.design_, data, new_levels=self.new_levels, rng=self._rng(3))
-        eta, params = family_inputs(draws, self.design_, data, self.family_, effects=effects, groups=groups)
+        chunks = self._chunks_of(self.idata_, data, len(grid), self.new_levels, self._rng(3), groups=groups)
         if self.family_.labels:  # categorical: a curve per category
-            probabilities = self.family_.probabilities(eta, params)  # (S, n, K)
+            columns = joined(
+                chunks, lambda eta, params, _: interval_columns(self.family_.probabilities(eta, params), prob)
+            )  # each (n, K)
             frames = [
-                grid.assign(category=category, **interval_columns(probabilities[..., k], prob))
+                grid.assign(category=category, **{name: values[:, k] for name, values in columns.items()})
                 for k, category in enumerate(self.family_.categories)
             ]
             return pd.concat(frames, ignore_index=True)
-        trials = data[self.design_.mu_names[0]].trials
-        mean = self.family_.mean(eta, params, None if trials is None else np.ones_like(trials))
-        return grid.assign(**interval_columns(mean, prob))
+
+        def expected(eta, params, trials):  # binomial trials set to 1: probabilities
+            mean = self.family_.mean(eta, params, None if trials is None else np.ones_like(trials))
+            return interval_columns(mean, prob)
+
+        return grid.assign(**joined(chunks, expected))
 
     def _variables(self, names: Sequence[str] | None = None) -> list[Variable]:
         """Reported parameters, all but group-level effects by default, or
@@ -326,9 +328,10 @@ class PlottingMixin:
             axes = az.plot_density(_as_idata(effects), hdi_prob=prob, shade=0.2)
             return np.ravel(axes)[0].figure
         fig, ax = plt.subplots(figsize=(6, 1 + 0.4 * len(effects)), layout="constrained")
+        values = np.stack([v.values.ravel() for v in effects], axis=1)
+        inner = interval_columns(values, 0.5)
         table = pd.DataFrame(
-            {**interval_columns(np.stack([v.values.ravel() for v in effects], axis=1), prob),
-             **{f"inner_{k}": v for k, v in _inner(effects).items()}},
+            {**interval_columns(values, prob), "inner_lower": inner["lower"], "inner_upper": inner["upper"]},
             index=[v.name for v in effects],
         )
         _draw_intervals(ax, table[::-1])
@@ -434,10 +437,10 @@ class PlottingMixin:
             ax.set_xlim(low - margin, high + margin)
             return ax
         values = np.unique(observed)
-        counts = np.array([[np.sum(draw == value) for value in values] for draw in replicated])
+        counts = (replicated[:, :, None] == values).sum(axis=1)  # (draws, values)
         low, middle, high = np.quantile(counts, [0.05, 0.5, 0.95], axis=0)
         position = np.arange(len(values))
-        ax.bar(position, [np.sum(observed == value) for value in values], color="C0", alpha=0.5, label="observed")
+        ax.bar(position, (observed[:, None] == values).sum(axis=0), color="C0", alpha=0.5, label="observed")
         ax.errorbar(position, middle, yerr=[middle - low, high - middle], fmt="o", color="black",
                     label="replicated (median, 90%)")
         ax.set_xticks(position, [str(v) for v in values])
@@ -553,12 +556,10 @@ class PlottingMixin:
         if missing:
             raise ValueError(f"levels {missing} of {group!r} are not in X; its levels are {all_levels[:10]}.")
         held = self._held_values(X)
-        grids = []
-        for level in shown:
-            rows = X[(X[group] == level).to_numpy()]
-            values = {c: held.get(c, typical_value(rows[c])) for c in X.columns} | {group: level}
-            values[x] = np.linspace(rows[x].min(), rows[x].max(), resolution)
-            grids.append(pd.DataFrame({c: np.broadcast_to(v, resolution) if c != x else v for c, v in values.items()}))
+        grids = [  # along x over the level's own range, other columns at the level's typical values
+            effect_grid(X[(X[group] == level).to_numpy()], x, resolution=resolution, held=held | {group: level})
+            for level in shown
+        ]
         curves = self._expected_on(pd.concat(grids, ignore_index=True), (group,), prob)
         columns = math.ceil(math.sqrt(len(shown)))
         rows_n = math.ceil(len(shown) / columns)
@@ -582,10 +583,8 @@ class PlottingMixin:
 
     def _curve_predictor(self, X: pd.DataFrame) -> str:
         """The numeric column the model reads with the most distinct values."""
-        held = set(self._held_values(X))
-        candidates = [
-            c for c in X.columns if c in self._model_columns() and c not in held and is_numeric(X[c])
-        ]
+        read = self._model_columns() - set(self._held_values(X))
+        candidates = [c for c in X.columns if c in read and is_numeric(X[c])]
         if not candidates:
             raise ValueError("The model reads no numeric predictor to draw curves along; give x=.")
         return max(candidates, key=lambda c: X[c].nunique())
@@ -599,13 +598,6 @@ class PlottingMixin:
 
 def _as_idata(variables: list[Variable]) -> az.InferenceData:
     return az.from_dict(posterior={v.name: v.values for v in variables})
-
-
-def _inner(variables: list[Variable]) -> dict[str, np.ndarray]:
-    """The central 50% interval of each variable."""
-    values = np.stack([v.values.ravel() for v in variables], axis=1)
-    lower, upper = np.quantile(values, [0.25, 0.75], axis=0)
-    return {"lower": lower, "upper": upper}
 
 
 def _draw_intervals(ax, table: pd.DataFrame, labels: bool = True) -> None:

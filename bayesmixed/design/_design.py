@@ -317,11 +317,9 @@ class ModelDesign:
 
     def rows(self, data: dict[str, DesignData], rows: slice) -> dict[str, DesignData]:
         """The encoded data of some observations."""
-        taken = {}
-        for name, values in data.items():  # the mean's predictors share theirs
-            same = next((taken[other] for other in taken if data[other] is values), None)
-            taken[name] = same if same is not None else values.take(rows)
-        return taken
+        # the mean's predictors share one DesignData: take each once
+        taken = {id(values): values.take(rows) for values in {id(v): v for v in data.values()}.values()}
+        return {name: taken[id(values)] for name, values in data.items()}
 
     @property
     def groups(self) -> list[str]:

@@ -2,13 +2,20 @@
 
 from ._approximate import APPROXIMATIONS
 from ._infer import METHODS, infer
-from ._nuts import SAMPLERS, NUTSConfig, check_convergence, log, run_nuts, show_progress
+from ._nuts import (
+    SAMPLERS,
+    InferenceConfig,
+    check_convergence,
+    log,
+    run_nuts,
+    show_progress,
+)
 
 __all__ = [
     "APPROXIMATIONS",
     "METHODS",
     "SAMPLERS",
-    "NUTSConfig",
+    "InferenceConfig",
     "check_convergence",
     "infer",
     "log",

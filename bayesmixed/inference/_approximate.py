@@ -13,6 +13,8 @@ from __future__ import annotations
 import arviz as az
 import pymc as pm
 
+from ._nuts import InferenceConfig
+
 #: most steps and Adam's step size, by method: on sleepstudy, PyMC's default
 #: optimiser (adagrad, 0.001) had not reached the posterior means after 30,000
 #: steps; full-rank ADVI (a Cholesky factor of all the parameters) needs
@@ -23,7 +25,7 @@ STEPS = {"advi": (10_000, 0.02), "fullrank_advi": (30_000, 0.005)}
 APPROXIMATIONS = tuple(STEPS)
 
 
-def run_approximation(model: pm.Model, config, var_names: list[str]) -> az.InferenceData:
+def run_approximation(model: pm.Model, config: InferenceConfig, var_names: list[str]) -> az.InferenceData:
     """Fit ``config.sampler``'s approximation to ``model`` and draw
     ``config.chains * config.draws`` values of ``var_names`` from it."""
     n_draws = config.chains * config.draws

@@ -7,14 +7,14 @@ import numpy as np
 import pymc as pm
 
 from ._approximate import APPROXIMATIONS, run_approximation
-from ._nuts import SAMPLERS, NUTSConfig, check_convergence, log, run_nuts
+from ._nuts import SAMPLERS, InferenceConfig, check_convergence, log, run_nuts
 
 #: what ``sampler=`` takes: NUTS engines, then approximations
 METHODS = SAMPLERS + APPROXIMATIONS
 
 
 def infer(
-    model: pm.Model, config: NUTSConfig, var_names: list[str], diagnosed: list[str]
+    model: pm.Model, config: InferenceConfig, var_names: list[str], diagnosed: list[str]
 ) -> tuple[az.InferenceData, dict[str, float]]:
     """Draws of ``var_names`` by ``config.sampler``, and their diagnostics
     (R-hat, ESS and divergences of ``diagnosed`` after NUTS; undefined, NaN,

@@ -52,12 +52,14 @@ def log(message: str, *, shown: bool) -> None:
 
 
 @dataclass(frozen=True)
-class NUTSConfig:
-    """Settings of a NUTS run.
+class InferenceConfig:
+    """Settings of an inference run: NUTS, or an approximation (which reads
+    ``sampler``, ``draws``, ``chains``, ``seed``, ``progressbar`` and
+    ``initvals``: ``chains * draws`` draws from the first start).
 
     Parameters
     ----------
-    sampler : {"pymc", "nutpie", "numpyro"}
+    sampler : {"pymc", "nutpie", "numpyro", "advi", "fullrank_advi"}
     draws, tune, chains : int
         Kept draws and tuning steps per chain, and the number of chains.
     cores : int or None
@@ -86,7 +88,7 @@ class NUTSConfig:
     initvals: list[dict] | None = None
 
 
-def run_nuts(model: pm.Model, config: NUTSConfig, var_names: list[str]) -> az.InferenceData:
+def run_nuts(model: pm.Model, config: InferenceConfig, var_names: list[str]) -> az.InferenceData:
     """Sample ``model`` with NUTS and keep ``var_names`` in the posterior;
     PyMC's own messages are shown with the progress bar only."""
     log(COMPILES[config.sampler], shown=config.progressbar)
@@ -100,7 +102,7 @@ def run_nuts(model: pm.Model, config: NUTSConfig, var_names: list[str]) -> az.In
         pymc_logger.setLevel(level)
 
 
-def _sample(model: pm.Model, config: NUTSConfig, var_names: list[str]) -> az.InferenceData:
+def _sample(model: pm.Model, config: InferenceConfig, var_names: list[str]) -> az.InferenceData:
     if config.sampler == "nutpie":
         import nutpie
 

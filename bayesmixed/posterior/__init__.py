@@ -7,6 +7,7 @@ from ._draws import (
     extract_draws,
     family_inputs,
     group_effects,
+    joined,
     linear_predictor,
     log_predictive_density,
 )
@@ -24,6 +25,7 @@ __all__ = [
     "extract_draws",
     "family_inputs",
     "group_effects",
+    "joined",
     "fixef_table",
     "linear_predictor",
     "log_predictive_density",

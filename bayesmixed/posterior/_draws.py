@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Container
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 
 import arviz as az
@@ -36,7 +36,8 @@ class Draws:
     aux: dict[str, np.ndarray]
 
 
-def _flat(idata: az.InferenceData, name: str) -> np.ndarray:
+def stacked(idata: az.InferenceData, name: str) -> np.ndarray:
+    """The draws of ``name`` with chains stacked: shape (S, ...)."""
     values = idata.posterior[name].to_numpy()
     return values.reshape((-1,) + values.shape[2:])
 
@@ -45,24 +46,24 @@ def extract_draws(idata: az.InferenceData, design: ModelDesign, family: Family) 
     """Flatten the posterior of a fitted model into :class:`Draws`."""
     posterior = idata.posterior
     n = posterior.sizes["chain"] * posterior.sizes["draw"]
-    aux = {name: _flat(idata, name) for name in family.parameters if name not in design.dpars}
+    aux = {name: stacked(idata, name) for name in family.parameters if name not in design.dpars}
     predictors = {}
     for name, predictor in design.predictors.items():
         intercept = predictor.variable("Intercept")
-        intercept = _flat(idata, intercept) if intercept in posterior else None
+        intercept = stacked(idata, intercept) if intercept in posterior else None
         if family.ordinal and predictor.is_mu:
             aux["cutpoints"], intercept = intercept, None
         b = predictor.variable("b")
         predictors[name] = PredictorDraws(
             intercept=intercept,
-            b=_flat(idata, b) if b in posterior else np.zeros((n, 0)),
-            r={block.key: _flat(idata, f"r_{block.key}") for block in predictor.blocks},
-            sd={block.key: _flat(idata, f"sd_{block.key}") for block in predictor.blocks},
+            b=stacked(idata, b) if b in posterior else np.zeros((n, 0)),
+            r={block.key: stacked(idata, f"r_{block.key}") for block in predictor.blocks},
+            sd={block.key: stacked(idata, f"sd_{block.key}") for block in predictor.blocks},
             cor={
-                block.key: _flat(idata, f"cor_{block.key}") if f"cor_{block.key}" in posterior else None
+                block.key: stacked(idata, f"cor_{block.key}") if f"cor_{block.key}" in posterior else None
                 for block in predictor.blocks
             },
-            smooths={smooth.key: _flat(idata, f"s_{smooth.key}") for smooth in predictor.smooths},
+            smooths={smooth.key: stacked(idata, f"s_{smooth.key}") for smooth in predictor.smooths},
         )
     return Draws(predictors=predictors, aux=aux)
 
@@ -191,6 +192,18 @@ def _draw_new_effects(draws: PredictorDraws, key: str, n_new: int, rng: np.rando
     if cor is not None:
         z = np.einsum("sqk,snk->snq", np.linalg.cholesky(cor), z)
     return z * sd[:, None, :]
+
+
+def joined(chunks: Iterable, compute, axis: int = 0):
+    """``compute(eta, params, trials)`` for each of ``chunks`` (as
+    the estimators' ``_chunks_of`` yields them), its arrays -- or
+    tuples or dicts of arrays -- joined along ``axis``, the axis of the rows."""
+    parts = [compute(eta, params, trials) for _, eta, params, trials in chunks]
+    if isinstance(parts[0], tuple):
+        return tuple(np.concatenate(part, axis=axis) for part in zip(*parts))
+    if isinstance(parts[0], dict):
+        return {key: np.concatenate([part[key] for part in parts], axis=axis) for key in parts[0]}
+    return np.concatenate(parts, axis=axis)
 
 
 def log_predictive_density(log_lik: np.ndarray) -> np.ndarray:

@@ -11,18 +11,6 @@ import pandas as pd
 from ..design._columns import is_numeric
 
 
-def interval_columns(values: np.ndarray, prob: float) -> dict[str, np.ndarray]:
-    """Posterior mean, sd and central ``prob`` interval over the first axis
-    (draws): the columns ``estimate``, ``est_error``, ``lower``, ``upper``."""
-    lower, upper = np.quantile(values, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
-    return {
-        "estimate": values.mean(axis=0),
-        "est_error": values.std(axis=0, ddof=1),
-        "lower": lower,
-        "upper": upper,
-    }
-
-
 def typical_value(values: pd.Series):
     """What brms holds a predictor at: the mean of a numeric column, the
     first (reference) level of any other."""

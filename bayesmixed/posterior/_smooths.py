@@ -7,7 +7,7 @@ import pandas as pd
 
 from ..design import Design
 from ._draws import PredictorDraws
-from ._effects import interval_columns
+from ._tables import interval_columns
 
 
 def smooth_grid(smooth, resolution: int) -> pd.DataFrame:

@@ -12,6 +12,7 @@ import pandas as pd
 
 from ..design import ModelDesign
 from ..families import Family
+from ._tables import interval_columns
 from ._variables import FAMILY, POPULATION, SMOOTHS, reported_variables
 
 STATS = ["Estimate", "Est.Error", "l-95% CI", "u-95% CI", "Rhat", "Bulk_ESS", "Tail_ESS"]
@@ -37,9 +38,7 @@ def _diagnostics(values: np.ndarray, chained: bool) -> tuple[float, float, float
 
 
 def _row(values: np.ndarray, prob: float, chained: bool) -> list:
-    flat = values.ravel()
-    lower, upper = np.quantile(flat, [(1 - prob) / 2, (1 + prob) / 2])
-    return [flat.mean(), flat.std(ddof=1) if flat.size > 1 else 0.0, lower, upper, *_diagnostics(values, chained)]
+    return [*map(float, interval_columns(values.ravel(), prob).values()), *_diagnostics(values, chained)]
 
 
 @dataclass

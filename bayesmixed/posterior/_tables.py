@@ -8,6 +8,8 @@ import pandas as pd
 
 from ..design import ModelDesign
 from ..families import Family
+from ._draws import stacked
+from ._variables import population_variables
 
 
 def interval_names(prob: float) -> tuple[str, str]:
@@ -15,21 +17,20 @@ def interval_names(prob: float) -> tuple[str, str]:
     return f"Q{100 * (1 - prob) / 2:g}", f"Q{100 * (1 + prob) / 2:g}"
 
 
-def summary_columns(values: np.ndarray, prob: float) -> dict[str, np.ndarray]:
-    """Mean, sd and central interval over the first axis (stacked draws)."""
+def interval_columns(values: np.ndarray, prob: float) -> dict[str, np.ndarray]:
+    """Posterior mean, sd and central ``prob`` interval over the first axis
+    (draws): the columns ``estimate``, ``est_error``, ``lower``, ``upper``
+    (sd 0 for a single draw)."""
     lower, upper = np.quantile(values, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
-    lower_name, upper_name = interval_names(prob)
-    return {
-        "Estimate": values.mean(axis=0),
-        "Est.Error": values.std(axis=0, ddof=1),
-        lower_name: lower,
-        upper_name: upper,
-    }
+    spread = values.std(axis=0, ddof=1) if len(values) > 1 else np.zeros(values.shape[1:])
+    return {"estimate": values.mean(axis=0), "est_error": spread, "lower": lower, "upper": upper}
 
 
-def _stacked(idata: az.InferenceData, name: str) -> np.ndarray:
-    values = idata.posterior[name].to_numpy()
-    return values.reshape((-1,) + values.shape[2:])
+def summary_columns(values: np.ndarray, prob: float) -> dict[str, np.ndarray]:
+    """:func:`interval_columns` named as brms' tables name them (Estimate,
+    Est.Error, Q2.5, Q97.5)."""
+    names = ("Estimate", "Est.Error", *interval_names(prob))
+    return dict(zip(names, interval_columns(values, prob).values()))
 
 
 def fixef_table(idata: az.InferenceData, design: ModelDesign, prob: float = 0.95) -> pd.DataFrame:
@@ -38,25 +39,11 @@ def fixef_table(idata: az.InferenceData, design: ModelDesign, prob: float = 0.95
     Intercepts of every linear predictor come first, then the coefficients,
     named as brms names them (``sigma_Intercept``, ``sigma_Days``).
     """
-    columns, names = [], []
-    for predictor in design.predictors.values():
-        variable = predictor.variable("Intercept")
-        if variable not in idata.posterior:
-            continue
-        intercept = _stacked(idata, variable)
-        if intercept.ndim == 2:  # ordinal thresholds
-            columns.append(intercept)
-            names += [f"Intercept[{k}]" for k in idata.posterior["threshold"].to_numpy()]
-        else:
-            columns.append(intercept[:, None])
-            names.append(predictor.label("Intercept"))
-    for predictor in design.predictors.values():
-        if predictor.coef_names:
-            columns.append(_stacked(idata, predictor.variable("b")))
-            names += [predictor.label(name) for name in predictor.coef_names]
-    if not columns:
+    effects = population_variables(idata, design)
+    if not effects:
         return pd.DataFrame(columns=list(summary_columns(np.zeros((2, 0)), prob)))
-    return pd.DataFrame(summary_columns(np.concatenate(columns, axis=1), prob), index=names)
+    values = np.stack([v.values.ravel() for v in effects], axis=1)
+    return pd.DataFrame(summary_columns(values, prob), index=[v.label for v in effects])
 
 
 def _blocks(design: ModelDesign):
@@ -72,7 +59,7 @@ def ranef_table(
     """Group-level effects per group, indexed by (level, term) (brms' ``ranef``)."""
     tables: dict[str, list[pd.DataFrame]] = {}
     for predictor, block in _blocks(design):
-        stats = summary_columns(_stacked(idata, f"r_{block.key}"), prob)
+        stats = summary_columns(stacked(idata, f"r_{block.key}"), prob)
         terms = [predictor.label(name) for name in block.names]
         index = pd.MultiIndex.from_product([block.level_labels, terms], names=["level", "term"])
         frame = pd.DataFrame({k: v.ravel() for k, v in stats.items()}, index=index)
@@ -95,11 +82,11 @@ def varcorr_table(
     rows = []
     for predictor, block in _blocks(design):
         terms = [predictor.label(name) for name in block.names]
-        sd = summary_columns(_stacked(idata, f"sd_{block.key}"), prob)
+        sd = summary_columns(stacked(idata, f"sd_{block.key}"), prob)
         for j, term in enumerate(terms):
             rows.append({"grp": block.group, "var1": term, "var2": None} | {k: v[j] for k, v in sd.items()})
         if f"cor_{block.key}" in idata.posterior:
-            cor = summary_columns(_stacked(idata, f"cor_{block.key}"), prob)
+            cor = summary_columns(stacked(idata, f"cor_{block.key}"), prob)
             for j in range(block.n_terms):
                 for k in range(j + 1, block.n_terms):
                     rows.append(
@@ -107,6 +94,6 @@ def varcorr_table(
                         | {name: v[j, k] for name, v in cor.items()}
                     )
     if "sigma" in family.parameters and "sigma" not in design.dpars:
-        sigma = summary_columns(_stacked(idata, "sigma"), prob)
+        sigma = summary_columns(stacked(idata, "sigma"), prob)
         rows.append({"grp": "Residual", "var1": None, "var2": None} | sigma)
     return pd.DataFrame(rows)

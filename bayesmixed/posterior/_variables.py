@@ -47,10 +47,7 @@ def reported_variables(
     family's own parameters, and (with ``group_effects=True``) every group
     level's effects."""
     posterior = idata.posterior
-
-    def values(name: str, *index: int) -> np.ndarray:
-        return posterior[name].to_numpy()[(slice(None), slice(None), *index)]
-
+    values = _values_of(posterior)
     found = []
     for group in design.groups:
         for predictor in design.predictors.values():
@@ -76,6 +73,27 @@ def reported_variables(
             for j, block in enumerate(smooth.block_labels):
                 label = predictor.label(block)
                 found.append(Variable(SMOOTHS, f"sds({label})", f"sds_{label}", values(f"sds_{smooth.key}", j)))
+    found += population_variables(idata, design)
+    for name in family.parameters:
+        if name not in design.dpars:
+            found.append(Variable(FAMILY, name, name, values(name)))
+    if group_effects:
+        for predictor in design.predictors.values():
+            for block in predictor.blocks:
+                terms = [predictor.label(name) for name in block.names]
+                for i, level in enumerate(block.level_labels):
+                    for j, term in enumerate(terms):
+                        name = f"r_{block.group}[{level},{term}]"
+                        found.append(Variable(GROUP_EFFECTS, name, name, values(f"r_{block.key}", i, j)))
+    return found
+
+
+def population_variables(idata: az.InferenceData, design: ModelDesign) -> list[Variable]:
+    """The population-level effects: every predictor's intercept (or ordinal
+    thresholds), then every predictor's coefficients."""
+    posterior = idata.posterior
+    values = _values_of(posterior)
+    found = []
     for predictor in design.predictors.values():
         variable = predictor.variable("Intercept")
         if variable in posterior and "threshold" in posterior[variable].dims:
@@ -89,15 +107,9 @@ def reported_variables(
         for j, coef in enumerate(predictor.coef_names):
             label = predictor.label(coef)
             found.append(Variable(POPULATION, label, f"b_{label}", values(predictor.variable("b"), j)))
-    for name in family.parameters:
-        if name not in design.dpars:
-            found.append(Variable(FAMILY, name, name, values(name)))
-    if group_effects:
-        for predictor in design.predictors.values():
-            for block in predictor.blocks:
-                terms = [predictor.label(name) for name in block.names]
-                for i, level in enumerate(block.level_labels):
-                    for j, term in enumerate(terms):
-                        name = f"r_{block.group}[{level},{term}]"
-                        found.append(Variable(GROUP_EFFECTS, name, name, values(f"r_{block.key}", i, j)))
     return found
+
+
+def _values_of(posterior):
+    """``values(name, *index)``: one scalar's (chain, draw) array."""
+    return lambda name, *index: posterior[name].to_numpy()[(slice(None), slice(None), *index)]
