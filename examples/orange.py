@@ -34,20 +34,13 @@ REFERENCE = pd.DataFrame(
     {"stan_nlmer": [1.90468932, 7.19422154, 3.42979478, 0.29996544, 0.08905823],
      "stan_nlmer sd": [0.16086699, 0.39262401, 0.30228161, 0.08554322, 0.01272858],
      "nlmer": [1.92053088, 7.27906291, 3.48072921, 0.31646271, 0.07843013]},
-    index=["Asym", "xmid", "scal", "sd(Asym)", "sigma"],
+    index=["b_Asym", "b_xmid", "b_scal", "sd_Tree__Asym", "sigma"],  # brms' names
 )
 
 
 def load_data() -> pd.DataFrame:
     df = load_orange()
     return df.assign(age=df["age"] / 100, circumference=df["circumference"] / 100)
-
-
-def estimates(model: BayesianNLMER) -> pd.DataFrame:
-    """Posterior means and sds of the parameters that REFERENCE lists."""
-    table = model.summary().to_frame()[["Estimate", "Est.Error"]]
-    table.index = table.index.get_level_values("parameter").rename(None)
-    return table.loc[REFERENCE.index]
 
 
 def save_plots(model, df: pd.DataFrame, folder: str) -> None:
@@ -73,7 +66,8 @@ def main(quick: bool = False, plots: str | None = None) -> BayesianNLMER:
 
     print(model.summary())
     print("\nAgainst stan_nlmer (same priors) and lme4's nlmer:")
-    print(estimates(model).join(REFERENCE).round(3).to_string())
+    draws = model.as_draws_df(group_effects=False)[REFERENCE.index]
+    print(draws.agg(["mean", "std"]).T.join(REFERENCE).round(3).to_string())
 
     ages = np.array([1.18, 4.84, 6.64, 10.04, 12.31, 13.72, 15.82])  # the measurement days / 100
     new = pd.DataFrame({"age": np.tile(ages, 2), "Tree": ["4"] * len(ages) + ["new"] * len(ages)})

@@ -32,8 +32,8 @@ LME4_FIXEF = pd.DataFrame(
     {"Estimate": [1.49353958, -0.61519946, 0.74486657], "Std.Error": [0.034099835, 0.083822553, 0.084945044]},
     index=["Intercept", "floor", "log_uranium"],
 )
-LME4_VARCORR = {"sd(Intercept)": 0.12204366, "sd(floor)": 0.34225002, "cor(Intercept,floor)": 0.20422510,
-                "sigma": 0.71877955}
+LME4_VARCORR = pd.Series({"sd_county__Intercept": 0.12204366, "sd_county__floor": 0.34225002,
+                          "cor_county__Intercept__floor": 0.20422510, "sigma": 0.71877955})
 # and its predictions for the rows of main()'s table (a new county gets a zero effect):
 #   u <- quantile(r$log_uranium, c(0.1, 0.9))
 #   nd <- data.frame(county = rep(c("HENNEPIN", "NEW1", "NEW2"), each = 2), floor = rep(0:1, 3),
@@ -66,10 +66,9 @@ def main(quick: bool = False, plots: str | None = None) -> BayesianLMER:
 
     print("\nPopulation-level effects against lme4's:")
     print(model.fixef()[["Estimate", "Est.Error"]].join(LME4_FIXEF.add_prefix("lme4 ")).round(3))
-    table = model.summary().to_frame()["Estimate"]
-    table.index = table.index.get_level_values("parameter").rename(None)
+    estimates = model.as_draws_df(group_effects=False)[LME4_VARCORR.index].mean()
     print("\nGroup-level sds, correlation and sigma against lme4's:")
-    print(pd.DataFrame({"Estimate": table.loc[list(LME4_VARCORR)], "lme4": pd.Series(LME4_VARCORR)}).round(3))
+    print(pd.DataFrame({"Estimate": estimates, "lme4": LME4_VARCORR}).round(3))
 
     hennepin_uranium = df.loc[df["county"] == "HENNEPIN", "log_uranium"].iloc[0]
     low, high = df["log_uranium"].quantile([0.1, 0.9])  # over homes

@@ -33,16 +33,9 @@ LME4 = pd.DataFrame(
     {"lme4": [-2.44823692, 0.47281514, -3.22078740, 0.130475801, 0.651563429, 0.251734407,
               0.018745856, 0.994133410, -0.089094241, 0.680368409],
      "lme4 se": [0.062255107, 0.197898399, 0.079921330] + [np.nan] * 7},
-    index=["lKe", "lKa", "lCl", "sd(lKe)", "sd(lKa)", "sd(lCl)",
-           "cor(lKe,lKa)", "cor(lKe,lCl)", "cor(lKa,lCl)", "sigma"],
+    index=["b_lKe", "b_lKa", "b_lCl", "sd_Subject__lKe", "sd_Subject__lKa", "sd_Subject__lCl",
+           "cor_Subject__lKe__lKa", "cor_Subject__lKe__lCl", "cor_Subject__lKa__lCl", "sigma"],  # brms' names
 )
-
-
-def estimates(model: BayesianNLMER) -> pd.DataFrame:
-    """Posterior means and sds of the parameters that LME4 lists."""
-    table = model.summary().to_frame()[["Estimate", "Est.Error"]]
-    table.index = table.index.get_level_values("parameter").rename(None)
-    return table.loc[LME4.index]
 
 
 def save_plots(model, df: pd.DataFrame, folder: str) -> None:
@@ -67,7 +60,8 @@ def main(quick: bool = False, plots: str | None = None) -> BayesianNLMER:
 
     print(model.summary())
     print("\nAgainst lme4's nlmer (maximum likelihood, Laplace):")
-    print(estimates(model).join(LME4).round(3).to_string())
+    draws = model.as_draws_df(group_effects=False)[LME4.index]
+    print(draws.agg(["mean", "std"]).T.join(LME4).round(3).to_string())
 
     fixef = model.fixef()["Estimate"]
     print(

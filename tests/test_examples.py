@@ -65,11 +65,17 @@ def run(name, capsys, folder):
     return module, model, capsys.readouterr().out
 
 
-def estimates(model):
-    """Posterior mean and sd of every summary row, by parameter name."""
-    table = model.summary().to_frame()[["Estimate", "Est.Error"]]
-    table.index = table.index.get_level_values("parameter")
-    return table
+def means(model):
+    """Posterior means of the parameters by brms name (``sd_herd__Intercept``)."""
+    return model.as_draws_df(group_effects=False).mean()
+
+
+def assert_fixef_near(model, reference, within):
+    """Each population-level effect of ``reference`` (its first column) within
+    ``within`` posterior sds of the model's posterior mean."""
+    fixef = model.fixef()
+    for name, estimate in reference.iloc[:, 0].items():
+        assert abs(fixef.loc[name, "Estimate"] - estimate) < within * fixef.loc[name, "Est.Error"], name
 
 
 def interval_width(model, X, **kwargs):
@@ -80,14 +86,12 @@ def interval_width(model, X, **kwargs):
 def test_cbpp_example(capsys, tmp_path):
     module, model, out = run("cbpp", capsys, tmp_path)
     assert "Family: binomial" in out and "Odds of a new case against period 1:" in out
-    fixef = model.fixef()
-    for name, (estimate, _) in module.LME4.iterrows():
-        # posterior mean against lme4's maximum-likelihood estimate; flat-ish priors and
-        # 56 binomial rows: the full run agrees within 0.1 posterior sd, 600 draws add
-        # Monte Carlo error of about 0.1 sd
-        assert abs(fixef.loc[name, "Estimate"] - estimate) < 0.5 * fixef.loc[name, "Est.Error"], name
+    # posterior mean against lme4's maximum-likelihood estimate; flat-ish priors and
+    # 56 binomial rows: the full run agrees within 0.1 posterior sd, 600 draws add
+    # Monte Carlo error of about 0.1 sd
+    assert_fixef_near(model, module.LME4, within=0.5)
     # the posterior mean of sd(herd) sits above the ML estimate (posterior sd 0.2)
-    assert abs(estimates(model).loc["sd(Intercept)", "Estimate"] - module.LME4_SD_HERD) < 0.25
+    assert abs(means(model)["sd_herd__Intercept"] - module.LME4_SD_HERD) < 0.25
     # a new herd's expected incidence is less certain than herd 1's, by its unknown
     # herd effect (interval widths 8.5 against 5.0 in the full run)
     new = pd.DataFrame({"herd": ["1", "new"], "period": "1", "size": 20, "incidence": 0})
@@ -98,10 +102,8 @@ def test_cbpp_example(capsys, tmp_path):
 def test_grouseticks_example(capsys, tmp_path):
     module, model, out = run("grouseticks", capsys, tmp_path)
     assert "Variance components (log scale):" in out and "BROOD (118 levels)" in out
-    fixef = model.fixef()
-    for name, (estimate, _) in module.LME4_FIXEF.iterrows():
-        # the full run agrees with lme4 within 0.1 posterior sd; 400 draws add ~0.1 sd
-        assert abs(fixef.loc[name, "Estimate"] - estimate) < 0.5 * fixef.loc[name, "Est.Error"], name
+    # the full run agrees with lme4 within 0.1 posterior sd; 400 draws add ~0.1 sd
+    assert_fixef_near(model, module.LME4_FIXEF, within=0.5)
     table = model.VarCorr().set_index("grp")["Estimate"]
     # sd(INDEX) is well determined (403 chicks, posterior sd 0.05); sd(BROOD)'s
     # posterior (sd 0.13) sits above lme4's Laplace estimate (full run: 0.80 against 0.75)
@@ -128,12 +130,12 @@ def test_roaches_example(capsys, tmp_path):
 def test_orange_example(capsys, tmp_path):
     module, model, out = run("orange", capsys, tmp_path)
     assert "SSlogis(age, Asym, xmid, scal)" in out and "Against stan_nlmer" in out
-    table = estimates(model)
+    table = means(model)
     for name, row in module.REFERENCE.iterrows():
         # same priors as stan_nlmer: the full run is within 0.15 of its posterior sd
         # for Asym, xmid and scal; 600 draws (ESS ~ 200) add ~0.1 sd
-        tol = 0.4 if name in ("Asym", "xmid", "scal") else 0.5
-        assert abs(table.loc[name, "Estimate"] - row["stan_nlmer"]) < tol * row["stan_nlmer sd"], name
+        tol = 0.4 if name.startswith("b_") else 0.5
+        assert abs(table[name] - row["stan_nlmer"]) < tol * row["stan_nlmer sd"], name
     df = module.load_data()
     assert np.corrcoef(model.predict(df), df["circumference"])[0, 1] > 0.98
     # a new tree's asymptote is unknown: its interval at the oldest age is far wider
@@ -144,27 +146,25 @@ def test_orange_example(capsys, tmp_path):
 def test_theoph_example(capsys, tmp_path):
     module, model, out = run("theoph", capsys, tmp_path)
     assert "cor(lKe,lCl)" in out and "Against lme4's nlmer" in out
-    table = estimates(model)
-    for name in ["lKe", "lKa", "lCl"]:
+    table = means(model)
+    for name in ["b_lKe", "b_lKa", "b_lCl"]:
         # close-to-normal posterior around the likelihood's mode: within one lme4
         # standard error (the full run: within 0.12 of one)
         estimate, se = module.LME4.loc[name, ["lme4", "lme4 se"]]
-        assert abs(table.loc[name, "Estimate"] - estimate) < se, name
+        assert abs(table[name] - estimate) < se, name
     # sigma's posterior sd is about 0.05 (7%); lme4's sd(lCl) is 0.25, the posterior's sd 0.07
-    assert abs(table.loc["sigma", "Estimate"] / module.LME4.loc["sigma", "lme4"] - 1) < 0.15
-    assert abs(table.loc["sd(lCl)", "Estimate"] - module.LME4.loc["sd(lCl)", "lme4"]) < 0.1
+    assert abs(table["sigma"] / module.LME4.loc["sigma", "lme4"] - 1) < 0.15
+    assert abs(table["sd_Subject__lCl"] - module.LME4.loc["sd_Subject__lCl", "lme4"]) < 0.1
 
 
 def test_radon_example(capsys, tmp_path):
     module, model, out = run("radon", capsys, tmp_path)
     assert "NEW LOW-URANIUM" in out and "cor(Intercept,floor)" in out
-    fixef = model.fixef()
-    for name, (estimate, _) in module.LME4_FIXEF.iterrows():
-        # 919 homes: the full run agrees with lme4 within 0.1 posterior sd
-        assert abs(fixef.loc[name, "Estimate"] - estimate) < 0.5 * fixef.loc[name, "Est.Error"], name
-    table = estimates(model)
-    assert abs(table.loc["sigma", "Estimate"] - module.LME4_VARCORR["sigma"]) < 0.02  # posterior sd 0.017
-    assert abs(table.loc["sd(floor)", "Estimate"] - module.LME4_VARCORR["sd(floor)"]) < 0.1  # sd 0.12
+    # 919 homes: the full run agrees with lme4 within 0.1 posterior sd
+    assert_fixef_near(model, module.LME4_FIXEF, within=0.5)
+    table = means(model)
+    assert abs(table["sigma"] - module.LME4_VARCORR["sigma"]) < 0.02  # posterior sd 0.017
+    assert abs(table["sd_county__floor"] - module.LME4_VARCORR["sd_county__floor"]) < 0.1  # sd 0.12
     new = pd.DataFrame({
         "county": ["HENNEPIN", "NEW", "HENNEPIN", "NEW"], "floor": [0, 0, 1, 1],
         "log_uranium": [-0.096521] * 4,  # Hennepin's
