@@ -17,7 +17,6 @@ from sklearn.model_selection import (
     GridSearchCV,
     GroupKFold,
     RandomizedSearchCV,
-    cross_val_score,
     cross_validate,
 )
 from sklearn.pipeline import Pipeline, make_pipeline
