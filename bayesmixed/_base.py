@@ -18,13 +18,14 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from . import __version__
 from ._checks import check_groups, warn_separation, warn_uninformative_response
+from ._memory import CHUNK_VALUES, LOG_LIKELIHOOD_VALUES
 from ._plotting import PlottingMixin
 from .design import Design, DesignData, ModelDesign
 from .design._columns import missing_or_infinite, spec_columns
 from .exceptions import FormulaError, ParetoKWarning, warn
 from .families import Family
 from .inference import METHODS, InferenceConfig, infer, log, show_progress
-from .model import build_model
+from .model import GaussianStatistics, build_model, with_group_effects
 from .persistence import check_compatible, save
 from .posterior import (
     NEW_LEVEL_POLICIES,
@@ -51,9 +52,6 @@ from .priors import (
     resolve_priors,
 )
 from .spec import ModelSpec, parse_formula, spec_from_parameters
-
-#: most values one array of draws holds while predicting (8 bytes each: 1 MB)
-CHUNK_VALUES = 2**17
 
 
 class BayesianMixedModel(PlottingMixin, BaseEstimator):
@@ -186,7 +184,9 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         self.seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         shown = show_progress(self.progressbar)
         log(self._fit_message(len(y_values)), shown=shown)
-        model = build_model(self.design_, data, y_values, self.family_, self.priors_)
+        integrated = self._integrates_group_effects()
+        marginal = GaussianStatistics.of(self.design_, data[self.design_.mu_names[0]], y_values) if integrated else None
+        model = build_model(self.design_, data, y_values, self.family_, self.priors_, marginal=marginal)
         config = InferenceConfig(
             sampler=self.sampler,
             draws=self.draws,
@@ -198,12 +198,20 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             progressbar=shown,
             initvals=self._initial_values(),
         )
-        idata, self.diagnostics_ = infer(model, config, self._posterior_names(), self._diagnosed_names())
+        sampled = [name for name in self._posterior_names() if not (integrated and name.startswith("r_"))]
+        idata, self.diagnostics_ = infer(model, config, sampled, self._diagnosed_names())
+        if integrated:
+            idata.posterior = with_group_effects(idata.posterior, marginal, self.design_, self._rng(5))
         self._check_draws(idata)
         self.idata_ = self._with_observations(idata, data, y_values)
 
         self._set_coefficients()
         return self
+
+    def _integrates_group_effects(self) -> bool:
+        """Whether the fit integrates the group effects out of the likelihood
+        (set by :class:`BayesianLMER`'s ``marginalize``)."""
+        return False
 
     def _fit_message(self, n_rows: int) -> str:
         """What a fit builds: rows, terms, groups, family and draws."""
@@ -216,6 +224,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             f"{type(self).__name__}: building a PyMC model of {n_rows} rows with "
             f"{len(main.coef_names) + main.has_intercept} population-level coefficient(s)"
             + (f", group effects of {groups}" if groups else "")
+            + (" (integrated out of the likelihood; drawn after sampling)" if self._integrates_group_effects() else "")
             + f", family {self.family_.name}; {self.chains} chain(s) x ({self.tune} tuning + "
             f"{self.draws} draws) with {self.sampler}."
         )
@@ -486,24 +495,48 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         return [name for name in self._posterior_names() if not name.startswith(("r_", "s_"))]
 
     def _with_observations(self, idata, data, y) -> az.InferenceData:
+        """The draws with the observations and, unless it would take more than
+        ``LOG_LIKELIHOOD_VALUES`` values, the pointwise log-likelihood."""
         chains, n_draws = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
-        log_lik = np.empty((chains * n_draws, len(y)))  # filled chunk by chunk
-        for rows, eta, params, trials in self._chunks_of(idata, data, len(y), "error"):
-            log_lik[:, rows] = self.family_.log_likelihood(y[rows], eta, params, trials)
         coords = {
             "chain": idata.posterior["chain"].to_numpy(),
             "draw": idata.posterior["draw"].to_numpy(),
             "obs": np.arange(len(y)),
         }
+        groups = {}
+        if chains * n_draws * len(y) <= LOG_LIKELIHOOD_VALUES:
+            log_lik = np.empty((chains * n_draws, len(y)))  # filled chunk by chunk
+            for rows, eta, params, trials in self._chunks_of(idata, data, len(y), "error"):
+                log_lik[:, rows] = self.family_.log_likelihood(y[rows], eta, params, trials)
+            groups["log_likelihood"] = xr.Dataset(
+                {"y": (("chain", "draw", "obs"), log_lik.reshape(chains, n_draws, -1))}, coords=coords
+            )
+        else:
+            log(
+                f"The pointwise log-likelihood ({chains * n_draws} draws x {len(y)} rows) is not "
+                "stored: loo(), waic() and compare() are not available for this fit.",
+                shown=show_progress(self.progressbar),
+            )
         return az.InferenceData(
             posterior=idata.posterior,
             **({"sample_stats": idata.sample_stats} if "sample_stats" in idata else {}),
-            log_likelihood=xr.Dataset(
-                {"y": (("chain", "draw", "obs"), log_lik.reshape(chains, n_draws, -1))},
-                coords=coords,
-            ),
+            **groups,
             observed_data=xr.Dataset({"y": (("obs",), y)}, coords={"obs": coords["obs"]}),
         )
+
+    def _pointwise_idata(self) -> az.InferenceData:
+        """The fitted draws with their pointwise log-likelihood, for PSIS-LOO and WAIC."""
+        check_is_fitted(self, "idata_")
+        if "log_likelihood" not in self.idata_:
+            size = self.idata_.observed_data.sizes["obs"]
+            draws = self.idata_.posterior.sizes["chain"] * self.idata_.posterior.sizes["draw"]
+            raise ValueError(
+                f"This fit has no pointwise log-likelihood: {draws} draws x {size} rows exceed "
+                f"the {LOG_LIKELIHOOD_VALUES:,} values stored at most. Compare models on held-out "
+                "data with score(X, y) (the log predictive density, computed in chunks), or fit "
+                "with fewer draws."
+            )
+        return self.idata_
 
     # -- posterior -------------------------------------------------------------
 
@@ -696,10 +729,10 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         weights are unreliable, so refit without them
         (:class:`~bayesmixed.model_selection.LOOSearchCV` does) or use K-fold CV.
         """
-        check_is_fitted(self, "idata_")
+        idata = self._pointwise_idata()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # arviz's own, less specific warning
-            result = az.loo(self.idata_, pointwise=True)
+            result = az.loo(idata, pointwise=True)
         threshold = result.good_k if k_threshold is None else k_threshold
         _warn_high_pareto_k(np.asarray(result.pareto_k), threshold)
         return result
@@ -708,10 +741,10 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         """In-sample WAIC (through :func:`arviz.waic`): ``elpd_waic``, ``se``,
         ``p_waic`` and per observation ``waic_i``. PSIS-LOO (:meth:`loo`) is
         the more reliable estimate, with diagnostics."""
-        check_is_fitted(self, "idata_")
+        idata = self._pointwise_idata()
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            return az.waic(self.idata_, pointwise=True)
+            return az.waic(idata, pointwise=True)
 
     def save(self, path):
         """Save the fitted estimator to the folder ``path``: the posterior as

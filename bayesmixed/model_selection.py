@@ -35,8 +35,7 @@ def compare(models: Mapping[str, BaseEstimator] | Sequence[BaseEstimator]) -> pd
         models = {f"model{i}": model for i, model in enumerate(models)}
     if len(models) < 2:
         raise ValueError(f"compare needs at least two models; got {len(models)}.")
-    for name, model in models.items():
-        check_is_fitted(model, "idata_")
+    idatas = {name: model._pointwise_idata() for name, model in models.items()}
     sizes = {name: model.idata_.observed_data.sizes["obs"] for name, model in models.items()}
     if len(set(sizes.values())) > 1:
         raise ValueError(
@@ -45,7 +44,7 @@ def compare(models: Mapping[str, BaseEstimator] | Sequence[BaseEstimator]) -> pd
         )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        table = az.compare({name: model.idata_ for name, model in models.items()}, ic="loo")
+        table = az.compare(idatas, ic="loo")
     table = table.rename(columns={"dse": "se_diff"})
     return table[["elpd_loo", "p_loo", "elpd_diff", "se_diff", "weight", "se", "warning"]]
 

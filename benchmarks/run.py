@@ -9,12 +9,16 @@ fits the same model (``pip install -e ".[bench]"``):
   10 s cold; min bulk ESS >= 1000);
 - ``refit``: a second fit of the same structure in the same process, on
   other rows and another prior scale (target 1 s);
+- ``grid_search``: GridSearchCV over 4 prior scales x 5 GroupKFold folds
+  on sleepstudy, the 20 fits and the refit of the best (target 30 s);
 - ``approximation``: sleepstudy by mean-field and full-rank ADVI, first fit
   and a second one in the same process (target 1 s after compilation);
 - ``predict``: one row, and 100,000 rows x 4,000 draws (targets 20 ms, 3 s);
 - ``scale`` (with ``--scale``): InstEval's three crossed intercepts (73,421
   rows; target 3 min, min bulk ESS >= 400, peak memory <= 3 GB), read from
-  ``--insteval`` (lme4's InstEval as CSV).
+  ``--insteval`` (lme4's InstEval as CSV); and a simulated Gaussian LMM of
+  1,000,000 rows and 10,000 groups, ``y ~ x + (x | g)``, its group effects
+  integrated out (target 90 s, peak memory <= 2 GB).
 
     python benchmarks/run.py                     # all but --scale
     python benchmarks/run.py --only predict approximation
@@ -59,6 +63,15 @@ start = time.perf_counter(); model.fit(rows, rows["Reaction"]); second = time.pe
 print(json.dumps({{"first_seconds": first, "refit_seconds": second}}))
 """
 
+GRID_SEARCH = SETUP + """
+from sklearn.model_selection import GridSearchCV, GroupKFold
+model = BayesianLMER(formula=FORMULA, sampler={sampler!r}, priors=Priors(b=Normal(0, 2.5, autoscale=True)),
+                     chains=4, draws=1000, tune=1000, random_state=1, progressbar=False)
+search = GridSearchCV(model, {{"priors__b__sigma": [0.1, 0.5, 1.0, 2.5]}}, cv=GroupKFold(5), n_jobs={n_jobs})
+start = time.perf_counter(); search.fit(df, df["Reaction"], groups=df["Subject"]); seconds = time.perf_counter() - start
+print(json.dumps({{"seconds": seconds, "fits": 21, "best_prior_scale": search.best_params_["priors__b__sigma"]}}))
+"""
+
 APPROXIMATION = SETUP + """
 times = []
 for seed, rows in [(1, df), (2, df[df["Subject"] != "308"])]:
@@ -94,6 +107,22 @@ print(json.dumps({{"seconds": seconds, "min_ess_bulk": model.diagnostics_["min_e
                    "peak_memory_gb": peak_gb()}}))
 """
 
+MILLION = SETUP + """
+rng = np.random.default_rng(0)
+n, G = 1_000_000, 10_000
+g = rng.integers(0, G, n); x = rng.normal(size=n)
+effects = rng.normal(size=(G, 2)) * [1.0, 0.5]
+y = 2.0 + 0.5 * x + effects[g, 0] + effects[g, 1] * x + rng.normal(0, 1.5, n)
+data = pd.DataFrame({{"x": x, "g": g}})
+model = BayesianLMER(formula="y ~ x + (x | g)", sampler={sampler!r}, chains=4, draws=1000, tune=1000,
+                     random_state=1, progressbar=False)
+start = time.perf_counter(); model.fit(data, pd.Series(y, name="y")); seconds = time.perf_counter() - start
+varcorr = model.VarCorr()["Estimate"].round(4).tolist()
+print(json.dumps({{"seconds": seconds, "min_ess_bulk": model.diagnostics_["min_ess_bulk"],
+                   "peak_memory_gb": peak_gb(), "sd_sd_cor_sigma": varcorr,
+                   "truth": [1.0, 0.5, 0.0, 1.5]}}))
+"""
+
 
 def measure(code: str, timeout: float) -> dict:
     """Run ``code`` in a fresh process; its last output line is JSON."""
@@ -119,6 +148,14 @@ def refit() -> dict:
     return {"target": "<= 1 s per refit of the same structure", "runs": runs}
 
 
+def grid_search() -> dict:
+    runs = {
+        f"{sampler}, n_jobs={n_jobs}": measure(GRID_SEARCH.format(sampler=sampler, n_jobs=n_jobs), 1800)
+        for sampler, n_jobs in (("nutpie", 1), ("nutpie", 2))
+    }
+    return {"target": "<= 30 s for 4 prior scales x 5 folds (and the refit)", "runs": runs}
+
+
 def approximation() -> dict:
     runs = {method: measure(APPROXIMATION.format(method=method), 600) for method in ("advi", "fullrank_advi")}
     return {"target": "<= 1 s after compilation (second_seconds)", "runs": runs}
@@ -129,18 +166,28 @@ def predict() -> dict:
 
 
 def scale(path: str) -> dict:
-    runs = {sampler: measure(INSTEVAL.format(path=path, sampler=sampler), 3600) for sampler in ("pymc", "nutpie")}
-    return {"target": "InstEval <= 180 s, min bulk ESS >= 400, peak memory <= 3 GB", "runs": runs}
+    insteval = {sampler: measure(INSTEVAL.format(path=path, sampler=sampler), 3600) for sampler in ("pymc", "nutpie")}
+    million = {sampler: measure(MILLION.format(sampler=sampler), 1800) for sampler in ("pymc", "nutpie")}
+    return {
+        "insteval": {"target": "<= 180 s, min bulk ESS >= 400, peak memory <= 3 GB", "runs": insteval},
+        "million_rows": {"target": "<= 90 s, peak memory <= 2 GB", "runs": million},
+    }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    groups = ["first_fit", "refit", "approximation", "predict"]
+    groups = ["first_fit", "refit", "grid_search", "approximation", "predict"]
     parser.add_argument("--only", nargs="+", choices=groups, default=groups)
-    parser.add_argument("--scale", action="store_true", help="also the InstEval run")
+    parser.add_argument("--scale", action="store_true", help="also InstEval and the million-row LMM")
     parser.add_argument("--insteval", default="../shared/datasets/insteval.csv")
     args = parser.parse_args()
-    benchmarks = {"first_fit": first_fit, "refit": refit, "approximation": approximation, "predict": predict}
+    benchmarks = {
+        "first_fit": first_fit,
+        "refit": refit,
+        "grid_search": grid_search,
+        "approximation": approximation,
+        "predict": predict,
+    }
     report = {
         "machine": f"{platform.machine()}, {platform.processor() or 'cpu'}, python {platform.python_version()}",
         **{name: benchmarks[name]() for name in args.only},

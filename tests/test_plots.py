@@ -247,7 +247,8 @@ def test_fit_logs_what_it_builds_and_compiles(sleepstudy, caplog):
     messages = [r.getMessage() for r in caplog.records if r.name == "bayesmixed"]
     assert messages[0] == (
         "BayesianLMER: building a PyMC model of 180 rows with 2 population-level coefficient(s), "
-        "group effects of Subject (18 levels, 1 term), family gaussian; 2 chain(s) x (20 tuning + "
+        "group effects of Subject (18 levels, 1 term) (integrated out of the likelihood; drawn after "
+        "sampling), family gaussian; 2 chain(s) x (20 tuning + "
         "20 draws) with pymc."
     )
     assert messages[1].startswith("Compiling the log density and its gradient to C with PyTensor")

@@ -16,12 +16,16 @@ Parameterisation:
   per level of a ``by`` factor, three for ``t2(x1, x2)``);
 - every linear predictor has these terms; those of a distributional parameter
   carry its name (``Intercept_sigma``, ``b_sigma``, block ``g__sigma``) and
-  map to the parameter through its link (log for ``sigma``, logit for ``zi``).
+  map to the parameter through its link (log for ``sigma``, logit for ``zi``);
+- a Gaussian model with one block of group effects may have them integrated
+  out (``marginal=``): no ``z``, the likelihood a potential ``y_marginal`` of
+  the sufficient statistics, ``r`` drawn after sampling (``_marginal.py``).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import asdict
 
 import numpy as np
 import pymc as pm
@@ -31,6 +35,7 @@ from ..design import Design, DesignData, ModelDesign
 from ..families import LINKS, Family
 from ..priors import Decov, PredictorPriors, ResolvedPrior, ResolvedPriors
 from ._correlation import lkj_cholesky_corr
+from ._marginal import GaussianStatistics, marginal_log_likelihood
 
 
 def coords_of(design: ModelDesign) -> dict[str, list[str]]:
@@ -79,6 +84,7 @@ def build_model(
     y: np.ndarray,
     family: Family,
     priors: ResolvedPriors,
+    marginal: GaussianStatistics | None = None,
 ) -> pm.Model:
     """Build the PyMC model of a mixed model.
 
@@ -91,6 +97,11 @@ def build_model(
     y : ndarray of shape (n,)
     family : Family
     priors : ResolvedPriors
+    marginal : GaussianStatistics, optional
+        With these, the model's one block of group effects is integrated out
+        of a Gaussian likelihood (the group effects are then drawn after
+        sampling, see :func:`with_group_effects`); the data enter only
+        through them.
 
     Returns
     -------
@@ -101,6 +112,10 @@ def build_model(
             name: _scalar_variable(name, resolved, positive=True)
             for name, resolved in priors.aux.items()
         }
+        if marginal is not None:
+            name = design.mu_names[0]
+            _marginal_likelihood(design.predictors[name], marginal, priors.predictors[name], family, params)
+            return model
         shared: dict[int, tuple] = {}
         etas = {}
         for name in design.mu_names:
@@ -145,10 +160,50 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
         )
     X, eta, group_data, smooth_data = shared[id(data)]
 
+    b, intercept = _population_effects(design, priors, family, params)
+    if b is not None:
+        eta = eta + pt.dot(X, b)
+    if intercept is not None:
+        eta = eta + intercept
+    dispersion = _dispersion(family, params)
+    for block, (index, Z) in zip(design.blocks, group_data):
+        r = _group_effects(block, priors, dispersion)
+        eta = eta + pt.sum(Z * r[index], axis=1)
+    for smooth, Xs in zip(design.smooths, smooth_data):
+        # the penalised blocks: i.i.d. coefficients whose sd is the block's smoothness
+        blocks = [priors.sds[smooth.key]] * len(smooth.block_labels)
+        sds = _vector_variable(f"sds_{smooth.key}", blocks, f"{smooth.key}__sds", positive=True)
+        zs = pm.Normal(f"zs_{smooth.key}", 0.0, 1.0, dims=f"{smooth.key}__basis")
+        s = pm.Deterministic(f"s_{smooth.key}", zs * sds[smooth.block_index], dims=f"{smooth.key}__basis")
+        eta = eta + pt.dot(Xs, s)
+    return eta
+
+
+def _marginal_likelihood(
+    design: Design, stats: GaussianStatistics, priors: PredictorPriors, family: Family, params
+) -> None:
+    """The likelihood of a Gaussian model with its one block of group effects
+    integrated out (see :mod:`bayesmixed.model._marginal`); the effects
+    themselves are drawn after sampling."""
+    b, intercept = _population_effects(design, priors, family, params)
+    beta = [part for part in (intercept[None] if intercept is not None else None, b) if part is not None]
+    block = design.blocks[0]
+    sd, L = _group_scale(block, priors, _dispersion(family, params))
+    scale = sd[:, None] * (L if L is not None else np.eye(block.n_terms))
+    data = {name: pm.Data(f"marginal_{name}", value) for name, value in asdict(stats).items()}
+    log_likelihood = marginal_log_likelihood(
+        data, pt.concatenate(beta) if beta else None, scale, params["sigma"], block.n_terms
+    )
+    pm.Potential("y_marginal", log_likelihood)
+
+
+def _population_effects(design: Design, priors: PredictorPriors, family, params):
+    """The coefficients ``b`` and the centred intercept (None where the
+    predictor has none; an ordinal model's thresholds go to ``params``)."""
+    name = design.variable
     b = None
     if design.coef_names:
         b = _vector_variable(name("b"), priors.b, name("coef"))
-        eta = eta + pt.dot(X, b)
     shift = pt.dot(pm.Data(name("X_means"), design.coef_means), b) if b is not None else 0.0
     if family is not None and family.ordinal:
         # Ordered thresholds in place of the intercept: P(y <= k) = F(t_k - eta).
@@ -164,30 +219,26 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
         )
         params["cutpoints"] = centered
         pm.Deterministic("Intercept", centered + shift, dims="threshold")
-    elif priors.intercept is not None:
-        centered = _scalar_variable(name("Intercept_centered"), priors.intercept)
-        eta = eta + centered
-        pm.Deterministic(name("Intercept"), centered - shift)
+        return b, None
+    if priors.intercept is None:
+        return b, None
+    centered = _scalar_variable(name("Intercept_centered"), priors.intercept)
+    pm.Deterministic(name("Intercept"), centered - shift)
+    return b, centered
 
-    dispersion = 1.0
+
+def _dispersion(family, params):
+    """What scales rstanarm's decov sds: sigma in Gaussian models, else one."""
     if family is not None and family.decov_dispersion:
-        dispersion = params[family.decov_dispersion] if family.decov_dispersion in params else None
-    for block, (index, Z) in zip(design.blocks, group_data):
-        r = _group_effects(block, priors, dispersion)
-        eta = eta + pt.sum(Z * r[index], axis=1)
-    for smooth, Xs in zip(design.smooths, smooth_data):
-        # the penalised blocks: i.i.d. coefficients whose sd is the block's smoothness
-        blocks = [priors.sds[smooth.key]] * len(smooth.block_labels)
-        sds = _vector_variable(f"sds_{smooth.key}", blocks, f"{smooth.key}__sds", positive=True)
-        zs = pm.Normal(f"zs_{smooth.key}", 0.0, 1.0, dims=f"{smooth.key}__basis")
-        s = pm.Deterministic(f"s_{smooth.key}", zs * sds[smooth.block_index], dims=f"{smooth.key}__basis")
-        eta = eta + pt.dot(Xs, s)
-    return eta
+        return params[family.decov_dispersion] if family.decov_dispersion in params else None
+    return 1.0
 
 
-def _group_effects(block, priors: PredictorPriors, dispersion):
+def _group_scale(block, priors: PredictorPriors, dispersion):
+    """The block's sds and the Cholesky factor of its correlations (None
+    when its effects are uncorrelated)."""
     key, q = block.key, block.n_terms
-    term_dim, level_dim = f"{key}__term", f"{key}__level"
+    term_dim = f"{key}__term"
     resolved = priors.sd[key]
     correlated = block.term.correlated and q > 1
     L = None
@@ -210,10 +261,15 @@ def _group_effects(block, priors: PredictorPriors, dispersion):
         sd = _vector_variable(f"sd_{key}", resolved, term_dim, positive=True)
         if correlated:
             L = lkj_cholesky_corr(f"cor_chol_{key}", q, priors.cor[key].prior.eta)
-    z = pm.Normal(f"z_{key}", 0.0, 1.0, dims=(level_dim, term_dim))
-    if L is None:
-        r = z * sd
-    else:
-        r = pt.dot(z, L.T) * sd
+    if L is not None:
         pm.Deterministic(f"cor_{key}", pt.dot(L, L.T), dims=(term_dim, f"{key}__term_bis"))
-    return pm.Deterministic(f"r_{key}", r, dims=(level_dim, term_dim))
+    return sd, L
+
+
+def _group_effects(block, priors: PredictorPriors, dispersion):
+    """The block's effects per level (non-centred), shape (levels, terms)."""
+    key = block.key
+    sd, L = _group_scale(block, priors, dispersion)
+    z = pm.Normal(f"z_{key}", 0.0, 1.0, dims=(f"{key}__level", f"{key}__term"))
+    r = z * sd if L is None else pt.dot(z, L.T) * sd
+    return pm.Deterministic(f"r_{key}", r, dims=(f"{key}__level", f"{key}__term"))

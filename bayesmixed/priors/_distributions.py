@@ -51,15 +51,18 @@ class Prior(BaseEstimator):
         prior on the real line is folded at zero (half-normal, half-t, ...)
         or, if its location is not zero, truncated at zero.
         """
+        half = positive and self.support == "real" and self._pymc_half and np.all(params.get("mu", 0.0) == 0)
+        # Hyperparameters enter as data of the model, so that one compiled
+        # model serves other values of them (the points of a prior grid).
+        params = {key: pm.Data(f"hyper__{name}__{key}", value) for key, value in params.items()}
+        if half:
+            dist, names = self._pymc_half
+            return dist(name, **_rename(params, names), **shape)
+        dist, names = self._pymc
         if positive and self.support == "real":
-            if self._pymc_half and np.all(params.get("mu", 0.0) == 0):
-                dist, names = self._pymc_half
-                return dist(name, **_rename(params, names), **shape)
-            dist, names = self._pymc
             size = {"shape": shape["shape"]} if "shape" in shape else {}
             base = dist.dist(**_rename(params, names), **size)
             return pm.Truncated(name, base, lower=0.0, **shape)
-        dist, names = self._pymc
         return dist(name, **_rename(params, names), **shape)
 
 
