@@ -194,12 +194,11 @@ def _compiled_for_nutpie(model: pm.Model, var_names: list[str], config: Inferenc
     compile again."""
     import nutpie
 
-    start = {} if config.initvals is None else {"initial_points": config.initvals[0], "jitter_rvs": set()}
-    key = (structure_key(model, var_names), repr(start))
+    key = structure_key(model, var_names)
     compiled = _COMPILED.get(key)
     if compiled is None:
         log(COMPILES["nutpie"], shown=config.progressbar)
-        compiled = _COMPILED[key] = nutpie.compile_pymc_model(model, var_names=var_names, **start)
+        compiled = _COMPILED[key] = nutpie.compile_pymc_model(model, var_names=var_names)
         while len(_COMPILED) > _COMPILED_KEPT:
             _COMPILED.popitem(last=False)
     else:
@@ -209,20 +208,22 @@ def _compiled_for_nutpie(model: pm.Model, var_names: list[str], config: Inferenc
         compiled = compiled.with_data(**{name: shared[name].get_value() for name in compiled.shared_data})
     # this model's own starts, so that its draws do not depend on what the
     # process compiled before
-    return dataclasses.replace(compiled, initial_point_func=_flat_initial_points(model, compiled, start))
+    names = compiled.shape_info[0][: len(model.free_RVs)]
+    initvals = None if config.initvals is None else config.initvals[0]
+    return dataclasses.replace(compiled, initial_point_func=_flat_initial_points(model, names, initvals))
 
 
-def _flat_initial_points(model: pm.Model, compiled, start: dict):
+def _flat_initial_points(model: pm.Model, names: list[str], initvals: dict | None):
     """nutpie's initial-point function for ``model``: a seed to the flat
-    vector of the free variables' values on the unconstrained scale (PyMC's
-    support points, jittered unless ``start`` gives the values)."""
+    vector of the free variables' values (``names``, in nutpie's order) on the
+    unconstrained scale: ``initvals`` where given, without jitter, else PyMC's
+    jittered support points."""
     point = make_initial_point_fn(
         model=model,
-        overrides=start.get("initial_points"),
-        jitter_rvs=start.get("jitter_rvs", set(model.free_RVs)),
+        overrides=initvals,
+        jitter_rvs=set() if initvals is not None else set(model.free_RVs),
         return_transformed=True,
     )
-    names = compiled.shape_info[0][: len(model.free_RVs)]
     lock = threading.Lock()  # nutpie's chains ask from several threads
 
     def initial_point(seed) -> np.ndarray:
