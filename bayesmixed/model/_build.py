@@ -228,7 +228,8 @@ def _population_effects(design: Design, priors: PredictorPriors, family, params)
 
 
 def _dispersion(family, params):
-    """What scales rstanarm's decov sds: sigma in Gaussian models, else one."""
+    """What scales rstanarm's decov sds: the family's dispersion (sigma,
+    shape) where rstanarm scales by it, else one."""
     if family is not None and family.decov_dispersion:
         return params[family.decov_dispersion] if family.decov_dispersion in params else None
     return 1.0
