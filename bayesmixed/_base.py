@@ -10,6 +10,7 @@ from numbers import Integral, Real
 import arviz as az
 import numpy as np
 import pandas as pd
+import pymc as pm
 import xarray as xr
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
@@ -25,7 +26,7 @@ from .design._columns import missing_or_infinite, spec_columns
 from .exceptions import FormulaError, ParetoKWarning, warn
 from .families import Family
 from .inference import METHODS, InferenceConfig, infer, log, show_progress
-from .model import GaussianStatistics, build_model, with_group_effects
+from .model import GaussianStatistics, build_model
 from .persistence import check_compatible, save
 from .posterior import (
     NEW_LEVEL_POLICIES,
@@ -41,6 +42,7 @@ from .posterior import (
     summarize,
     summary_columns,
     varcorr_table,
+    with_group_effects,
 )
 from .posterior._variables import POPULATION
 from .priors import (
@@ -179,14 +181,10 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             raise
 
     def _fit(self, X, y):
-        X = self._as_frame(X, reset=True)
-        y_values, data = self._prepare(X, y)
+        model, y_values, data, marginal = self._pymc_model(X, y)
         self.seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         shown = show_progress(self.progressbar)
-        log(self._fit_message(len(y_values)), shown=shown)
-        integrated = self._integrates_group_effects()
-        marginal = GaussianStatistics.of(self.design_, data[self.design_.mu_names[0]], y_values) if integrated else None
-        model = build_model(self.design_, data, y_values, self.family_, self.priors_, marginal=marginal)
+        log(self._fit_message(len(y_values), integrated=marginal is not None), shown=shown)
         config = InferenceConfig(
             sampler=self.sampler,
             draws=self.draws,
@@ -198,22 +196,34 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             progressbar=shown,
             initvals=self._initial_values(),
         )
-        sampled = [name for name in self._posterior_names() if not (integrated and name.startswith("r_"))]
+        sampled = [name for name in self._posterior_names() if not (marginal and name.startswith("r_"))]
         idata, self.diagnostics_ = infer(model, config, sampled, self._diagnosed_names())
-        if integrated:
-            idata.posterior = with_group_effects(idata.posterior, marginal, self.design_, self._rng(5))
+        if marginal is not None:
+            idata.posterior = with_group_effects(idata, marginal, self.design_, self._rng(5))
         self._check_draws(idata)
         self.idata_ = self._with_observations(idata, data, y_values)
 
         self._set_coefficients()
         return self
 
+    def _pymc_model(self, X, y) -> tuple[pm.Model, np.ndarray, dict[str, DesignData], GaussianStatistics | None]:
+        """The PyMC model a fit on (X, y) samples (setting ``spec_``,
+        ``family_``, ``design_`` and ``priors_``), with y, the encoded data and
+        the statistics through which its group effects are integrated out
+        (None where they are sampled)."""
+        y_values, data = self._prepare(self._as_frame(X, reset=True), y)
+        marginal = None
+        if self._integrates_group_effects():
+            marginal = GaussianStatistics.of(self.design_, data[self.design_.mu_names[0]], y_values)
+        model = build_model(self.design_, data, y_values, self.family_, self.priors_, marginal=marginal)
+        return model, y_values, data, marginal
+
     def _integrates_group_effects(self) -> bool:
         """Whether the fit integrates the group effects out of the likelihood
         (set by :class:`BayesianLMER`'s ``marginalize``)."""
         return False
 
-    def _fit_message(self, n_rows: int) -> str:
+    def _fit_message(self, n_rows: int, integrated: bool) -> str:
         """What a fit builds: rows, terms, groups, family and draws."""
         main = self.design_.main
         groups = "; ".join(
@@ -224,7 +234,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             f"{type(self).__name__}: building a PyMC model of {n_rows} rows with "
             f"{len(main.coef_names) + main.has_intercept} population-level coefficient(s)"
             + (f", group effects of {groups}" if groups else "")
-            + (" (integrated out of the likelihood; drawn after sampling)" if self._integrates_group_effects() else "")
+            + (" (integrated out of the likelihood; drawn after sampling)" if integrated else "")
             + f", family {self.family_.name}; {self.chains} chain(s) x ({self.tune} tuning + "
             f"{self.draws} draws) with {self.sampler}."
         )

@@ -15,7 +15,6 @@ import pytest
 from bayesmixed import BayesianLMER, Normal, Priors, StudentT
 from bayesmixed.inference import _nuts
 from bayesmixed.inference._nuts import structure_key
-from bayesmixed.model import build_model
 
 from .conftest import fit_quietly
 
@@ -23,16 +22,10 @@ FORMULA = "Reaction ~ Days + (1 | Subject)"
 SETTINGS = dict(sampler="nutpie", chains=2, draws=300, tune=300, random_state=1)
 
 
-def pymc_model(estimator, X, y):
-    """The PyMC model a fit of ``estimator`` on (X, y) samples."""
-    values, data = estimator._prepare(estimator._as_frame(X, reset=True), y)
-    return build_model(estimator.design_, data, values, estimator.family_, estimator.priors_)
-
-
 def key_of(sleepstudy, rows=None, **params):
     X = sleepstudy if rows is None else sleepstudy[rows]
     estimator = BayesianLMER(**{"formula": FORMULA, "marginalize": False, **params})
-    model = pymc_model(estimator, X, X["Reaction"])
+    model = estimator._pymc_model(X, X["Reaction"])[0]
     return structure_key(model, [v.name for v in model.free_RVs])
 
 

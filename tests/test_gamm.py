@@ -384,16 +384,13 @@ def test_every_glmer_family_takes_smooths(family):
     """A GAMM of each GLMER family builds its PyMC model, with the smooth's sds
     and a finite log density at the start (sampling is tested for the
     negative binomial on roaches and per family without smooths)."""
-    from bayesmixed.model import build_model
-
     from .test_glmer import simulate
 
     X, y = simulate(family)
     model = BayesianGAMM(
         formula="y ~ s(x) + (1 | g)", family=family, trials="n" if family == "binomial" else None
     )
-    values, data = model._prepare(model._as_frame(X, reset=True), y)
-    pymc_model = build_model(model.design_, data, values, model.family_, model.priors_)
+    pymc_model = model._pymc_model(X, y)[0]
     assert "sds_sx" in pymc_model.named_vars and "z_g" in pymc_model.named_vars
     start = pymc_model.initial_point()
     assert np.isfinite(pymc_model.compile_logp(mode="FAST_COMPILE")(start))

@@ -2,14 +2,20 @@
 
 from ._build import build_model, coords_of
 from ._correlation import cholesky_corr_from_unconstrained, lkj_cholesky_corr
-from ._marginal import GaussianStatistics, marginal_obstacle, with_group_effects
+from ._marginal import (
+    GaussianStatistics,
+    coefficient_draws,
+    draw_group_effects,
+    marginal_obstacle,
+)
 
 __all__ = [
     "GaussianStatistics",
     "build_model",
+    "coefficient_draws",
     "cholesky_corr_from_unconstrained",
     "coords_of",
+    "draw_group_effects",
     "lkj_cholesky_corr",
     "marginal_obstacle",
-    "with_group_effects",
 ]

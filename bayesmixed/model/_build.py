@@ -186,7 +186,8 @@ def _marginal_likelihood(
     integrated out (see :mod:`bayesmixed.model._marginal`); the effects
     themselves are drawn after sampling."""
     b, intercept = _population_effects(design, priors, family, params)
-    beta = [part for part in (intercept[None] if intercept is not None else None, b) if part is not None]
+    # the statistics' columns: the centred intercept, then b
+    beta = ([intercept[None]] if intercept is not None else []) + ([b] if b is not None else [])
     block = design.blocks[0]
     sd, L = _group_scale(block, priors, _dispersion(family, params))
     scale = sd[:, None] * (L if L is not None else np.eye(block.n_terms))

@@ -30,7 +30,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import xarray as xr
 
 from .._memory import CHUNK_VALUES
 from ..design import DesignData, ModelDesign
@@ -220,43 +219,17 @@ def draw_group_effects(
     return r
 
 
-def with_group_effects(
-    posterior: xr.Dataset, stats: GaussianStatistics, design: ModelDesign, rng: np.random.Generator
-) -> xr.Dataset:
-    """The posterior with draws of the block's group effects ``r_{key}``
-    added from their conditional posterior, one per draw."""
-    main = design.main
-    block = main.blocks[0]
-    shape = (posterior.sizes["chain"], posterior.sizes["draw"])
+def coefficient_draws(design: ModelDesign, intercept: np.ndarray | None, b: np.ndarray) -> np.ndarray | None:
+    """Draws of the population-level coefficients in the statistics' columns:
+    the centred intercept (``Intercept + means . b``) first, then ``b``; None
+    when the model has neither.
 
-    def flat(name):
-        values = posterior[name].to_numpy()
-        return values.reshape(shape[0] * shape[1], *values.shape[2:])
-
-    columns = []
-    if main.coef_names:
-        b = flat(main.variable("b"))
-    if main.has_intercept:
-        # the statistics' columns are centred: Intercept_centered = Intercept + means . b
-        intercept = flat(main.variable("Intercept"))
-        columns.append(intercept + (b @ main.coef_means if main.coef_names else 0.0))
-    beta = None
-    if main.coef_names or main.has_intercept:
-        beta = np.column_stack(columns + ([b] if main.coef_names else []))
-    sd = flat(f"sd_{block.key}")
-    n_draws, q = sd.shape
-    if f"cor_{block.key}" in posterior:
-        L = np.linalg.cholesky(flat(f"cor_{block.key}"))
-    else:
-        L = np.broadcast_to(np.eye(q), (n_draws, q, q))
-    r = draw_group_effects(stats, beta, sd[:, :, None] * L, flat("sigma"), rng)
-    dims = ("chain", "draw", f"{block.key}__level", f"{block.key}__term")
-    return posterior.assign(
-        {
-            f"r_{block.key}": xr.DataArray(
-                r.reshape(*shape, *r.shape[1:]),
-                dims=dims,
-                coords={dims[2]: list(block.level_labels), dims[3]: list(block.names)},
-            )
-        }
-    )
+    Parameters
+    ----------
+    intercept : ndarray of shape (S,) or None
+        Draws of the intercept on the data's scale.
+    b : ndarray of shape (S, p)
+    """
+    columns = [] if intercept is None else [intercept + b @ design.main.coef_means]
+    columns += list(b.T)
+    return np.column_stack(columns) if columns else None

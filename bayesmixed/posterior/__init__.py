@@ -10,6 +10,7 @@ from ._draws import (
     joined,
     linear_predictor,
     log_predictive_density,
+    with_group_effects,
 )
 from ._smooths import smooth_curve, smooth_grid
 from ._summary import ModelSummary, summarize
@@ -36,4 +37,5 @@ __all__ = [
     "smooth_grid",
     "summarize",
     "varcorr_table",
+    "with_group_effects",
 ]

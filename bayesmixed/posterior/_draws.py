@@ -7,10 +7,12 @@ from dataclasses import dataclass, field
 
 import arviz as az
 import numpy as np
+import xarray as xr
 from scipy.special import logsumexp
 
 from ..design import Design, DesignData, ModelDesign
 from ..families import LINKS, Family
+from ..model import GaussianStatistics, coefficient_draws, draw_group_effects
 
 NEW_LEVEL_POLICIES = ("gaussian", "population", "error")
 
@@ -40,6 +42,29 @@ def stacked(idata: az.InferenceData, name: str) -> np.ndarray:
     """The draws of ``name`` with chains stacked: shape (S, ...)."""
     values = idata.posterior[name].to_numpy()
     return values.reshape((-1,) + values.shape[2:])
+
+
+def with_group_effects(
+    idata: az.InferenceData, stats: GaussianStatistics, design: ModelDesign, rng: np.random.Generator
+) -> xr.Dataset:
+    """The posterior of a model whose one block of group effects was
+    integrated out, with draws of those effects ``r_{key}`` added from their
+    conditional posterior, one per draw (see ``bayesmixed.model._marginal``)."""
+    main, posterior = design.main, idata.posterior
+    block = main.blocks[0]
+    b = main.variable("b")
+    b = stacked(idata, b) if b in posterior else np.zeros((posterior.sizes["chain"] * posterior.sizes["draw"], 0))
+    intercept = stacked(idata, main.variable("Intercept")) if main.has_intercept else None
+    sd = stacked(idata, f"sd_{block.key}")
+    cor = f"cor_{block.key}"
+    L = np.linalg.cholesky(stacked(idata, cor)) if cor in posterior else np.eye(sd.shape[1])
+    r = draw_group_effects(
+        stats, coefficient_draws(design, intercept, b), sd[:, :, None] * L, stacked(idata, "sigma"), rng
+    )
+    dims = ("chain", "draw", f"{block.key}__level", f"{block.key}__term")
+    values = r.reshape(posterior.sizes["chain"], posterior.sizes["draw"], *r.shape[1:])
+    coords = {dims[2]: list(block.level_labels), dims[3]: list(block.names)}
+    return posterior.assign({f"r_{block.key}": xr.DataArray(values, dims=dims, coords=coords)})
 
 
 def extract_draws(idata: az.InferenceData, design: ModelDesign, family: Family) -> Draws:
