@@ -2,19 +2,24 @@
 
 A fit on other rows (a CV fold, with other group levels) or with other prior
 hyperparameters (a grid point) must reuse the compiled model and still fit
-its own data and priors; a model of another structure must not.
+its own data and priors; a model of another structure must not. A model
+loaded from the compile cache on disk (as a fresh process does) must give
+the draws of one compiled afresh.
 """
 
 from __future__ import annotations
 
+import ctypes
 import logging
 
 import numpy as np
 import pytest
+from pytensor.link.numba.cache import NUMBA_CACHE_PATH
 
-from bayesmixed import BayesianLMER, Normal, Priors, StudentT
-from bayesmixed.inference import _nuts
-from bayesmixed.inference._nuts import structure_key
+from bayesmixed import BayesianGLMER, BayesianLMER, BayesianNLMER, Normal, Priors, StudentT
+from bayesmixed.datasets import load_cbpp, load_orange
+from bayesmixed.inference import _nutpie
+from bayesmixed.inference._nutpie import structure_digest
 
 from .conftest import fit_quietly
 
@@ -26,11 +31,12 @@ def key_of(sleepstudy, rows=None, **params):
     X = sleepstudy if rows is None else sleepstudy[rows]
     estimator = BayesianLMER(**{"formula": FORMULA, "marginalize": False, **params})
     model = estimator._pymc_model(X, X["Reaction"])[0]
-    return structure_key(model, [v.name for v in model.free_RVs])
+    return structure_digest(model, [v.name for v in model.free_RVs])
 
 
-def test_structure_key_ignores_data_and_hyperparameter_values_only(sleepstudy):
+def test_structure_digest_ignores_data_and_hyperparameter_values_only(sleepstudy):
     base = key_of(sleepstudy, priors=Priors(b=Normal(0, 2.5)))
+    assert isinstance(base, str) and len(base) == 64
     # other rows (same subjects) and another prior scale: the same structure
     assert key_of(sleepstudy, sleepstudy["Days"] > 1, priors=Priors(b=Normal(0, 9))) == base
     # another prior family, another number of subjects, another formula: not
@@ -45,7 +51,7 @@ def test_structure_key_ignores_data_and_hyperparameter_values_only(sleepstudy):
 
 @pytest.fixture(scope="module")
 def first_fit(sleepstudy):
-    _nuts._COMPILED.clear()
+    _nutpie._IN_PROCESS.clear()
     return fit_quietly(BayesianLMER(formula=FORMULA, **SETTINGS), sleepstudy, sleepstudy["Reaction"])
 
 
@@ -56,7 +62,7 @@ def test_a_fold_with_other_subjects_reuses_the_compiled_model_and_fits_its_own_r
     fold = BayesianLMER(formula=FORMULA, **SETTINGS, progressbar=True)
     with caplog.at_level(logging.INFO, logger="bayesmixed"):
         fit_quietly(fold, rows, rows["Reaction"])
-    assert "Reusing nutpie's compiled model" in caplog.text and len(_nuts._COMPILED) == 1
+    assert "Reusing nutpie's compiled model" in caplog.text and len(_nutpie._IN_PROCESS) == 1
     ranef = fold.ranef()["Subject"]
     assert sorted(ranef.index.get_level_values("level")) == sorted(rows["Subject"].unique())
     # the fold's own posterior: with 10 days for every subject, the random
@@ -73,16 +79,95 @@ def test_a_grid_point_reuses_the_compiled_model_with_its_own_prior(first_fit, sl
     # Days ~ N(0, 0.01): the posterior of the slope is pulled to the prior
     tight = BayesianLMER(formula=FORMULA, **{**SETTINGS, "priors": Priors(b=Normal(0, 0.01))})
     fit_quietly(tight, sleepstudy, sleepstudy["Reaction"])
-    assert len(_nuts._COMPILED) == 1
+    assert len(_nutpie._IN_PROCESS) == 1
     assert abs(tight.fixef().loc["Days", "Estimate"]) < 0.03
     assert first_fit.fixef().loc["Days", "Estimate"] > 8
 
 
-def test_a_reused_model_gives_the_draws_a_fresh_compilation_gives(first_fit, sleepstudy):
+def _fit_logged(caplog, rows):
+    caplog.clear()
+    estimator = BayesianLMER(formula=FORMULA, **SETTINGS, progressbar=True)
+    with caplog.at_level(logging.INFO, logger="bayesmixed"):
+        fit_quietly(estimator, rows, rows["Reaction"])
+    return estimator, caplog.text
+
+
+def test_a_model_reused_loaded_from_disk_or_compiled_afresh_gives_the_same_draws(first_fit, sleepstudy, caplog):
     rows = sleepstudy[sleepstudy["Days"] != 4]
-    reused = fit_quietly(BayesianLMER(formula=FORMULA, **SETTINGS), rows, rows["Reaction"])
-    _nuts._COMPILED.clear()
-    fresh = fit_quietly(BayesianLMER(formula=FORMULA, **SETTINGS), rows, rows["Reaction"])
-    # the same seed gives the same draws, whatever the process compiled before
+    reused, text = _fit_logged(caplog, rows)
+    assert "Reusing nutpie's compiled model" in text
+    digest = next(reversed(_nutpie._IN_PROCESS))  # the latest fit's structure
+
+    _nutpie._IN_PROCESS.clear()  # as in a fresh process
+    loaded, text = _fit_logged(caplog, rows)
+    assert "Loaded nutpie's compiled model of this structure from the compile cache on disk" in text
+
+    # without numba's cached entry points the model is compiled again
+    for path in NUMBA_CACHE_PATH.glob(f"*bayesmixed-*-{digest}*"):
+        path.unlink()
+    _nutpie._IN_PROCESS.clear()
+    fresh, text = _fit_logged(caplog, rows)
+    assert "Compiling the log density with numba for nutpie" in text
+    assert list(NUMBA_CACHE_PATH.glob(f"*bayesmixed-logp-{digest}*.nbi"))  # and kept again
+
+    # the same seed gives the same draws, whatever the process compiled or loaded before
     for name in ("Intercept", "b", "sd_Subject", "sigma", "r_Subject"):
+        np.testing.assert_allclose(reused.idata_.posterior[name], loaded.idata_.posterior[name])
         np.testing.assert_allclose(reused.idata_.posterior[name], fresh.idata_.posterior[name])
+
+
+def test_a_damaged_cache_entry_is_compiled_again(first_fit, sleepstudy, caplog):
+    digest = next(reversed(_nutpie._IN_PROCESS))
+    (_nutpie._cache_directory() / f"{digest}.json").write_text('{"n_dim": ')
+    _nutpie._IN_PROCESS.clear()
+    refit, text = _fit_logged(caplog, sleepstudy)
+    assert "Compiling the log density with numba for nutpie" in text
+    np.testing.assert_allclose(refit.idata_.posterior["b"], first_fit.idata_.posterior["b"])
+
+
+def test_a_model_that_cannot_be_described_is_compiled_without_caching(sleepstudy, monkeypatch):
+    monkeypatch.setattr(_nutpie, "structure_digest", lambda model, var_names: None)
+    kept = dict(_nutpie._IN_PROCESS)
+    estimator = fit_quietly(BayesianLMER(formula=FORMULA, **SETTINGS), sleepstudy, sleepstudy["Reaction"])
+    assert dict(_nutpie._IN_PROCESS) == kept
+    assert estimator.fixef().loc["Days", "Estimate"] > 8
+
+
+def _entry_logp(compiled, x: np.ndarray) -> tuple[int, float, np.ndarray]:
+    """Call nutpie's logp entry point as nutpie does: status, value, gradient."""
+    pointer = ctypes.POINTER(ctypes.c_double)
+    x = np.ascontiguousarray(x, dtype="float64")
+    gradient, value = np.zeros_like(x), np.zeros(1)
+    status = compiled.compiled_logp_func.ctypes(
+        len(x), x.ctypes.data_as(pointer), gradient.ctypes.data_as(pointer), value.ctypes.data_as(pointer),
+        ctypes.c_void_p(compiled.user_data.ctypes.data),
+    )
+    return status, float(value[0]), gradient
+
+
+@pytest.mark.parametrize("case", ["glmer_binomial", "nlmer"])
+def test_the_entry_points_compute_the_models_log_density_and_gradient(case):
+    if case == "glmer_binomial":  # integer data of ranks 1 and 2 beside real ones
+        X = load_cbpp()
+        estimator = BayesianGLMER(formula="cbind(incidence, size - incidence) ~ period + (1 | herd)", family="binomial")
+        y = X["incidence"]
+    else:
+        X = load_orange()
+        estimator = BayesianNLMER(formula="circumference ~ SSlogis(age, Asym, xmid, scal) ~ Asym | Tree")
+        y = X["circumference"]
+    model = estimator._pymc_model(X, y)[0]
+    names = [variable.name for variable in model.free_RVs]
+    compiled = _nutpie.compiled_model(model, names, None, lambda message: None)
+    logp, dlogp = model.compile_logp(), model.compile_dlogp()
+    value_names = {variable.name for variable in model.value_vars}
+    rng = np.random.default_rng(3)
+    for seed in range(3):
+        x = compiled.initial_point_func(seed) + rng.normal(scale=0.3, size=compiled.n_dim)
+        point = {name: x[where].reshape(shape) for name, where, shape in zip(*compiled.shape_info) if name in value_names}
+        status, value, gradient = _entry_logp(compiled, x)
+        assert status == 0
+        np.testing.assert_allclose(value, logp(point), rtol=1e-9)
+        np.testing.assert_allclose(gradient, dlogp(point), rtol=1e-7, atol=1e-9)
+    # a point where the log density is not finite is reported as such
+    x[:] = np.nan
+    assert _entry_logp(compiled, x)[0] in (1, 3, 4)

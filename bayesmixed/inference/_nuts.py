@@ -2,24 +2,17 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import multiprocessing
 import os
 import sys
-import threading
 import warnings
-from collections import OrderedDict
 from dataclasses import dataclass
 
 import arviz as az
 import numpy as np
 import pymc as pm
 from pymc.exceptions import SamplingError
-from pymc.initial_point import make_initial_point_fn
-from pytensor.compile.sharedvalue import SharedVariable
-from pytensor.graph.basic import Constant
-from pytensor.graph.traversal import graph_inputs, io_toposort
 
 from ..exceptions import SamplingWarning, warn
 
@@ -32,8 +25,6 @@ COMPILES = {
     "pymc": "Compiling the log density and its gradient to C with PyTensor for PyMC's NUTS "
     "(PyTensor caches the compiled code on disk, so models of the same structure compile "
     "faster next time).",
-    "nutpie": "Compiling the log density with numba for nutpie (once per model structure in "
-    "this process; later fits of the same structure reuse it with their own data and priors).",
     "numpyro": "Converting the model to JAX for numpyro; XLA compiles the whole sampler.",
 }
 
@@ -98,7 +89,7 @@ class InferenceConfig:
 def run_nuts(model: pm.Model, config: InferenceConfig, var_names: list[str]) -> az.InferenceData:
     """Sample ``model`` with NUTS and keep ``var_names`` in the posterior;
     PyMC's own messages are shown with the progress bar only."""
-    if config.sampler != "nutpie":  # nutpie says whether it compiles or reuses
+    if config.sampler != "nutpie":  # nutpie's compiled_model says whether it compiles, loads or reuses
         log(COMPILES[config.sampler], shown=config.progressbar)
     pymc_logger = logging.getLogger("pymc")
     level = pymc_logger.level
@@ -114,8 +105,12 @@ def _sample(model: pm.Model, config: InferenceConfig, var_names: list[str]) -> a
     if config.sampler == "nutpie":
         import nutpie
 
+        from ._nutpie import compiled_model
+
+        initvals = None if config.initvals is None else config.initvals[0]
+        compiled = compiled_model(model, var_names, initvals, lambda message: log(message, shown=config.progressbar))
         idata = nutpie.sample(
-            _compiled_for_nutpie(model, var_names, config),
+            compiled,
             draws=config.draws,
             tune=config.tune,
             chains=config.chains,
@@ -124,12 +119,7 @@ def _sample(model: pm.Model, config: InferenceConfig, var_names: list[str]) -> a
             target_accept=config.target_accept,
             progress_bar=config.progressbar,
         )
-        # a reused compiled model carries the labels of the model it was compiled for
-        posterior = idata.posterior
-        return az.InferenceData(
-            posterior=posterior.assign_coords({dim: list(model.coords[dim]) for dim in posterior.dims if dim in model.coords}),
-            sample_stats=idata.sample_stats,
-        )
+        return az.InferenceData(posterior=idata.posterior, sample_stats=idata.sample_stats)
     if config.sampler == "numpyro":
         if "jax" not in sys.modules and "XLA_FLAGS" not in os.environ:
             # One CPU device per chain lets numpyro run chains in parallel; it
@@ -180,96 +170,6 @@ def _sample(model: pm.Model, config: InferenceConfig, var_names: list[str]) -> a
                 return pm.sample(**{**settings, "init": "adapt_diag"})
             except SamplingError as second:
                 raise _start_failed(second, "the priors' centres, without jitter") from second
-
-
-#: nutpie's compiled models in this process, by model structure (most recent last)
-_COMPILED: OrderedDict = OrderedDict()
-_COMPILED_KEPT = 16
-
-
-def _compiled_for_nutpie(model: pm.Model, var_names: list[str], config: InferenceConfig):
-    """nutpie's compiled model of ``model``: compiled once per structure and
-    process, then given this model's data (and prior hyperparameters, which
-    are data too) through ``with_data``, so that folds and grid points do not
-    compile again."""
-    import nutpie
-
-    key = structure_key(model, var_names)
-    compiled = _COMPILED.get(key)
-    if compiled is None:
-        log(COMPILES["nutpie"], shown=config.progressbar)
-        compiled = _COMPILED[key] = nutpie.compile_pymc_model(model, var_names=var_names)
-        while len(_COMPILED) > _COMPILED_KEPT:
-            _COMPILED.popitem(last=False)
-    else:
-        log("Reusing nutpie's compiled model of the same structure with these data.", shown=config.progressbar)
-        _COMPILED.move_to_end(key)
-        shared = {**model.dim_lengths, **{variable.name: variable for variable in model.data_vars}}
-        compiled = compiled.with_data(**{name: shared[name].get_value() for name in compiled.shared_data})
-    # this model's own starts, so that its draws do not depend on what the
-    # process compiled before
-    names = compiled.shape_info[0][: len(model.free_RVs)]
-    initvals = None if config.initvals is None else config.initvals[0]
-    return dataclasses.replace(compiled, initial_point_func=_flat_initial_points(model, names, initvals))
-
-
-def _flat_initial_points(model: pm.Model, names: list[str], initvals: dict | None):
-    """nutpie's initial-point function for ``model``: a seed to the flat
-    vector of the free variables' values (``names``, in nutpie's order) on the
-    unconstrained scale: ``initvals`` where given, without jitter, else PyMC's
-    jittered support points."""
-    point = make_initial_point_fn(
-        model=model,
-        overrides=initvals,
-        jitter_rvs=set() if initvals is not None else set(model.free_RVs),
-        return_transformed=True,
-    )
-    lock = threading.Lock()  # nutpie's chains ask from several threads
-
-    def initial_point(seed) -> np.ndarray:
-        with lock:
-            values = point(seed)
-        return np.concatenate([np.asarray(values[name], dtype="float64").ravel() for name in names])
-
-    return initial_point
-
-
-def structure_key(model: pm.Model, var_names: list[str]) -> tuple:
-    """What identifies a model up to the values of its data: the graphs of its
-    log density and of the kept variables, node by node (operations compare by
-    their properties; constants by value; data variables by name and type
-    only)."""
-    outputs = [model.logp(), *model.replace_rvs_by_values([model[name] for name in var_names])]
-    position: dict = {}
-    # the shapes of what is sampled and kept (their dims' lengths are data)
-    names = [variable.name for variable in model.free_RVs] + var_names
-    shapes = [tuple(_length(model.dim_lengths[dim]) for dim in model.named_vars_to_dims.get(name, ())) for name in names]
-    key: list = [tuple(zip(names, shapes))]
-
-    def ref(variable):
-        if variable in position:
-            return position[variable]
-        if isinstance(variable, SharedVariable):
-            token = ("data", variable.name, str(variable.type))
-        elif isinstance(variable, Constant):
-            data = np.asarray(variable.data)
-            token = ("constant", data.dtype.str, data.shape, data.tobytes())
-        else:  # a free variable's value
-            token = ("input", variable.name, str(variable.type))
-        position[variable] = len(key)
-        key.append(token)
-        return position[variable]
-
-    for node in io_toposort(list(graph_inputs(outputs)), outputs):
-        key.append((node.op, tuple(ref(variable) for variable in node.inputs)))
-        for output in node.outputs:
-            position[output] = len(key) - 1, node.outputs.index(output)
-    key.append(tuple(ref(output) for output in outputs))
-    return tuple(key)
-
-
-def _length(length) -> int:
-    return int(length.get_value() if isinstance(length, SharedVariable) else length.data)
 
 
 def _start_failed(error: Exception, start: str) -> RuntimeError:
