@@ -182,6 +182,8 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
 
     def _fit(self, X, y):
         model, y_values, data, marginal = self._pymc_model(X, y)
+        if self.sampler == "laplace" and marginal is None:
+            self._check_laplace()
         self.seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
         shown = show_progress(self.progressbar)
         log(self._fit_message(len(y_values), integrated=marginal is not None), shown=shown)
@@ -217,6 +219,22 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             marginal = GaussianStatistics.of(self.design_, data[self.design_.mu_names[0]], y_values)
         model = build_model(self.design_, data, y_values, self.family_, self.priors_, marginal=marginal)
         return model, y_values, data, marginal
+
+    def _check_laplace(self) -> None:
+        """Refuse the Laplace approximation where group effects or smooth
+        terms are sampled: at the joint mode of non-centred effects their
+        sds are far off (on sleepstudy 58 against NUTS' 25)."""
+        sampled = [
+            *(f"({block.group})" for design in self.design_.predictors.values() for block in design.blocks),
+            *(label for design in self.design_.predictors.values() for smooth in design.smooths for label in smooth.labels),
+        ]
+        if sampled:
+            raise ValueError(
+                "sampler='laplace' approximates the posterior at its mode, which is only sound here with the "
+                "group effects integrated out (BayesianLMER, Gaussian, one grouping factor); this model samples "
+                f"the effects of {', '.join(sampled)}, whose sds sit far off at the joint mode. Use "
+                "sampler='advi' or 'fullrank_advi' to iterate quickly, or NUTS."
+            )
 
     def _integrates_group_effects(self) -> bool:
         """Whether the fit integrates the group effects out of the likelihood

@@ -48,10 +48,13 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
         Group levels not seen at fit: effects drawn from the fitted
         population distribution, population-level prediction (zero
         effects), or an error.
-    sampler : {"pymc", "nutpie", "numpyro", "advi", "fullrank_advi"}, default="pymc"
+    sampler : {"pymc", "nutpie", "numpyro", "advi", "fullrank_advi", "laplace"}, default="pymc"
         NUTS engine, or an approximation for quick iteration: mean-field or
-        full-rank ADVI (``chains * draws`` independent draws; no R-hat or
-        ESS; final inference should use NUTS).
+        full-rank ADVI, or a Laplace approximation at the posterior mode of
+        the model with its group effects integrated out (``chains * draws``
+        independent draws; no R-hat or ESS; final inference should use
+        NUTS). nutpie and "laplace" keep their compiled model on disk, so
+        later fits of the same structure, in any process, start at once.
     draws, tune, chains : int, default=1000, 1000, 4
         Kept draws and tuning steps per chain, number of chains.
     cores : int, optional

@@ -1,10 +1,11 @@
-"""Approximate inference (ADVI) through sampler=: draws in NUTS' shape,
-close to the posterior means, marked as approximate in the summary."""
+"""Approximate inference (ADVI, Laplace) through sampler=: draws in NUTS'
+shape, close to the posterior means, marked as approximate in the summary."""
 
 import numpy as np
+import pandas as pd
 import pytest
 
-from bayesmixed import BayesianLMER
+from bayesmixed import BayesianGLMER, BayesianLMER
 
 from .conftest import fit_quietly
 
@@ -13,6 +14,8 @@ from .conftest import fit_quietly
 #   fixef(m); sqrt(diag(vcov(m))); sigma(m)
 LME4_FIXEF = {"Intercept": (251.405105, 6.824597), "Days": (10.467286, 1.545790)}
 LME4_SIGMA = 25.591796
+#   as.data.frame(VarCorr(m))$sdcor: sd(Intercept), sd(Days), cor, sigma
+LME4_VARCORR = [24.740448, 5.922133, 0.065551, 25.591796]
 
 
 @pytest.mark.parametrize("method", ["advi", "fullrank_advi"])
@@ -40,5 +43,49 @@ def test_advi_finds_the_posterior_means(method, sleepstudy):
 
 def test_unknown_method_is_refused_with_the_choices(sleepstudy):
     with pytest.raises(ValueError, match=r"The 'sampler' parameter of BayesianLMER must be a str among") as error:
-        BayesianLMER(sampler="laplace").fit(sleepstudy[["Days", "Subject"]], sleepstudy["Reaction"])
-    assert all(f"'{name}'" in str(error.value) for name in ["pymc", "nutpie", "numpyro", "advi", "fullrank_advi"])
+        BayesianLMER(sampler="pathfinder").fit(sleepstudy[["Days", "Subject"]], sleepstudy["Reaction"])
+    assert all(f"'{name}'" in str(error.value) for name in ["pymc", "nutpie", "numpyro", "advi", "fullrank_advi", "laplace"])
+
+
+def test_laplace_with_the_group_effects_integrated_out_agrees_with_lme4(sleepstudy):
+    model = BayesianLMER(formula="Reaction ~ Days + (Days | Subject)", sampler="laplace",
+                         draws=1000, chains=2, random_state=0)
+    fit_quietly(model, sleepstudy, sleepstudy["Reaction"])
+    assert (model.idata_.posterior.sizes["chain"], model.idata_.posterior.sizes["draw"]) == (1, 2000)
+    fixef = model.fixef()
+    for name, (estimate, se) in LME4_FIXEF.items():
+        assert abs(fixef.loc[name, "Estimate"] - estimate) < 0.2 * se, name
+        # the spread comes from the curvature at the mode: lme4's standard errors
+        assert fixef.loc[name, "Est.Error"] == pytest.approx(se, rel=0.15), name
+    # sds, correlation and sigma at the mode of the unconstrained posterior
+    varcorr = model.VarCorr()["Estimate"].to_numpy()
+    np.testing.assert_allclose(varcorr[[0, 1, 3]], np.array(LME4_VARCORR)[[0, 1, 3]], rtol=0.2)
+    assert abs(varcorr[2] - LME4_VARCORR[2]) < 0.2
+    assert "independent draws from the laplace approximation" in str(model.summary())
+    # the group effects are drawn given each draw, as after NUTS
+    assert model.ranef()["Subject"].shape[0] == 36
+    assert model.predict(sleepstudy.iloc[:3]).shape == (3,)
+
+
+def test_laplace_recovers_a_glm_without_groups():
+    rng = np.random.default_rng(5)
+    X = pd.DataFrame({"x": rng.normal(size=400)})
+    y = rng.poisson(np.exp(0.5 + 0.8 * X["x"]))
+    model = fit_quietly(BayesianGLMER(formula="y ~ x", family="poisson", sampler="laplace", random_state=1),
+                        X, pd.Series(y, name="y"))
+    fixef = model.fixef()
+    assert abs(fixef.loc["Intercept", "Estimate"] - 0.5) < 3 * fixef.loc["Intercept", "Est.Error"]
+    assert abs(fixef.loc["x", "Estimate"] - 0.8) < 3 * fixef.loc["x", "Est.Error"]
+    assert 0.01 < fixef.loc["x", "Est.Error"] < 0.06
+
+
+@pytest.mark.parametrize("estimator", [
+    BayesianGLMER(formula="y ~ x + (1 | g)", family="poisson", sampler="laplace"),
+    BayesianLMER(formula="y ~ x + (1 | g)", marginalize=False, sampler="laplace"),
+])
+def test_laplace_is_refused_where_group_effects_are_sampled(estimator):
+    rng = np.random.default_rng(0)
+    X = pd.DataFrame({"x": rng.normal(size=60), "g": np.repeat(list("abcdef"), 10)})
+    y = pd.Series(rng.poisson(2.0, size=60), name="y")
+    with pytest.raises(ValueError, match=r"sampler='laplace'.*samples the effects of \(g\)"):
+        estimator.fit(X, y)

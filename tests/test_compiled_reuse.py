@@ -9,14 +9,20 @@ the draws of one compiled afresh.
 
 from __future__ import annotations
 
-import ctypes
 import logging
 
 import numpy as np
 import pytest
 from pytensor.link.numba.cache import NUMBA_CACHE_PATH
 
-from bayesmixed import BayesianGLMER, BayesianLMER, BayesianNLMER, Normal, Priors, StudentT
+from bayesmixed import (
+    BayesianGLMER,
+    BayesianLMER,
+    BayesianNLMER,
+    Normal,
+    Priors,
+    StudentT,
+)
 from bayesmixed.datasets import load_cbpp, load_orange
 from bayesmixed.inference import _nutpie
 from bayesmixed.inference._nutpie import structure_digest
@@ -133,18 +139,6 @@ def test_a_model_that_cannot_be_described_is_compiled_without_caching(sleepstudy
     assert estimator.fixef().loc["Days", "Estimate"] > 8
 
 
-def _entry_logp(compiled, x: np.ndarray) -> tuple[int, float, np.ndarray]:
-    """Call nutpie's logp entry point as nutpie does: status, value, gradient."""
-    pointer = ctypes.POINTER(ctypes.c_double)
-    x = np.ascontiguousarray(x, dtype="float64")
-    gradient, value = np.zeros_like(x), np.zeros(1)
-    status = compiled.compiled_logp_func.ctypes(
-        len(x), x.ctypes.data_as(pointer), gradient.ctypes.data_as(pointer), value.ctypes.data_as(pointer),
-        ctypes.c_void_p(compiled.user_data.ctypes.data),
-    )
-    return status, float(value[0]), gradient
-
-
 @pytest.mark.parametrize("case", ["glmer_binomial", "nlmer"])
 def test_the_entry_points_compute_the_models_log_density_and_gradient(case):
     if case == "glmer_binomial":  # integer data of ranks 1 and 2 beside real ones
@@ -164,10 +158,15 @@ def test_the_entry_points_compute_the_models_log_density_and_gradient(case):
     for seed in range(3):
         x = compiled.initial_point_func(seed) + rng.normal(scale=0.3, size=compiled.n_dim)
         point = {name: x[where].reshape(shape) for name, where, shape in zip(*compiled.shape_info) if name in value_names}
-        status, value, gradient = _entry_logp(compiled, x)
-        assert status == 0
+        value, gradient = compiled.log_density(x)
         np.testing.assert_allclose(value, logp(point), rtol=1e-9)
         np.testing.assert_allclose(gradient, dlogp(point), rtol=1e-7, atol=1e-9)
     # a point where the log density is not finite is reported as such
-    x[:] = np.nan
-    assert _entry_logp(compiled, x)[0] in (1, 3, 4)
+    assert compiled.log_density(np.full_like(x, np.nan))[0] == -np.inf
+    # and the kept variables are computed from the point
+    expanded = compiled.expanded(x)
+    assert set(names) <= set(expanded)
+    logged = [name for name in compiled.shape_info[0] if name.endswith("_log__")]  # sds, on the log scale
+    assert logged
+    for name in logged:
+        np.testing.assert_allclose(expanded[name.removesuffix("_log__")], np.exp(expanded[name]))

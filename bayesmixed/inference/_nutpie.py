@@ -18,6 +18,7 @@ another model's code.
 
 from __future__ import annotations
 
+import ctypes
 import dataclasses
 import hashlib
 import importlib.metadata
@@ -90,6 +91,35 @@ class StoredModel(CompiledPyMCModel):
         return dataclasses.replace(
             self, shared_data=shared_data, user_data=address_table(shared_data, self.shared_names)
         )
+
+    def log_density(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        """The log density at the unconstrained point ``x`` and its gradient
+        (-inf and NaNs where they are not finite)."""
+        x = np.ascontiguousarray(x, dtype="float64")
+        gradient, value = np.empty_like(x), np.empty(1)
+        status = self.compiled_logp_func.ctypes(
+            len(x), _pointer(x), _pointer(gradient), _pointer(value), ctypes.c_void_p(self.user_data.ctypes.data)
+        )
+        if status != 0:
+            return -np.inf, np.full_like(x, np.nan)
+        return float(value[0]), gradient
+
+    def expanded(self, x: np.ndarray) -> dict[str, np.ndarray]:
+        """The values of the free and kept variables at the unconstrained
+        point ``x``, by name."""
+        x = np.ascontiguousarray(x, dtype="float64")
+        out = np.empty(self.n_expanded)
+        status = self.compiled_expand_func.ctypes(
+            len(x), self.n_expanded, _pointer(x), _pointer(out), ctypes.c_void_p(self.user_data.ctypes.data)
+        )
+        if status != 0:
+            raise RuntimeError(f"The model's variables could not be computed at {x} (status {status}).")
+        names, slices, shapes = self.shape_info
+        return {name: out[where].reshape(shape) for name, where, shape in zip(names, slices, shapes, strict=True)}
+
+
+def _pointer(array: np.ndarray):
+    return array.ctypes.data_as(ctypes.POINTER(ctypes.c_double))
 
 
 def compiled_model(

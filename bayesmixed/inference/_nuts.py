@@ -57,7 +57,7 @@ class InferenceConfig:
 
     Parameters
     ----------
-    sampler : {"pymc", "nutpie", "numpyro", "advi", "fullrank_advi"}
+    sampler : {"pymc", "nutpie", "numpyro", "advi", "fullrank_advi", "laplace"}
     draws, tune, chains : int
         Kept draws and tuning steps per chain, and the number of chains.
     cores : int or None
