@@ -8,6 +8,7 @@ correlation and sigma, and ESS per second.
 
     python benchmarks/sleepstudy.py                 # bayesmixed samplers + bambi if installed
     python benchmarks/sleepstudy.py --runs pymc nutpie bambi
+    python benchmarks/sleepstudy.py --cold          # with empty compile caches
 
 bambi is installed from PyPI into the same environment (pip install bambi);
 a run that fails (for example because its packages are missing) is reported
@@ -18,9 +19,11 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
+import tempfile
 import textwrap
 
 FORMULA = "Reaction ~ Days + (Days | Subject)"
@@ -77,8 +80,16 @@ RUNS = {
 }
 
 
-def run(name: str) -> dict:
-    result = subprocess.run([sys.executable, "-c", RUNS[name]], capture_output=True, text=True)
+def run(name: str, cold: bool = False) -> dict:
+    """Fit in a fresh process; ``cold``: with empty compile caches (a new
+    PyTensor compile directory, which holds PyTensor's C and numba caches
+    and bayesmixed's compiled nutpie models)."""
+    with tempfile.TemporaryDirectory() as directory:
+        env = dict(os.environ)
+        if cold:
+            flags = [env["PYTENSOR_FLAGS"]] if env.get("PYTENSOR_FLAGS") else []
+            env["PYTENSOR_FLAGS"] = ",".join([*flags, f"base_compiledir={directory}"])
+        result = subprocess.run([sys.executable, "-c", RUNS[name]], capture_output=True, text=True, env=env)
     if result.returncode != 0:
         last = (result.stderr.strip().splitlines() or ["failed"])[-1]
         return {"error": last}
@@ -90,12 +101,14 @@ def run(name: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", nargs="+", default=list(RUNS), choices=list(RUNS))
+    parser.add_argument("--cold", action="store_true", help="with empty compile caches")
     args = parser.parse_args()
     report = {
         "model": FORMULA,
         "settings": "4 chains x 1000 draws, 1000 tuning steps",
         "machine": f"{platform.machine()}, python {platform.python_version()}",
-        "runs": {name: run(name) for name in args.runs},
+        "caches": "cold" if args.cold else "as found",
+        "runs": {name: run(name, cold=args.cold) for name in args.runs},
     }
     print(json.dumps(report, indent=2))
 

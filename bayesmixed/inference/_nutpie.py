@@ -23,7 +23,6 @@ import dataclasses
 import hashlib
 import importlib.metadata
 import json
-import logging
 import os
 import pickle
 import tempfile
@@ -39,7 +38,7 @@ import pymc as pm
 import pytensor
 from numba.core import cgutils, types
 from numba.core.errors import NumbaError, NumbaWarning
-from nutpie.compile_pymc import (
+from nutpie.compile_pymc import (  # nutpie is pinned: its graph building and labels as they are
     CompiledPyMCModel,
     _make_functions,
     _prepare_dims_and_coords,
@@ -50,13 +49,11 @@ from pytensor.graph.basic import Constant
 from pytensor.graph.traversal import graph_inputs, io_toposort
 from pytensor.link.numba.cache import NUMBA_CACHE_PATH, compile_numba_function_src
 
-logger = logging.getLogger("bayesmixed")
-
 #: bumped when what is stored on disk changes meaning
 CACHE_FORMAT = 1
 
 #: compiled models of this process by structure digest (most recent last)
-_IN_PROCESS: OrderedDict[str, CompiledPyMCModel] = OrderedDict()
+_IN_PROCESS: OrderedDict[str, StoredModel] = OrderedDict()
 _IN_PROCESS_KEPT = 16
 
 #: the signatures nutpie calls: logp(dim, x, gradient, logp, user data) and
@@ -124,7 +121,7 @@ def _pointer(array: np.ndarray):
 
 def compiled_model(
     model: pm.Model, var_names: list[str], initvals: dict | None, log: Callable[[str], None]
-) -> CompiledPyMCModel:
+) -> StoredModel:
     """nutpie's compiled model of ``model`` keeping ``var_names``, with its
     data, coordinates and starts (``initvals`` where given); ``log`` is told
     whether it is compiled, loaded or reused."""
@@ -382,21 +379,26 @@ def _layout(values: list) -> list[tuple[str, int, int]]:
 
 
 def _store(digest: str, meta: dict) -> None:
+    """Keep ``meta`` under ``digest``; where the directory cannot be written
+    the model is simply compiled again next time."""
     directory = _cache_directory()
-    directory.mkdir(parents=True, exist_ok=True)
     text = json.dumps(meta)
-    with tempfile.NamedTemporaryFile("w", dir=directory, delete=False, suffix=".tmp") as file:
-        file.write(text)
-    os.replace(file.name, directory / f"{digest}.json")  # whole, for processes reading it
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile("w", dir=directory, delete=False, suffix=".tmp") as file:
+            file.write(text)
+        os.replace(file.name, directory / f"{digest}.json")  # whole, for processes reading it
+    except OSError:
+        pass
 
 
 def _load(digest: str) -> StoredModel | None:
     """The compiled model stored under ``digest``, None if there is none."""
     try:
         meta = json.loads((_cache_directory() / f"{digest}.json").read_text())
-    except (OSError, ValueError):
+        meta["layout"] = [tuple(entry) for entry in meta["layout"]]
+    except (OSError, ValueError, KeyError, TypeError):
         return None
-    meta["layout"] = [tuple(entry) for entry in meta["layout"]]
     logp = _entry_point("logp", digest, meta)
     expand = logp and _entry_point("expand", digest, meta)
     if expand is None:
