@@ -151,7 +151,7 @@ def test_the_entry_points_compute_the_models_log_density_and_gradient(case):
         y = X["circumference"]
     model = estimator._pymc_model(X, y)[0]
     names = [variable.name for variable in model.free_RVs]
-    compiled = _nutpie.compiled_model(model, names, None, lambda message: None)
+    compiled = _nutpie.compiled_model(model, names)
     logp, dlogp = model.compile_logp(), model.compile_dlogp()
     value_names = {variable.name for variable in model.value_vars}
     rng = np.random.default_rng(3)

@@ -17,7 +17,7 @@ import pymc as pm
 import scipy.linalg
 import scipy.optimize
 
-from ._nuts import InferenceConfig, log
+from ._nuts import InferenceConfig
 
 #: most steps and Adam's step size, by method: on sleepstudy, PyMC's default
 #: optimiser (adagrad, 0.001) had not reached the posterior means after 30,000
@@ -39,7 +39,7 @@ def run_approximation(model: pm.Model, config: InferenceConfig, var_names: list[
     if config.sampler == "laplace":
         return _laplace(model, config, var_names)
     n_draws = config.chains * config.draws
-    start = None if config.initvals is None else config.initvals[0]
+    start = config.first_initvals
     convergence = pm.callbacks.CheckParametersConvergence(every=100, tolerance=1e-3, diff="absolute")
     with model:
         steps, learning_rate = STEPS[config.sampler]
@@ -66,8 +66,7 @@ def _laplace(model: pm.Model, config: InferenceConfig, var_names: list[str]) -> 
     is nutpie's compiled one (loaded from the compile cache when there)."""
     from ._nutpie import compiled_model
 
-    initvals = None if config.initvals is None else config.initvals[0]
-    compiled = compiled_model(model, var_names, initvals, lambda message: log(message, shown=config.progressbar))
+    compiled = compiled_model(model, var_names, config.first_initvals, shown=config.progressbar)
     if compiled.n_dim > LAPLACE_MAX_PARAMETERS:
         raise ValueError(
             f"sampler='laplace' forms the Hessian of all {compiled.n_dim} parameters, more than "

@@ -29,7 +29,6 @@ import tempfile
 import threading
 import warnings
 from collections import OrderedDict
-from collections.abc import Callable
 from pathlib import Path
 
 import numba
@@ -48,6 +47,8 @@ from pytensor.compile.sharedvalue import SharedVariable
 from pytensor.graph.basic import Constant
 from pytensor.graph.traversal import graph_inputs, io_toposort
 from pytensor.link.numba.cache import NUMBA_CACHE_PATH, compile_numba_function_src
+
+from ._nuts import log
 
 #: bumped when what is stored on disk changes meaning
 CACHE_FORMAT = 1
@@ -120,22 +121,24 @@ def _pointer(array: np.ndarray):
 
 
 def compiled_model(
-    model: pm.Model, var_names: list[str], initvals: dict | None, log: Callable[[str], None]
+    model: pm.Model, var_names: list[str], initvals: dict | None = None, *, shown: bool = False
 ) -> StoredModel:
     """nutpie's compiled model of ``model`` keeping ``var_names``, with its
-    data, coordinates and starts (``initvals`` where given); ``log`` is told
-    whether it is compiled, loaded or reused."""
+    data, coordinates and starts (``initvals`` where given); whether it is
+    compiled, loaded or reused is logged (at INFO where progress is
+    ``shown``)."""
     digest = structure_digest(model, var_names)
     compiled = _IN_PROCESS.get(digest) if digest else None
     if compiled is not None:
-        log("Reusing nutpie's compiled model of the same structure with these data.")
+        log("Reusing nutpie's compiled model of the same structure with these data.", shown=shown)
     elif digest and (compiled := _load(digest)) is not None:
-        log("Loaded nutpie's compiled model of this structure from the compile cache on disk.")
+        log("Loaded nutpie's compiled model of this structure from the compile cache on disk.", shown=shown)
     else:
         log(
             "Compiling the log density with numba for nutpie (once per model structure: later "
             "fits of the same structure, in this process or another, reuse it with their own "
-            "data and priors)."
+            "data and priors).",
+            shown=shown,
         )
         compiled = _compile(model, var_names, digest)
     if digest:

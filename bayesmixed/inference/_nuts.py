@@ -85,6 +85,12 @@ class InferenceConfig:
     progressbar: bool
     initvals: list[dict] | None = None
 
+    @property
+    def first_initvals(self) -> dict | None:
+        """The first chain's initial values (nutpie starts every chain there,
+        the Laplace approximation its optimisation)."""
+        return None if self.initvals is None else self.initvals[0]
+
 
 def run_nuts(model: pm.Model, config: InferenceConfig, var_names: list[str]) -> az.InferenceData:
     """Sample ``model`` with NUTS and keep ``var_names`` in the posterior;
@@ -107,10 +113,8 @@ def _sample(model: pm.Model, config: InferenceConfig, var_names: list[str]) -> a
 
         from ._nutpie import compiled_model
 
-        initvals = None if config.initvals is None else config.initvals[0]
-        compiled = compiled_model(model, var_names, initvals, lambda message: log(message, shown=config.progressbar))
         idata = nutpie.sample(
-            compiled,
+            compiled_model(model, var_names, config.first_initvals, shown=config.progressbar),
             draws=config.draws,
             tune=config.tune,
             chains=config.chains,
