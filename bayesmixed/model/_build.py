@@ -168,7 +168,11 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
     dispersion = _dispersion(family, params)
     for block, (index, Z) in zip(design.blocks, group_data):
         r = _group_effects(block, priors, dispersion)
-        eta = eta + pt.sum(Z * r[index], axis=1)
+        # One gather per term: indexing the (levels, terms) matrix by rows
+        # and summing over terms makes the compiled gradient several times
+        # slower (InstEval: 7 ms against 0.9 ms per gradient).
+        for j in range(block.n_terms):
+            eta = eta + Z[:, j] * r[:, j][index]
     for smooth, Xs in zip(design.smooths, smooth_data):
         # the penalised blocks: i.i.d. coefficients whose sd is the block's smoothness
         blocks = [priors.sds[smooth.key]] * len(smooth.block_labels)
