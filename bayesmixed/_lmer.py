@@ -53,8 +53,9 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
         full-rank ADVI, or a Laplace approximation at the posterior mode of
         the model with its group effects integrated out (``chains * draws``
         independent draws; no R-hat or ESS; final inference should use
-        NUTS). nutpie and "laplace" keep their compiled model on disk, so
-        later fits of the same structure, in any process, start at once.
+        NUTS). nutpie and the approximations keep their compiled model on
+        disk, so later fits of the same structure, in any process, start at
+        once.
     draws, tune, chains : int, default=1000, 1000, 4
         Kept draws and tuning steps per chain, number of chains.
     cores : int, optional

@@ -7,6 +7,7 @@ import pytest
 from sklearn.linear_model import PoissonRegressor
 
 from bayesmixed import BayesianGLMER, BayesianLMER
+from bayesmixed.inference._approximate import _advi
 
 from .conftest import fit_quietly
 
@@ -40,6 +41,48 @@ def test_advi_finds_the_posterior_means(method, sleepstudy):
     # everything downstream works on the draws
     assert np.isfinite(model.score(sleepstudy, sleepstudy["Reaction"]))
     assert model.predict(sleepstudy.iloc[:3]).shape == (3,)
+
+
+class _GaussianDensity:
+    """A stand-in for a compiled model whose density is N(mean, covariance)."""
+
+    def __init__(self, mean, covariance):
+        self.mean, self.precision, self.n_dim = mean, np.linalg.inv(covariance), len(mean)
+
+    def log_density_in_place(self):
+        def log_density(x):
+            gradient = -self.precision @ (x - self.mean)
+            return 0.5 * (x - self.mean) @ gradient, gradient
+
+        return log_density
+
+
+GAUSSIAN_MEAN = np.array([10.0, -3.0, 0.5])
+GAUSSIAN_SDS = np.array([5.0, 1.0, 0.2])
+GAUSSIAN_COVARIANCE = np.outer(GAUSSIAN_SDS, GAUSSIAN_SDS) * np.array([[1, 0.8, -0.3], [0.8, 1, 0.0], [-0.3, 0.0, 1]])
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_full_rank_advi_of_a_gaussian_is_that_gaussian(seed):
+    # the normal family holds the target, so the optimum is the target itself
+    mean, factor = _advi(_GaussianDensity(GAUSSIAN_MEAN, GAUSSIAN_COVARIANCE), np.zeros(3),
+                         np.random.default_rng(seed), full_rank=True)
+    assert np.all(np.abs(mean - GAUSSIAN_MEAN) < 0.05 * GAUSSIAN_SDS)
+    covariance = factor @ factor.T
+    np.testing.assert_allclose(np.sqrt(np.diag(covariance)), GAUSSIAN_SDS, rtol=0.05)
+    correlation = covariance / np.outer(np.sqrt(np.diag(covariance)), np.sqrt(np.diag(covariance)))
+    np.testing.assert_allclose(correlation, GAUSSIAN_COVARIANCE / np.outer(GAUSSIAN_SDS, GAUSSIAN_SDS), atol=0.05)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_mean_field_advi_of_a_gaussian_has_its_mean_and_conditional_sds(seed):
+    # minimising KL(q || p) over independent normals gives p's mean and the
+    # sds of p's full conditionals, 1 / sqrt(diag(precision)): too narrow
+    # where p is correlated
+    target = _GaussianDensity(GAUSSIAN_MEAN, GAUSSIAN_COVARIANCE)
+    mean, sds = _advi(target, np.zeros(3), np.random.default_rng(seed), full_rank=False)
+    assert np.all(np.abs(mean - GAUSSIAN_MEAN) < 0.05 * GAUSSIAN_SDS)
+    np.testing.assert_allclose(sds, 1 / np.sqrt(np.diag(target.precision)), rtol=0.05)
 
 
 def test_unknown_method_is_refused_with_the_choices(sleepstudy):
@@ -98,3 +141,12 @@ def test_laplace_is_refused_where_group_effects_are_sampled(estimator):
     y = pd.Series(rng.poisson(2.0, size=60), name="y")
     with pytest.raises(ValueError, match=r"sampler='laplace'.*samples the effects of \(g\)"):
         estimator.fit(X, y)
+
+
+@pytest.mark.parametrize("method", ["fullrank_advi", "laplace"])
+def test_dense_approximations_are_refused_beyond_their_size(method, sleepstudy, monkeypatch):
+    monkeypatch.setattr("bayesmixed.inference._approximate.DENSE_MAX_PARAMETERS", 3)
+    model = BayesianLMER(formula="Reaction ~ Days + (Days | Subject)", sampler=method)
+    with pytest.raises(ValueError, match=rf"sampler='{method}' forms a dense matrix of all 6 parameters, more than 3; "
+                                         r"use sampler='advi' or NUTS"):
+        model.fit(sleepstudy, sleepstudy["Reaction"])

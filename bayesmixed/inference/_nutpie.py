@@ -93,14 +93,12 @@ class StoredModel(CompiledPyMCModel):
     def log_density(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         """The log density at the unconstrained point ``x`` and its gradient
         (-inf and NaNs where they are not finite)."""
-        x = np.ascontiguousarray(x, dtype="float64")
-        gradient, value = np.empty_like(x), np.empty(1)
-        status = self.compiled_logp_func.ctypes(
-            len(x), _pointer(x), _pointer(gradient), _pointer(value), ctypes.c_void_p(self.user_data.ctypes.data)
-        )
-        if status != 0:
-            return -np.inf, np.full_like(x, np.nan)
-        return float(value[0]), gradient
+        return InPlaceLogDensity(self)(x)  # a fresh one: the gradient is this call's own
+
+    def log_density_in_place(self) -> InPlaceLogDensity:
+        """``log_density`` for a loop of many calls, without per-call
+        allocations (see `InPlaceLogDensity`)."""
+        return InPlaceLogDensity(self)
 
     def expanded(self, x: np.ndarray) -> dict[str, np.ndarray]:
         """The values of the free and kept variables at the unconstrained
@@ -114,6 +112,26 @@ class StoredModel(CompiledPyMCModel):
             raise RuntimeError(f"The model's variables could not be computed at {x} (status {status}).")
         names, slices, shapes = self.shape_info
         return {name: out[where].reshape(shape) for name, where, shape in zip(names, slices, shapes, strict=True)}
+
+
+class InPlaceLogDensity:
+    """The log density and its gradient at unconstrained points, for a
+    loop of many calls: every call writes the gradient into the same array
+    (copy it to keep it); -inf and NaNs where they are not finite."""
+
+    def __init__(self, model: StoredModel):
+        self.model = model  # keeps the table of addresses that the calls read alive
+        self.x, self.gradient, self.value = np.empty(model.n_dim), np.empty(model.n_dim), np.empty(1)
+        self._function = model.compiled_logp_func.ctypes
+        self._arguments = (model.n_dim, _pointer(self.x), _pointer(self.gradient), _pointer(self.value),
+                           ctypes.c_void_p(model.user_data.ctypes.data))
+
+    def __call__(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        self.x[:] = x
+        if self._function(*self._arguments) != 0:
+            self.gradient[:] = np.nan
+            return -np.inf, self.gradient
+        return float(self.value[0]), self.gradient
 
 
 def _pointer(array: np.ndarray):
