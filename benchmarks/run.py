@@ -18,7 +18,8 @@ fits the same model (``pip install -e ".[bench]"``):
 - ``predict``: one row, and 100,000 rows x 4,000 draws (targets 20 ms, 3 s);
 - ``scale`` (with ``--scale``): InstEval's three crossed intercepts (73,421
   rows; target 3 min, min bulk ESS >= 400, peak memory <= 3 GB), read from
-  ``--insteval`` (lme4's InstEval as CSV); and a simulated Gaussian LMM of
+  ``--insteval`` (lme4's InstEval as CSV), 2 chains x (1000 tuning + 3000
+  draws), with bambi's nutpie fit of the same model; and a simulated Gaussian LMM of
   1,000,000 rows and 10,000 groups, ``y ~ x + (x | g)``, its group effects
   integrated out (target 90 s, peak memory <= 2 GB).
 
@@ -100,12 +101,29 @@ print(json.dumps({"one_row_ms": 1000 * one_row, "rows_100k_draws_4000_seconds": 
                   "peak_memory_gb": peak_gb()}))
 """
 
+INSTEVAL_FORMULA = "y ~ 1 + (1 | s) + (1 | d) + (1 | dept)"
+INSTEVAL_SETTINGS = {"chains": 2, "draws": 3000, "tune": 1000}
+
 INSTEVAL = SETUP + """
 data = pd.read_csv({path!r}, dtype={{"s": str, "d": str, "dept": str}})
-model = BayesianLMER(formula="y ~ 1 + (1 | s) + (1 | d) + (1 | dept)", sampler={sampler!r},
-                     chains=2, draws=1000, tune=1000, random_state=1, progressbar=False)
+model = BayesianLMER(formula={formula!r}, sampler={sampler!r}, chains={chains}, draws={draws}, tune={tune},
+                     random_state=1, progressbar=False)
 start = time.perf_counter(); model.fit(data, data["y"]); seconds = time.perf_counter() - start
 print(json.dumps({{"seconds": seconds, "min_ess_bulk": model.diagnostics_["min_ess_bulk"],
+                   "max_rhat": model.diagnostics_["max_rhat"], "peak_memory_gb": peak_gb()}}))
+"""
+
+INSTEVAL_BAMBI = SETUP + """
+import arviz as az, bambi as bmb
+data = pd.read_csv({path!r}, dtype={{"s": str, "d": str, "dept": str}})
+start = time.perf_counter()
+idata = bmb.Model({formula!r}, data).fit(chains={chains}, draws={draws}, tune={tune}, random_seed=1,
+                                        inference_method="nutpie", progressbar=False)
+seconds = time.perf_counter() - start
+names = ["Intercept", "sigma", "1|s_sigma", "1|d_sigma", "1|dept_sigma"]
+print(json.dumps({{"seconds": seconds, "min_ess_bulk": min(float(v) for v in az.ess(idata, var_names=names,
+                                                                                  method="bulk").values()),
+                   "max_rhat": max(float(v) for v in az.rhat(idata, var_names=names).values()),
                    "peak_memory_gb": peak_gb()}}))
 """
 
@@ -172,10 +190,15 @@ def predict() -> dict:
 
 
 def scale(path: str) -> dict:
-    insteval = {sampler: measure(INSTEVAL.format(path=path, sampler=sampler), 3600) for sampler in ("pymc", "nutpie")}
+    insteval = {sampler: measure(INSTEVAL.format(path=path, sampler=sampler, formula=INSTEVAL_FORMULA,
+                                                 **INSTEVAL_SETTINGS), 3600)
+                for sampler in ("pymc", "nutpie")}
+    insteval["bambi-nutpie"] = measure(INSTEVAL_BAMBI.format(path=path, formula=INSTEVAL_FORMULA,
+                                                             **INSTEVAL_SETTINGS), 3600)
     million = {sampler: measure(MILLION.format(sampler=sampler), 1800) for sampler in ("pymc", "nutpie")}
     return {
-        "insteval": {"target": "<= 180 s, min bulk ESS >= 400, peak memory <= 3 GB", "runs": insteval},
+        "insteval": {"target": "<= 180 s, min bulk ESS >= 400, peak memory <= 3 GB",
+                     "settings": INSTEVAL_SETTINGS, "runs": insteval},
         "million_rows": {"target": "<= 90 s, peak memory <= 2 GB", "runs": million},
     }
 
