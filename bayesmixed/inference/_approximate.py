@@ -20,7 +20,7 @@ import scipy.linalg
 import scipy.optimize
 
 from ._nutpie import StoredModel, compiled_model
-from ._nuts import InferenceConfig
+from ._nuts import InferenceConfig, log
 
 #: Adam's steps and step size, by method. Full-rank ADVI (a Cholesky factor
 #: of all the parameters) needs smaller steps; it starts from the means and sds
@@ -58,7 +58,11 @@ def run_approximation(model: pm.Model, config: InferenceConfig, var_names: list[
     if config.sampler == "laplace":
         mean, scale = _laplace(compiled, start)
     else:
-        mean, scale = _advi(compiled, start, rng, full_rank=config.sampler == "fullrank_advi")
+        full_rank = config.sampler == "fullrank_advi"
+        steps = STEPS["fullrank_advi"][0] + FULL_RANK_START[0] if full_rank else STEPS["advi"][0]
+        log(f"Fitting {'full-rank' if full_rank else 'mean-field'} ADVI: {steps:,} Adam steps on the compiled "
+            "log density.", shown=config.progressbar)
+        mean, scale = _advi(compiled, start, rng, full_rank=full_rank)
     standard = rng.standard_normal((config.chains * config.draws, compiled.n_dim))
     draws = mean + (standard * scale if scale.ndim == 1 else standard @ scale.T)
     values = [compiled.expanded(x) for x in draws]
