@@ -7,7 +7,7 @@ import pytest
 from sklearn.linear_model import PoissonRegressor
 
 from bayesmixed import BayesianGLMER, BayesianLMER
-from bayesmixed.inference._approximate import _advi
+from bayesmixed.inference._approximate import STAGES, _advi
 
 from .conftest import fit_quietly
 
@@ -29,10 +29,21 @@ def test_advi_finds_the_posterior_means(method, sleepstudy):
     assert (posterior.sizes["chain"], posterior.sizes["draw"]) == (1, 1000)  # chains x draws, independent
     fixef = model.fixef()
     for name, (estimate, se) in LME4_FIXEF.items():
-        # the posterior means of these weakly-informed effects sit at lme4's estimates
-        assert abs(fixef.loc[name, "Estimate"] - estimate) < se, name
+        # the posterior means of these weakly-informed effects sit at lme4's
+        # estimates (observed over seeds 0-3: within 0.07 SE)
+        assert abs(fixef.loc[name, "Estimate"] - estimate) < 0.1 * se, name
+        if method == "fullrank_advi":  # lme4's standard errors (observed: within 12%)
+            assert fixef.loc[name, "Est.Error"] == pytest.approx(se, rel=0.15), name
+    # mean-field treats the sampled parameters as independent, and Days'
+    # slope comes out too narrow (observed 1.07-1.17 against 1.55)
+    if method == "advi":
+        assert fixef.loc["Days", "Est.Error"] < 0.85 * LME4_FIXEF["Days"][1]
     assert model.summary().to_frame().loc[("Further Distributional Parameters", "sigma"), "Estimate"] == pytest.approx(
         LME4_SIGMA, rel=0.1)
+    # sds and sigma within 10% of lme4's (observed: within 7%), the correlation within 0.1
+    varcorr = model.VarCorr()["Estimate"].to_numpy()
+    np.testing.assert_allclose(varcorr[[0, 1, 3]], np.array(LME4_VARCORR)[[0, 1, 3]], rtol=0.1)
+    assert abs(varcorr[2] - LME4_VARCORR[2]) < 0.1
     text = str(model.summary())
     assert f"Draws: 1000 independent draws from the {method} approximation (use NUTS for final inference)" in text
     table = model.summary().to_frame()
@@ -66,7 +77,7 @@ GAUSSIAN_COVARIANCE = np.outer(GAUSSIAN_SDS, GAUSSIAN_SDS) * np.array([[1, 0.8, 
 def test_full_rank_advi_of_a_gaussian_is_that_gaussian(seed):
     # the normal family holds the target, so the optimum is the target itself
     mean, factor = _advi(_GaussianDensity(GAUSSIAN_MEAN, GAUSSIAN_COVARIANCE), np.zeros(3),
-                         np.random.default_rng(seed), full_rank=True)
+                         np.random.default_rng(seed), STAGES["fullrank_advi"])
     assert np.all(np.abs(mean - GAUSSIAN_MEAN) < 0.05 * GAUSSIAN_SDS)
     covariance = factor @ factor.T
     np.testing.assert_allclose(np.sqrt(np.diag(covariance)), GAUSSIAN_SDS, rtol=0.05)
@@ -80,7 +91,7 @@ def test_mean_field_advi_of_a_gaussian_has_its_mean_and_conditional_sds(seed):
     # sds of p's full conditionals, 1 / sqrt(diag(precision)): too narrow
     # where p is correlated
     target = _GaussianDensity(GAUSSIAN_MEAN, GAUSSIAN_COVARIANCE)
-    mean, sds = _advi(target, np.zeros(3), np.random.default_rng(seed), full_rank=False)
+    mean, sds = _advi(target, np.zeros(3), np.random.default_rng(seed), STAGES["advi"])
     assert np.all(np.abs(mean - GAUSSIAN_MEAN) < 0.05 * GAUSSIAN_SDS)
     np.testing.assert_allclose(sds, 1 / np.sqrt(np.diag(target.precision)), rtol=0.05)
 

@@ -22,13 +22,15 @@ import scipy.optimize
 from ._nutpie import StoredModel, compiled_model
 from ._nuts import InferenceConfig, log
 
-#: Adam's steps and step size, by method. Full-rank ADVI (a Cholesky factor
-#: of all the parameters) needs smaller steps; it starts from the means and sds
-#: of a shorter mean-field fit (``FULL_RANK_START``). On sleepstudy these give
-#: the means of 40,000 steps within a tenth of a posterior sd, and their sds
-#: within 10%.
-STEPS = {"advi": (10_000, 0.02), "fullrank_advi": (5_000, 0.005)}
-FULL_RANK_START = (5_000, 0.02)
+#: ADVI's stages, by method: Adam's steps, its step size, and whether the
+#: stage fits a full Cholesky factor. Full-rank ADVI needs smaller steps and
+#: starts from the means and sds of a shorter mean-field fit. On sleepstudy
+#: these give the means of 40,000 steps within a tenth of a posterior sd, and
+#: their sds within 10%.
+STAGES = {
+    "advi": ((10_000, 0.02, False),),
+    "fullrank_advi": ((5_000, 0.02, False), (5_000, 0.005, True)),
+}
 
 #: the share of ADVI's last steps whose iterates are averaged into the
 #: approximation (single-draw gradients leave Adam's last iterate noisy)
@@ -37,7 +39,7 @@ ADVI_AVERAGED = 0.25
 #: Adam's decay rates of its moving averages of the gradient and its square
 ADAM_DECAY = (0.9, 0.999)
 
-APPROXIMATIONS = (*STEPS, "laplace")
+APPROXIMATIONS = (*STAGES, "laplace")
 
 #: the most parameters for which full-rank ADVI and the Laplace approximation
 #: form their dense matrices (a covariance factor, a Hessian)
@@ -58,11 +60,10 @@ def run_approximation(model: pm.Model, config: InferenceConfig, var_names: list[
     if config.sampler == "laplace":
         mean, scale = _laplace(compiled, start)
     else:
-        full_rank = config.sampler == "fullrank_advi"
-        steps = STEPS["fullrank_advi"][0] + FULL_RANK_START[0] if full_rank else STEPS["advi"][0]
-        log(f"Fitting {'full-rank' if full_rank else 'mean-field'} ADVI: {steps:,} Adam steps on the compiled "
+        stages = STAGES[config.sampler]
+        log(f"Fitting {config.sampler}: {sum(steps for steps, _, _ in stages):,} Adam steps on the compiled "
             "log density.", shown=config.progressbar)
-        mean, scale = _advi(compiled, start, rng, full_rank=full_rank)
+        mean, scale = _advi(compiled, start, rng, stages)
     standard = rng.standard_normal((config.chains * config.draws, compiled.n_dim))
     draws = mean + (standard * scale if scale.ndim == 1 else standard @ scale.T)
     values = [compiled.expanded(x) for x in draws]
@@ -76,19 +77,18 @@ def run_approximation(model: pm.Model, config: InferenceConfig, var_names: list[
 
 
 def _advi(
-    compiled: StoredModel, start: np.ndarray, rng: np.random.Generator, *, full_rank: bool
+    compiled: StoredModel, start: np.ndarray, rng: np.random.Generator, stages: tuple[tuple[int, float, bool], ...]
 ) -> tuple[np.ndarray, np.ndarray]:
-    """The mean and scale (sds, or a Cholesky factor for ``full_rank``) of
-    the normal approximation to ``compiled``'s density that maximises the
-    evidence lower bound (Kucukelbir et al. 2017, as Stan's and PyMC's
-    ADVI), from ``start`` with unit sds; full-rank starts from a mean-field
-    fit."""
-    steps, learning_rate = FULL_RANK_START if full_rank else STEPS["advi"]
-    mean, sds = _ascend(compiled, start, np.zeros(len(start)), rng, steps, learning_rate)
-    if not full_rank:
-        return mean, sds
-    steps, learning_rate = STEPS["fullrank_advi"]
-    return _ascend(compiled, mean, np.log(sds), rng, steps, learning_rate, full_rank=True)
+    """The mean and scale (sds, or a Cholesky factor where the last stage
+    is full-rank) of the normal approximation to ``compiled``'s density
+    that maximises the evidence lower bound (Kucukelbir et al. 2017, as
+    Stan's and PyMC's ADVI), from ``start`` with unit sds; each of the
+    ``stages`` starts from the means and sds of the mean-field one before
+    (a full-rank stage comes last)."""
+    mean, scale = start, np.ones(len(start))
+    for steps, learning_rate, full_rank in stages:
+        mean, scale = _ascend(compiled, mean, np.log(scale), rng, steps, learning_rate, full_rank=full_rank)
+    return mean, scale
 
 
 def _ascend(
