@@ -1,24 +1,17 @@
-"""Inference: NUTS engines and approximations through one interface."""
+"""Inference: every ``sampler=`` method behind one engine interface."""
 
-from ._approximate import APPROXIMATIONS
-from ._infer import METHODS, infer
-from ._nuts import (
-    SAMPLERS,
-    InferenceConfig,
-    check_convergence,
-    log,
-    run_nuts,
-    show_progress,
-)
+from ._engine import CompiledDensity, Engine, InferenceConfig, log, show_progress
+from ._infer import ENGINES, METHODS, infer
+from ._nuts import check_convergence
 
 __all__ = [
-    "APPROXIMATIONS",
+    "ENGINES",
     "METHODS",
-    "SAMPLERS",
+    "CompiledDensity",
+    "Engine",
     "InferenceConfig",
     "check_convergence",
     "infer",
     "log",
-    "run_nuts",
     "show_progress",
 ]

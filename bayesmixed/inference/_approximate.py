@@ -2,16 +2,19 @@
 as NUTS: ADVI, mean-field and full-rank, and a Laplace approximation at the
 posterior mode.
 
-All three work on nutpie's compiled log density of the model on the
-unconstrained scale, so a model structure compiled once (in this process or
-kept on disk) is fitted again without compiling. Each gives draws in the
-shape NUTS gives them (one chain of ``chains x draws``), so predictions,
-summaries and scores work unchanged; their uncertainty is only as good as
-the approximation (mean-field ADVI understates posterior sds and
-correlations), so final inference should use NUTS.
+All three work on a compiled log density of the model on the unconstrained
+scale (a `CompiledDensity`): nutpie's compiled model, so a model structure
+compiled once (in this process or kept on disk) is fitted again without
+compiling, or PyMC's where nutpie's private functions are unavailable. Each
+gives draws in the shape NUTS gives them (one chain of ``chains x draws``),
+so predictions, summaries and scores work unchanged; their uncertainty is
+only as good as the approximation (mean-field ADVI understates posterior sds
+and correlations), so final inference should use NUTS.
 """
 
 from __future__ import annotations
+
+from abc import abstractmethod
 
 import arviz as az
 import numpy as np
@@ -19,8 +22,8 @@ import pymc as pm
 import scipy.linalg
 import scipy.optimize
 
-from ._nutpie import StoredModel, compiled_model
-from ._nuts import InferenceConfig, log
+from ._engine import Compiled, CompiledDensity, Engine, InferenceConfig, log
+from ._nutpie_engine import compiled_density
 
 #: ADVI's stages, by method: Adam's steps, its step size, and whether the
 #: stage fits a full Cholesky factor. Full-rank ADVI needs smaller steps and
@@ -39,45 +42,99 @@ ADVI_AVERAGED = 0.25
 #: Adam's decay rates of its moving averages of the gradient and its square
 ADAM_DECAY = (0.9, 0.999)
 
-APPROXIMATIONS = (*STAGES, "laplace")
-
 #: the most parameters for which full-rank ADVI and the Laplace approximation
 #: form their dense matrices (a covariance factor, a Hessian)
 DENSE_MAX_PARAMETERS = 2_000
 
 
-def run_approximation(model: pm.Model, config: InferenceConfig, var_names: list[str]) -> az.InferenceData:
-    """Fit ``config.sampler``'s approximation to ``model`` and draw
-    ``config.chains * config.draws`` values of ``var_names`` from it."""
-    compiled = compiled_model(model, var_names, config.first_initvals, shown=config.progressbar)
-    if config.sampler != "advi" and compiled.n_dim > DENSE_MAX_PARAMETERS:
-        raise ValueError(
-            f"sampler={config.sampler!r} forms a dense matrix of all {compiled.n_dim} parameters, more "
-            f"than {DENSE_MAX_PARAMETERS}; use sampler='advi' or NUTS."
-        )
-    start = compiled.initial_point_func(config.seed)
-    rng = np.random.default_rng(config.seed)
-    if config.sampler == "laplace":
-        mean, scale = _laplace(compiled, start)
-    else:
-        stages = STAGES[config.sampler]
-        log(f"Fitting {config.sampler}: {sum(steps for steps, _, _ in stages):,} Adam steps on the compiled "
+class Approximation(Engine):
+    """A normal approximation on the unconstrained scale, fitted on the
+    compiled log density, and ``chains * draws`` independent draws of it.
+
+    Attributes
+    ----------
+    dense : bool
+        Whether it forms a dense matrix of all the parameters (refused
+        beyond `DENSE_MAX_PARAMETERS`).
+    """
+
+    approximate = True
+    dense: bool
+
+    def compile(self, model: pm.Model, var_names: list[str], config: InferenceConfig) -> Compiled:
+        """The compiled log density (`compiled_density`), refused where a
+        dense approximation would exceed `DENSE_MAX_PARAMETERS`."""
+        log(f"{self.name} approximates the posterior for quick iteration; use NUTS (sampler='pymc', "
+            "'nutpie' or 'numpyro') for final inference.", shown=config.progressbar)
+        density = compiled_density(model, var_names, config.first_initvals, shown=config.progressbar)
+        if self.dense and density.n_dim > DENSE_MAX_PARAMETERS:
+            raise ValueError(
+                f"sampler={self.name!r} forms a dense matrix of all {density.n_dim} parameters, more "
+                f"than {DENSE_MAX_PARAMETERS}; use sampler='advi' or NUTS."
+            )
+        return Compiled(model, var_names, density)
+
+    def sample(self, compiled: Compiled, config: InferenceConfig) -> az.InferenceData:
+        """``config.chains * config.draws`` independent draws of the
+        approximation fitted from the start of ``config.seed``, as one chain."""
+        density, model = compiled.program, compiled.model
+        start = density.initial_point_func(config.seed)
+        rng = np.random.default_rng(config.seed)
+        mean, scale = self.fit(density, start, rng, config)
+        standard = rng.standard_normal((config.chains * config.draws, density.n_dim))
+        draws = mean + (standard * scale if scale.ndim == 1 else standard @ scale.T)
+        values = [density.expanded(x) for x in draws]
+        posterior = {name: np.stack([value[name] for value in values])[None] for name in compiled.var_names}
+        dims = {name: list(model.named_vars_to_dims.get(name, ())) for name in compiled.var_names}
+        coords = {dim: list(model.coords[dim]) for names in dims.values() for dim in names}
+        posterior = az.from_dict(posterior=posterior, dims=dims, coords=coords).posterior
+        # independent draws: no R-hat or effective sample size to report
+        posterior.attrs["approximation"] = self.name
+        return az.InferenceData(posterior=posterior)
+
+    def diagnose(self, idata: az.InferenceData, var_names: list[str]) -> dict[str, float]:
+        """Undefined (NaN) for independent draws, and no divergences."""
+        return {"max_rhat": np.nan, "min_ess_bulk": np.nan, "min_ess_tail": np.nan, "divergences": 0}
+
+    @abstractmethod
+    def fit(
+        self, density: CompiledDensity, start: np.ndarray, rng: np.random.Generator, config: InferenceConfig
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """The mean and scale (sds, or a lower-triangular factor of the
+        covariance) of the approximation, fitted from ``start``."""
+
+
+class ADVI(Approximation):
+    """Mean-field (``"advi"``) or full-rank (``"fullrank_advi"``) ADVI, in
+    the `STAGES` of its name."""
+
+    def __init__(self, name: str):
+        self.name = name
+        self.stages = STAGES[name]
+        self.dense = any(full_rank for _, _, full_rank in self.stages)
+
+    def fit(
+        self, density: CompiledDensity, start: np.ndarray, rng: np.random.Generator, config: InferenceConfig
+    ) -> tuple[np.ndarray, np.ndarray]:
+        log(f"Fitting {self.name}: {sum(steps for steps, _, _ in self.stages):,} Adam steps on the compiled "
             "log density.", shown=config.progressbar)
-        mean, scale = _advi(compiled, start, rng, stages)
-    standard = rng.standard_normal((config.chains * config.draws, compiled.n_dim))
-    draws = mean + (standard * scale if scale.ndim == 1 else standard @ scale.T)
-    values = [compiled.expanded(x) for x in draws]
-    posterior = {name: np.stack([value[name] for value in values])[None] for name in var_names}
-    dims = {name: list(model.named_vars_to_dims.get(name, ())) for name in var_names}
-    coords = {dim: list(model.coords[dim]) for names in dims.values() for dim in names}
-    posterior = az.from_dict(posterior=posterior, dims=dims, coords=coords).posterior
-    # independent draws: no R-hat or effective sample size to report
-    posterior.attrs["approximation"] = config.sampler
-    return az.InferenceData(posterior=posterior)
+        return _advi(density, start, rng, self.stages)
+
+
+class Laplace(Approximation):
+    """The Laplace approximation at the posterior mode (see `_laplace`)."""
+
+    name = "laplace"
+    dense = True
+
+    def fit(
+        self, density: CompiledDensity, start: np.ndarray, rng: np.random.Generator, config: InferenceConfig
+    ) -> tuple[np.ndarray, np.ndarray]:
+        return _laplace(density, start)
 
 
 def _advi(
-    compiled: StoredModel, start: np.ndarray, rng: np.random.Generator, stages: tuple[tuple[int, float, bool], ...]
+    compiled: CompiledDensity, start: np.ndarray, rng: np.random.Generator, stages: tuple[tuple[int, float, bool], ...]
 ) -> tuple[np.ndarray, np.ndarray]:
     """The mean and scale (sds, or a Cholesky factor where the last stage
     is full-rank) of the normal approximation to ``compiled``'s density
@@ -92,7 +149,7 @@ def _advi(
 
 
 def _ascend(
-    compiled: StoredModel, start: np.ndarray, start_log_sds: np.ndarray, rng: np.random.Generator, steps: int,
+    compiled: CompiledDensity, start: np.ndarray, start_log_sds: np.ndarray, rng: np.random.Generator, steps: int,
     learning_rate: float, *, full_rank: bool = False,
 ) -> tuple[np.ndarray, np.ndarray]:
     """ADVI's optimisation: Adam ascends the reparameterised gradient of
@@ -145,7 +202,7 @@ def _ascend(
     return averaged[:n], factor
 
 
-def _laplace(compiled: StoredModel, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def _laplace(compiled: CompiledDensity, start: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The mode of the posterior on the unconstrained scale (Jacobians
     included, as Stan's ``laplace``) and a factor of the covariance there,
     the inverse of the negative Hessian."""

@@ -1,31 +1,50 @@
-"""One entry point for every inference method ``sampler=`` names."""
+"""One entry point for every inference method, and the registry of the
+engines ``sampler=`` names."""
 
 from __future__ import annotations
 
+import contextlib
+import logging
+from collections.abc import Iterator
+
 import arviz as az
-import numpy as np
 import pymc as pm
 
-from ._approximate import APPROXIMATIONS, run_approximation
-from ._nuts import SAMPLERS, InferenceConfig, check_convergence, log, run_nuts
+from ._approximate import ADVI, Laplace
+from ._engine import Engine, InferenceConfig
+from ._nuts import NumpyroEngine, PyMCEngine
+from ._nutpie_engine import NutpieEngine
 
-#: what ``sampler=`` takes: NUTS engines, then approximations
-METHODS = SAMPLERS + APPROXIMATIONS
+#: the engines by the name ``sampler=`` gives them: NUTS, then approximations
+ENGINES: dict[str, Engine] = {
+    engine.name: engine
+    for engine in (PyMCEngine(), NutpieEngine(), NumpyroEngine(), ADVI("advi"), ADVI("fullrank_advi"), Laplace())
+}
+
+#: what ``sampler=`` takes
+METHODS = tuple(ENGINES)
 
 
 def infer(
     model: pm.Model, config: InferenceConfig, var_names: list[str], diagnosed: list[str]
 ) -> tuple[az.InferenceData, dict[str, float]]:
-    """Draws of ``var_names`` by ``config.sampler``, and their diagnostics
-    (R-hat, ESS and divergences of ``diagnosed`` after NUTS; undefined, NaN,
-    for an approximation's independent draws)."""
-    if config.sampler in APPROXIMATIONS:
-        log(
-            f"{config.sampler} approximates the posterior for quick iteration; use NUTS "
-            "(sampler='pymc', 'nutpie' or 'numpyro') for final inference.",
-            shown=config.progressbar,
-        )
-        idata = run_approximation(model, config, var_names)
-        return idata, {"max_rhat": np.nan, "min_ess_bulk": np.nan, "min_ess_tail": np.nan, "divergences": 0}
-    idata = run_nuts(model, config, var_names)
-    return idata, check_convergence(idata, diagnosed)
+    """Draws of ``var_names`` by the engine ``config.sampler`` names, and
+    their diagnostics (R-hat, ESS and divergences of ``diagnosed`` after
+    NUTS; undefined, NaN, for an approximation's independent draws)."""
+    engine = ENGINES[config.sampler]
+    with _pymc_messages(shown=config.progressbar):
+        idata = engine.sample(engine.compile(model, var_names, config), config)
+    return idata, engine.diagnose(idata, diagnosed)
+
+
+@contextlib.contextmanager
+def _pymc_messages(*, shown: bool) -> Iterator[None]:
+    """PyMC's own messages, shown with the progress bar only."""
+    pymc_logger = logging.getLogger("pymc")
+    level = pymc_logger.level
+    if not shown:
+        pymc_logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        pymc_logger.setLevel(level)

@@ -14,6 +14,13 @@ Each fit gives the compiled model its own data, coordinates and starts.
 The structure is identified by a digest of the graphs, node by node; a graph
 that cannot be described exactly is compiled afresh rather than risk
 another model's code.
+
+This is the one module that uses nutpie's private functions and PyTensor's
+numba-cache internals. Loading it checks that nutpie is the release it was
+written for and that the private names it uses exist and take the
+parameters it passes; where not, loading raises ImportError with the reason,
+and the engines fall back to nutpie's public ``compile_pymc_model``
+(`bayesmixed.inference._nutpie_engine.private_nutpie`).
 """
 
 from __future__ import annotations
@@ -21,7 +28,9 @@ from __future__ import annotations
 import ctypes
 import dataclasses
 import hashlib
+import importlib
 import importlib.metadata
+import inspect
 import json
 import os
 import pickle
@@ -29,26 +38,91 @@ import tempfile
 import threading
 import warnings
 from collections import OrderedDict
+from collections.abc import Mapping
 from pathlib import Path
+from types import ModuleType
 
-import numba
-import numpy as np
-import pymc as pm
-import pytensor
-from numba.core import cgutils, types
-from numba.core.errors import NumbaError, NumbaWarning
-from nutpie.compile_pymc import (  # nutpie is pinned: its graph building and labels as they are
+#: the nutpie release whose private functions this module was written for
+WRITTEN_FOR = "0.16.8"
+
+#: the private names used, by module, with the parameters passed to each
+#: (None: not called)
+PRIVATE_NAMES: dict[str, dict[str, tuple[str, ...] | None]] = {
+    "nutpie.compile_pymc": {
+        "CompiledPyMCModel": (
+            "dims", "compiled_logp_func", "compiled_expand_func", "initial_point_func", "shared_data",
+            "user_data", "n_expanded", "shape_info", "logp_func", "expand_func", "_n_dim", "_shapes", "_coords",
+        ),
+        "_make_functions": ("model", "mode", "compute_grad", "join_expanded", "pymc_initial_point_fn", "var_names"),
+        "_prepare_dims_and_coords": ("model", "shape_info"),
+    },
+    "pytensor.link.numba.cache": {
+        "compile_numba_function_src": ("src", "function_name", "global_env", "local_env", "cache_key"),
+        "NUMBA_CACHE_PATH": None,
+    },
+}
+
+
+def private_api_problem(version: str, modules: Mapping[str, ModuleType]) -> str | None:
+    """Why nutpie's private functions cannot be used, None where they can.
+
+    Parameters
+    ----------
+    version : str
+        The installed nutpie's version.
+    modules : mapping of str to module
+        The modules of `PRIVATE_NAMES`, by name.
+
+    Returns
+    -------
+    str or None
+        One line: the version is not `WRITTEN_FOR`, or a private name is
+        missing or no longer takes the parameters passed to it.
+    """
+    if version != WRITTEN_FOR:
+        return (f"nutpie {version} is installed, and bayesmixed's compiled-model cache was written for "
+                f"nutpie {WRITTEN_FOR}")
+    for module_name, names in PRIVATE_NAMES.items():
+        for name, parameters in names.items():
+            value = getattr(modules[module_name], name, None)
+            if value is None:
+                return f"{module_name}.{name}, which bayesmixed's compiled-model cache uses, is missing"
+            if parameters is not None and not set(parameters) <= _parameters(value):
+                return f"{module_name}.{name} no longer takes the parameters ({', '.join(parameters)})"
+    return None
+
+
+def _parameters(function) -> set[str]:
+    try:
+        return set(inspect.signature(function).parameters)
+    except (TypeError, ValueError):  # not a callable, or one without a signature
+        return set()
+
+
+_PROBLEM = private_api_problem(
+    importlib.metadata.version("nutpie"), {name: importlib.import_module(name) for name in PRIVATE_NAMES}
+)
+if _PROBLEM is not None:
+    raise ImportError(_PROBLEM)
+
+import numba  # noqa: E402
+import numpy as np  # noqa: E402
+import pymc as pm  # noqa: E402
+import pytensor  # noqa: E402
+from numba.core import cgutils, types  # noqa: E402
+from numba.core.errors import NumbaError, NumbaWarning  # noqa: E402
+from nutpie.compile_pymc import (  # noqa: E402  (checked above)
     CompiledPyMCModel,
     _make_functions,
     _prepare_dims_and_coords,
 )
-from pymc.initial_point import make_initial_point_fn
-from pytensor.compile.sharedvalue import SharedVariable
-from pytensor.graph.basic import Constant
-from pytensor.graph.traversal import graph_inputs, io_toposort
-from pytensor.link.numba.cache import NUMBA_CACHE_PATH, compile_numba_function_src
+from pymc.initial_point import make_initial_point_fn  # noqa: E402
+from pytensor.compile.sharedvalue import SharedVariable  # noqa: E402
+from pytensor.graph.basic import Constant  # noqa: E402
+from pytensor.graph.traversal import graph_inputs, io_toposort  # noqa: E402
+from pytensor.link.numba.cache import NUMBA_CACHE_PATH, compile_numba_function_src  # noqa: E402
 
-from ._nuts import log
+from ._engine import log  # noqa: E402
 
 #: bumped when what is stored on disk changes meaning
 CACHE_FORMAT = 1
