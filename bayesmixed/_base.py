@@ -21,10 +21,12 @@ from . import __version__
 from ._checks import check_groups, warn_separation, warn_uninformative_response
 from ._memory import CHUNK_VALUES, LOG_LIKELIHOOD_VALUES
 from ._plotting import PlottingMixin
+from ._names import BlockNames, SmoothNames, brms_coefficient, brms_effect, is_effects, is_threshold
 from .design import Design, DesignData, ModelDesign
 from .design._columns import missing_or_infinite, spec_columns
 from .exceptions import FormulaError, ParetoKWarning, warn
-from .families import Family
+from .families import LINEAR, Family
+from .families._family import BINARY
 from .inference import METHODS, InferenceConfig, infer, log, show_progress
 from .model import GaussianStatistics, build_model
 from .persistence import check_compatible, save
@@ -198,7 +200,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             progressbar=shown,
             initvals=self._initial_values(),
         )
-        sampled = [name for name in self._posterior_names() if not (marginal and name.startswith("r_"))]
+        sampled = [name for name in self._posterior_names() if not (marginal and is_effects(name))]
         idata, self.diagnostics_ = infer(model, config, sampled, self._diagnosed_names())
         if marginal is not None:
             idata.posterior = with_group_effects(idata, marginal, self.design_, self._rng(5))
@@ -269,7 +271,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             predictor = self.design_.predictors[name]
             coefs.append(estimate[[predictor.label(c) for c in predictor.coef_names]].to_numpy())
             if self.family_.ordinal:  # the thresholds
-                intercepts.append(estimate[estimate.index.str.startswith("Intercept[")].to_numpy())
+                intercepts.append(estimate[estimate.index.map(is_threshold).astype(bool)].to_numpy())
             elif predictor.has_intercept:
                 intercepts.append(float(estimate[predictor.label("Intercept")]))
             else:
@@ -303,7 +305,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         y_values = family.check_response(y_values, main.trials)
         check_groups(self.design_, len(y_values), family)
         warn_uninformative_response(y_values, family, main.trials)
-        binary = family.name == "bernoulli" or (main.trials is not None and np.all(main.trials == 1))
+        binary = family.support is BINARY or (main.trials is not None and np.all(main.trials == 1))
         if binary and len(main.X) == len(y_values):  # a linear predictor per observation
             warn_separation(main, self.design_.main.coef_names, self.design_.main.has_intercept, y_values)
         predictors = {}
@@ -320,6 +322,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             self._prior_set(X, y_values, data),
             predictors=predictors,
             aux=family.parameters,
+            y=y_values,
             dispersion=family.decov_dispersion,
         )
         return y_values, data
@@ -512,15 +515,15 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             if predictor.coef_names:
                 names.append(predictor.variable("b"))
             for block in predictor.blocks:
-                names += [f"sd_{block.key}", f"r_{block.key}"]
+                names += [BlockNames(block.key).sd, BlockNames(block.key).effects]
                 if block.term.correlated and block.n_terms > 1:
-                    names.append(f"cor_{block.key}")
+                    names.append(BlockNames(block.key).cor)
             for smooth in predictor.smooths:
-                names += [f"sds_{smooth.key}", f"s_{smooth.key}"]
+                names += [SmoothNames(smooth.key).sds, SmoothNames(smooth.key).coefficients]
         return names
 
     def _diagnosed_names(self) -> list[str]:
-        return [name for name in self._posterior_names() if not name.startswith(("r_", "s_"))]
+        return [name for name in self._posterior_names() if not is_effects(name)]
 
     def _with_observations(self, idata, data, y) -> az.InferenceData:
         """The draws with the observations and, unless it would take more than
@@ -612,6 +615,9 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
     def predict(self, X, return_std=False, scale="response"):
         """Posterior mean of the expected response (or of the linear predictor).
 
+        Angles (the von Mises family) are averaged on the circle: the mean
+        direction, and with ``return_std`` the circular standard deviation.
+
         Parameters
         ----------
         X : pandas.DataFrame
@@ -641,18 +647,24 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
                 "are category probabilities (see predict_proba)."
             )
         rng = self._rng(2)
+        # draws of angles (von Mises) are averaged on the circle
+        summaries = LINEAR if scale == "link" else self.family_.summaries
 
         def summary(eta, params, trials):
             values = eta if scale == "link" else self.family_.mean(eta, params, trials)
             if not return_std:
-                return values.mean(axis=0)
+                return summaries.mean(values)
             spread = eta if scale == "link" else self.family_.sample(rng, eta, params, trials)
-            return values.mean(axis=0), spread.std(axis=0, ddof=1)
+            return summaries.mean(values), summaries.std(spread)
 
         return self._per_chunk(X, summary)
 
     def predict_interval(self, X, alpha=0.05, kind="predictive"):
         """Central ``1 - alpha`` posterior interval for each row of X.
+
+        For angles (the von Mises family) the interval is circular: centred
+        on the circular mean, it may cross pi, and its lower bound is then
+        above its upper bound.
 
         Parameters
         ----------
@@ -685,7 +697,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
                 if kind == "predictive"
                 else self.family_.mean(eta, params, trials)
             )
-            return np.quantile(values, [alpha / 2, 1 - alpha / 2], axis=0).T
+            return self.family_.summaries.quantile(values, [alpha / 2, 1 - alpha / 2]).T
 
         return self._per_chunk(X, interval)
 
@@ -861,7 +873,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         tables = {}
         for group, levels in levels_of.items():
             values = np.stack([
-                draws[f"b_{term}"] + draws.get(f"r_{group}[{level},{term}]", 0.0)
+                draws[brms_coefficient(term)] + draws.get(brms_effect(group, level, term), 0.0)
                 for level in levels for term in population
             ], axis=1)
             index = pd.MultiIndex.from_product([levels, population], names=["level", "term"])

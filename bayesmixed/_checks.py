@@ -33,7 +33,7 @@ def check_groups(design: ModelDesign, n_obs: int, family: Family) -> None:
 def warn_uninformative_response(y: np.ndarray, family: Family, trials: np.ndarray | None) -> None:
     """Warn when every observation has the same outcome (all successes, all
     zeros): the data then say nothing about the effects beyond one direction."""
-    if family.labels or family.name == "gaussian" or len(y) == 0:
+    if family.labels or not family.discrete or len(y) == 0:
         return
     values = y / trials if trials is not None else y
     if np.all(values == values[0]):

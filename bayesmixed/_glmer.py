@@ -15,8 +15,8 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d
 
 from ._base import BayesianMixedModel
 from .exceptions import FormulaError
-from .families import FAMILIES, Family, get_family
-from .families._family import check_complete
+from .families import ALIASES, FAMILIES, Family, family_name, get_family
+from .families._categorical import check_complete
 from .spec import ModelSpec, parse_formula, quote_name
 
 
@@ -166,10 +166,10 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         return self._mean_probabilities(X)
 
     def _get_family(self) -> Family:
-        if isinstance(self.family, str) and self.family not in FAMILIES:
+        if isinstance(self.family, str) and family_name(self.family) is None:
             raise ValueError(
                 f"The 'family' parameter of BayesianGLMER must be one of {sorted(FAMILIES)} "
-                f"or a Family object. Got {self.family!r} instead."
+                f"(or brms' spellings {sorted(ALIASES)}) or a Family object. Got {self.family!r} instead."
             )
         return get_family(self.family, self.link)
 

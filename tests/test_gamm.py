@@ -384,11 +384,12 @@ def test_every_glmer_family_takes_smooths(family):
     """A GAMM of each GLMER family builds its PyMC model, with the smooth's sds
     and a finite log density at the start (sampling is tested for the
     negative binomial on roaches and per family without smooths)."""
-    from .test_glmer import simulate
+    from .test_glmer import LINK, simulate
 
     X, y = simulate(family)
     model = BayesianGAMM(
-        formula="y ~ s(x) + (1 | g)", family=family, trials="n" if family == "binomial" else None
+        formula="y ~ s(x) + (1 | g)", family=family, link=LINK.get(family),
+        trials="n" if FAMILIES[family].uses_trials else None,
     )
     pymc_model = model._pymc_model(X, y)[0]
     assert "sds_sx" in pymc_model.named_vars and "z_g" in pymc_model.named_vars

@@ -11,6 +11,7 @@ import pandas as pd
 from formulaic import model_matrix
 from scipy.linalg import qr
 
+from .._names import MU, coefficient_label, part_key, predictor_variable
 from ..spec import ModelSpec
 from ._columns import check_columns, required_columns
 from ._fixed import FixedDesign
@@ -98,15 +99,15 @@ class Design:
     @property
     def is_mu(self) -> bool:
         """Whether this is the (default) predictor of the mean."""
-        return self.dpar == "mu"
+        return self.dpar == MU
 
     def variable(self, name: str) -> str:
         """The model variable ``name`` (``"Intercept"``, ``"b"``, ``"coef"``) of this predictor."""
-        return name if self.is_mu else f"{name}_{self.dpar}"
+        return predictor_variable(name, self.dpar)
 
     def _key(self, base: str) -> str:
         """A block's or smooth's name in the model: its own, suffixed with the dpar."""
-        return base if self.is_mu else f"{base}__{self.dpar}"
+        return part_key(base, self.dpar)
 
     def renamed(self, dpar: str) -> Design:
         """This fitted design as the predictor of another parameter, without
@@ -122,7 +123,7 @@ class Design:
 
     def label(self, name: str) -> str:
         """A coefficient's name as brms prints it (``sigma_Days`` for ``Days`` of sigma)."""
-        return name if self.is_mu else f"{self.dpar}_{name}"
+        return coefficient_label(name, self.dpar)
 
     @property
     def has_intercept(self) -> bool:

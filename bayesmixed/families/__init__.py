@@ -1,54 +1,51 @@
-"""Response families and link functions."""
+"""Response families and link functions.
 
-from ._family import (
-    FAMILIES,
-    Bernoulli,
+Each family is a declaration (:class:`Family`): its distributional
+parameters (:class:`Dpar`), links, support and one PyMC distribution from
+which the likelihood, log density, CDF, draws and expected value derive.
+"""
+
+from ._catalog import ALIASES, FAMILIES, family_name, get_family
+from ._categorical import Categorical, Cumulative
+from ._continuous import (
+    AsymLaplace,
     BetaFamily,
-    Binomial,
-    Categorical,
-    Cumulative,
+    ExGaussian,
     ExponentialFamily,
-    Family,
-    FamilyParameter,
     GammaFamily,
     Gaussian,
+    InverseGaussian,
+    LogNormal,
+    ShiftedLogNormal,
+    SkewNormal,
+    StudentTFamily,
+    VonMises,
+    Weibull,
+)
+from ._discrete import BetaBinomial, Bernoulli, Binomial, Geometric, NegativeBinomial, Poisson
+from ._family import Dpar, Family, Support
+from ._inflated import (
+    HurdleGamma,
     HurdleLogNormal,
     HurdleNegativeBinomial,
     HurdlePoisson,
-    LogNormal,
-    NegativeBinomial,
-    Poisson,
-    StudentTFamily,
-    Weibull,
+    ZeroInflatedBeta,
+    ZeroInflatedBinomial,
     ZeroInflatedNegativeBinomial,
     ZeroInflatedPoisson,
-    get_family,
+    ZeroOneInflatedBeta,
 )
 from ._links import LINKS, Link
+from ._summaries import CIRCULAR, LINEAR, DrawSummaries
 
 __all__ = [
-    "FAMILIES",
-    "LINKS",
-    "Bernoulli",
-    "BetaFamily",
-    "Binomial",
-    "Categorical",
-    "Cumulative",
-    "ExponentialFamily",
-    "Family",
-    "FamilyParameter",
-    "GammaFamily",
-    "Gaussian",
-    "HurdleLogNormal",
-    "HurdleNegativeBinomial",
-    "HurdlePoisson",
-    "Link",
-    "LogNormal",
-    "NegativeBinomial",
-    "Poisson",
-    "StudentTFamily",
-    "Weibull",
-    "ZeroInflatedNegativeBinomial",
-    "ZeroInflatedPoisson",
-    "get_family",
+    "ALIASES", "CIRCULAR", "FAMILIES", "LINEAR", "LINKS",
+    "AsymLaplace", "Bernoulli", "BetaBinomial", "BetaFamily", "Binomial", "Categorical",
+    "Cumulative", "Dpar", "DrawSummaries", "ExGaussian", "ExponentialFamily", "Family",
+    "GammaFamily", "Gaussian", "Geometric", "HurdleGamma", "HurdleLogNormal",
+    "HurdleNegativeBinomial", "HurdlePoisson", "InverseGaussian", "Link", "LogNormal",
+    "NegativeBinomial", "Poisson", "ShiftedLogNormal", "SkewNormal", "StudentTFamily", "Support",
+    "VonMises", "Weibull", "ZeroInflatedBeta", "ZeroInflatedBinomial",
+    "ZeroInflatedNegativeBinomial", "ZeroInflatedPoisson", "ZeroOneInflatedBeta",
+    "family_name", "get_family",
 ]

@@ -31,6 +31,18 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
+from .._names import (
+    MARGINAL,
+    OBSERVED,
+    OBSERVED_DATA,
+    THRESHOLD_DIM,
+    TRIALS,
+    BlockNames,
+    SmoothNames,
+    input_data,
+    marginal_data,
+    split_part,
+)
 from ..design import Design, DesignData, ModelDesign
 from ..families import LINKS, Family
 from ..priors import Decov, PredictorPriors, ResolvedPrior, ResolvedPriors
@@ -44,12 +56,14 @@ def coords_of(design: ModelDesign) -> dict[str, list[str]]:
     for predictor in design.predictors.values():
         coords[predictor.variable("coef")] = list(predictor.coef_names)
         for smooth in predictor.smooths:
-            coords[f"{smooth.key}__basis"] = [str(j + 1) for j in range(len(smooth.block_index))]
-            coords[f"{smooth.key}__sds"] = smooth.block_labels
+            names = SmoothNames(smooth.key)
+            coords[names.basis_dim] = [str(j + 1) for j in range(len(smooth.block_index))]
+            coords[names.sds_dim] = smooth.block_labels
         for block in predictor.blocks:
-            coords[f"{block.key}__level"] = list(block.level_labels)
-            coords[f"{block.key}__term"] = list(block.names)
-            coords[f"{block.key}__term_bis"] = list(block.names)
+            names = BlockNames(block.key)
+            coords[names.level_dim] = list(block.level_labels)
+            coords[names.term_dim] = list(block.names)
+            coords[names.term_dim_bis] = list(block.names)
     return coords
 
 
@@ -68,7 +82,7 @@ def _vector_variable(name: str, priors: list[ResolvedPrior], dims: str, positive
     vector = pt.zeros(len(priors))
     for kind, indices in by_type.items():
         part = priors[indices[0]].prior.variable(
-            f"{name}_{kind.__name__}", hyper(indices), positive=positive, shape=len(indices)
+            split_part(name, kind.__name__), hyper(indices), positive=positive, shape=len(indices)
         )
         vector = pt.set_subtensor(vector[indices], part)
     return pm.Deterministic(name, vector, dims=dims)
@@ -124,16 +138,16 @@ def build_model(
             )
         for name in design.dpars:
             eta = _predictor(design.predictors[name], data[name], priors.predictors[name], None, {}, shared)
-            params[name] = LINKS[family.parameters[name].link].inverse_tensor(eta)
+            params[name] = LINKS[family.parameters[name].link].inverse(eta)
 
         if family.stacked:
             eta = pt.stack([etas[name] for name in design.mu_names], axis=1)
         else:
             eta = etas[design.mu_names[0]]
         main = data[design.mu_names[0]]
-        eta = design.mean(eta, [pm.Data(f"input_{i}", values) for i, values in enumerate(main.inputs)], pt)
-        trials = None if main.trials is None else pm.Data("trials", main.trials)
-        family.likelihood("y", eta, params, observed=pm.Data("y_observed", y), trials=trials)
+        eta = design.mean(eta, [pm.Data(input_data(i), values) for i, values in enumerate(main.inputs)], pt)
+        trials = None if main.trials is None else pm.Data(TRIALS, main.trials)
+        family.likelihood(OBSERVED, eta, params, observed=pm.Data(OBSERVED_DATA, y), trials=trials)
     return model
 
 
@@ -153,10 +167,10 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
             pm.Data(name("X"), data.X - design.coef_means),
             pm.Data(name("offset"), data.offset),
             [
-                (pm.Data(f"index_{block.key}", index), pm.Data(f"Z_{block.key}", Z))
+                (pm.Data(BlockNames(block.key).index_data, index), pm.Data(BlockNames(block.key).columns_data, Z))
                 for block, index, Z in zip(design.blocks, data.group_index, data.Z)
             ],
-            [pm.Data(f"Xs_{smooth.key}", Xs) for smooth, Xs in zip(design.smooths, data.smooths)],
+            [pm.Data(SmoothNames(smooth.key).columns_data, Xs) for smooth, Xs in zip(design.smooths, data.smooths)],
         )
     X, eta, group_data, smooth_data = shared[id(data)]
 
@@ -176,9 +190,10 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
     for smooth, Xs in zip(design.smooths, smooth_data):
         # the penalised blocks: i.i.d. coefficients whose sd is the block's smoothness
         blocks = [priors.sds[smooth.key]] * len(smooth.block_labels)
-        sds = _vector_variable(f"sds_{smooth.key}", blocks, f"{smooth.key}__sds", positive=True)
-        zs = pm.Normal(f"zs_{smooth.key}", 0.0, 1.0, dims=f"{smooth.key}__basis")
-        s = pm.Deterministic(f"s_{smooth.key}", zs * sds[smooth.block_index], dims=f"{smooth.key}__basis")
+        names = SmoothNames(smooth.key)
+        sds = _vector_variable(names.sds, blocks, names.sds_dim, positive=True)
+        zs = pm.Normal(names.standardised, 0.0, 1.0, dims=names.basis_dim)
+        s = pm.Deterministic(names.coefficients, zs * sds[smooth.block_index], dims=names.basis_dim)
         eta = eta + pt.dot(Xs, s)
     return eta
 
@@ -195,11 +210,11 @@ def _marginal_likelihood(
     block = design.blocks[0]
     sd, L = _group_scale(block, priors, _dispersion(family, params))
     scale = sd[:, None] * (L if L is not None else np.eye(block.n_terms))
-    data = {name: pm.Data(f"marginal_{name}", value) for name, value in asdict(stats).items()}
+    data = {name: pm.Data(marginal_data(name), value) for name, value in asdict(stats).items()}
     log_likelihood = marginal_log_likelihood(
         data, pt.concatenate(beta) if beta else None, scale, params["sigma"], block.n_terms
     )
-    pm.Potential("y_marginal", log_likelihood)
+    pm.Potential(MARGINAL, log_likelihood)
 
 
 def _population_effects(design: Design, priors: PredictorPriors, family, params):
@@ -213,17 +228,17 @@ def _population_effects(design: Design, priors: PredictorPriors, family, params)
     if family is not None and family.ordinal:
         # Ordered thresholds in place of the intercept: P(y <= k) = F(t_k - eta).
         n_thresholds = len(family.categories) - 1
-        pm.modelcontext(None).add_coord("threshold", [str(k) for k in range(1, n_thresholds + 1)])
+        pm.modelcontext(None).add_coord(THRESHOLD_DIM, [str(k) for k in range(1, n_thresholds + 1)])
         prior = priors.intercept.prior
         centered = prior.variable(
-            "Intercept_centered",
+            name("Intercept_centered"),
             prior.hyperparameters(),
-            dims="threshold",
+            dims=THRESHOLD_DIM,
             transform=pm.distributions.transforms.ordered,
             initval=np.linspace(-1.0, 1.0, n_thresholds),
         )
         params["cutpoints"] = centered
-        pm.Deterministic("Intercept", centered + shift, dims="threshold")
+        pm.Deterministic(name("Intercept"), centered + shift, dims=THRESHOLD_DIM)
         return b, None
     if priors.intercept is None:
         return b, None
@@ -244,38 +259,35 @@ def _group_scale(block, priors: PredictorPriors, dispersion):
     """The block's sds and the Cholesky factor of its correlations (None
     when its effects are uncorrelated)."""
     key, q = block.key, block.n_terms
-    term_dim = f"{key}__term"
+    names = BlockNames(key)
+    term_dim = names.term_dim
     resolved = priors.sd[key]
     correlated = block.term.correlated and q > 1
     L = None
     if isinstance(resolved[0].prior, Decov):
         decov = resolved[0].prior
         if correlated:
-            tau = pm.Gamma(f"tau_{key}", alpha=decov.shape, beta=1.0 / decov.scale)
-            simplex = pm.Dirichlet(f"simplex_{key}", a=np.full(q, float(decov.concentration)))
-            sd = pm.Deterministic(
-                f"sd_{key}", pt.sqrt(q * simplex) * tau * dispersion, dims=term_dim
-            )
-            L = lkj_cholesky_corr(f"cor_chol_{key}", q, decov.regularization)
+            tau = pm.Gamma(names.decov_scale, alpha=decov.shape, beta=1.0 / decov.scale)
+            simplex = pm.Dirichlet(names.decov_simplex, a=np.full(q, float(decov.concentration)))
+            sd = pm.Deterministic(names.sd, pt.sqrt(q * simplex) * tau * dispersion, dims=term_dim)
+            L = lkj_cholesky_corr(names.cor_cholesky, q, decov.regularization)
         else:
             # rstanarm splits an uncorrelated block into single-effect terms.
-            tau = pm.Gamma(
-                f"tau_{key}", alpha=decov.shape, beta=1.0 / decov.scale, dims=term_dim
-            )
-            sd = pm.Deterministic(f"sd_{key}", tau * dispersion, dims=term_dim)
+            tau = pm.Gamma(names.decov_scale, alpha=decov.shape, beta=1.0 / decov.scale, dims=term_dim)
+            sd = pm.Deterministic(names.sd, tau * dispersion, dims=term_dim)
     else:
-        sd = _vector_variable(f"sd_{key}", resolved, term_dim, positive=True)
+        sd = _vector_variable(names.sd, resolved, term_dim, positive=True)
         if correlated:
-            L = lkj_cholesky_corr(f"cor_chol_{key}", q, priors.cor[key].prior.eta)
+            L = lkj_cholesky_corr(names.cor_cholesky, q, priors.cor[key].prior.eta)
     if L is not None:
-        pm.Deterministic(f"cor_{key}", pt.dot(L, L.T), dims=(term_dim, f"{key}__term_bis"))
+        pm.Deterministic(names.cor, pt.dot(L, L.T), dims=(term_dim, names.term_dim_bis))
     return sd, L
 
 
 def _group_effects(block, priors: PredictorPriors, dispersion):
     """The block's effects per level (non-centred), shape (levels, terms)."""
-    key = block.key
+    names = BlockNames(block.key)
     sd, L = _group_scale(block, priors, dispersion)
-    z = pm.Normal(f"z_{key}", 0.0, 1.0, dims=(f"{key}__level", f"{key}__term"))
+    z = pm.Normal(names.standardised, 0.0, 1.0, dims=(names.level_dim, names.term_dim))
     r = z * sd if L is None else pt.dot(z, L.T) * sd
-    return pm.Deterministic(f"r_{key}", r, dims=(f"{key}__level", f"{key}__term"))
+    return pm.Deterministic(names.effects, r, dims=(names.level_dim, names.term_dim))

@@ -33,7 +33,7 @@ import numpy as np
 
 from .._memory import CHUNK_VALUES
 from ..design import DesignData, ModelDesign
-from ..families import Family
+from ..families import Family, Gaussian
 
 
 def marginal_obstacle(design: ModelDesign, family: Family) -> str | None:
@@ -41,7 +41,7 @@ def marginal_obstacle(design: ModelDesign, family: Family) -> str | None:
     they can: a Gaussian family with the identity link, a linear mean without
     smooths or distributional formulas, one block of group effects)."""
     main = design.main
-    if family.name != "gaussian" or family.link != "identity":
+    if type(family) is not Gaussian or family.link != "identity":
         return f"the family is {family.name} with the {family.link} link, not Gaussian with the identity link"
     if design.dpars:
         return f"sigma has a formula of its own ({', '.join(design.dpars)})"

@@ -10,6 +10,7 @@ import numpy as np
 import xarray as xr
 from scipy.special import logsumexp
 
+from .._names import BlockNames, SmoothNames
 from ..design import Design, DesignData, ModelDesign
 from ..families import LINKS, Family
 from ..model import GaussianStatistics, coefficient_draws, draw_group_effects
@@ -55,16 +56,16 @@ def with_group_effects(
     b = main.variable("b")
     b = stacked(idata, b) if b in posterior else np.zeros((posterior.sizes["chain"] * posterior.sizes["draw"], 0))
     intercept = stacked(idata, main.variable("Intercept")) if main.has_intercept else None
-    sd = stacked(idata, f"sd_{block.key}")
-    cor = f"cor_{block.key}"
+    sd = stacked(idata, BlockNames(block.key).sd)
+    cor = BlockNames(block.key).cor
     L = np.linalg.cholesky(stacked(idata, cor)) if cor in posterior else np.eye(sd.shape[1])
     r = draw_group_effects(
         stats, coefficient_draws(design, intercept, b), sd[:, :, None] * L, stacked(idata, "sigma"), rng
     )
-    dims = ("chain", "draw", f"{block.key}__level", f"{block.key}__term")
+    dims = ("chain", "draw", BlockNames(block.key).level_dim, BlockNames(block.key).term_dim)
     values = r.reshape(posterior.sizes["chain"], posterior.sizes["draw"], *r.shape[1:])
     coords = {dims[2]: list(block.level_labels), dims[3]: list(block.names)}
-    return posterior.assign({f"r_{block.key}": xr.DataArray(values, dims=dims, coords=coords)})
+    return posterior.assign({BlockNames(block.key).effects: xr.DataArray(values, dims=dims, coords=coords)})
 
 
 def extract_draws(idata: az.InferenceData, design: ModelDesign, family: Family) -> Draws:
@@ -82,13 +83,13 @@ def extract_draws(idata: az.InferenceData, design: ModelDesign, family: Family) 
         predictors[name] = PredictorDraws(
             intercept=intercept,
             b=stacked(idata, b) if b in posterior else np.zeros((n, 0)),
-            r={block.key: stacked(idata, f"r_{block.key}") for block in predictor.blocks},
-            sd={block.key: stacked(idata, f"sd_{block.key}") for block in predictor.blocks},
+            r={block.key: stacked(idata, BlockNames(block.key).effects) for block in predictor.blocks},
+            sd={block.key: stacked(idata, BlockNames(block.key).sd) for block in predictor.blocks},
             cor={
-                block.key: stacked(idata, f"cor_{block.key}") if f"cor_{block.key}" in posterior else None
+                block.key: stacked(idata, BlockNames(block.key).cor) if BlockNames(block.key).cor in posterior else None
                 for block in predictor.blocks
             },
-            smooths={smooth.key: stacked(idata, f"s_{smooth.key}") for smooth in predictor.smooths},
+            smooths={smooth.key: stacked(idata, SmoothNames(smooth.key).coefficients) for smooth in predictor.smooths},
         )
     return Draws(predictors=predictors, aux=aux)
 
@@ -130,7 +131,7 @@ def family_inputs(
     eta = design.mean(eta, [values[None, :] for values in data[design.mu_names[0]].inputs], np)
     params = {name: value[:, None] for name, value in draws.aux.items()}
     for name in design.dpars:
-        params[name] = LINKS[family.parameters[name].link].inverse_numpy(etas[name])
+        params[name] = LINKS[family.parameters[name].link].inverse(etas[name])
     return eta, params
 
 

@@ -6,6 +6,7 @@ import arviz as az
 import numpy as np
 import pandas as pd
 
+from .._names import BlockNames
 from ..design import ModelDesign
 from ..families import Family
 from ._draws import stacked
@@ -59,7 +60,7 @@ def ranef_table(
     """Group-level effects per group, indexed by (level, term) (brms' ``ranef``)."""
     tables: dict[str, list[pd.DataFrame]] = {}
     for predictor, block in _blocks(design):
-        stats = summary_columns(stacked(idata, f"r_{block.key}"), prob)
+        stats = summary_columns(stacked(idata, BlockNames(block.key).effects), prob)
         terms = [predictor.label(name) for name in block.names]
         index = pd.MultiIndex.from_product([block.level_labels, terms], names=["level", "term"])
         frame = pd.DataFrame({k: v.ravel() for k, v in stats.items()}, index=index)
@@ -82,11 +83,11 @@ def varcorr_table(
     rows = []
     for predictor, block in _blocks(design):
         terms = [predictor.label(name) for name in block.names]
-        sd = summary_columns(stacked(idata, f"sd_{block.key}"), prob)
+        sd = summary_columns(stacked(idata, BlockNames(block.key).sd), prob)
         for j, term in enumerate(terms):
             rows.append({"grp": block.group, "var1": term, "var2": None} | {k: v[j] for k, v in sd.items()})
-        if f"cor_{block.key}" in idata.posterior:
-            cor = summary_columns(stacked(idata, f"cor_{block.key}"), prob)
+        if BlockNames(block.key).cor in idata.posterior:
+            cor = summary_columns(stacked(idata, BlockNames(block.key).cor), prob)
             for j in range(block.n_terms):
                 for k in range(j + 1, block.n_terms):
                     rows.append(

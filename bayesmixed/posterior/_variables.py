@@ -7,6 +7,17 @@ from dataclasses import dataclass
 import arviz as az
 import numpy as np
 
+from .._names import (
+    THRESHOLD_DIM,
+    BlockNames,
+    SmoothNames,
+    brms_coefficient,
+    brms_cor,
+    brms_effect,
+    brms_sd,
+    brms_smooth_sd,
+    threshold,
+)
 from ..design import ModelDesign
 from ..families import Family
 
@@ -55,16 +66,16 @@ def reported_variables(
                 terms = [predictor.label(name) for name in block.names]
                 section = f"~{group}"
                 for j, term in enumerate(terms):
-                    found.append(Variable(section, f"sd({term})", f"sd_{group}__{term}", values(f"sd_{block.key}", j)))
-                if f"cor_{block.key}" not in posterior:
+                    found.append(Variable(section, f"sd({term})", brms_sd(group, term), values(BlockNames(block.key).sd, j)))
+                if BlockNames(block.key).cor not in posterior:
                     continue
                 for j in range(block.n_terms):
                     for k in range(j + 1, block.n_terms):
                         found.append(Variable(
                             section,
                             f"cor({terms[j]},{terms[k]})",
-                            f"cor_{group}__{terms[j]}__{terms[k]}",
-                            values(f"cor_{block.key}", j, k),
+                            brms_cor(group, terms[j], terms[k]),
+                            values(BlockNames(block.key).cor, j, k),
                         ))
     for predictor in design.predictors.values():
         for smooth in predictor.smooths:
@@ -72,7 +83,7 @@ def reported_variables(
             # sds(sxfa_1) for level a of by = f, sds(t2x1x2_1) to sds(t2x1x2_3)
             for j, block in enumerate(smooth.block_labels):
                 label = predictor.label(block)
-                found.append(Variable(SMOOTHS, f"sds({label})", f"sds_{label}", values(f"sds_{smooth.key}", j)))
+                found.append(Variable(SMOOTHS, f"sds({label})", brms_smooth_sd(label), values(SmoothNames(smooth.key).sds, j)))
     found += population_variables(idata, design)
     for name in family.parameters:
         if name not in design.dpars:
@@ -83,8 +94,8 @@ def reported_variables(
                 terms = [predictor.label(name) for name in block.names]
                 for i, level in enumerate(block.level_labels):
                     for j, term in enumerate(terms):
-                        name = f"r_{block.group}[{level},{term}]"
-                        found.append(Variable(GROUP_EFFECTS, name, name, values(f"r_{block.key}", i, j)))
+                        name = brms_effect(block.group, level, term)
+                        found.append(Variable(GROUP_EFFECTS, name, name, values(BlockNames(block.key).effects, i, j)))
     return found
 
 
@@ -96,17 +107,17 @@ def population_variables(idata: az.InferenceData, design: ModelDesign) -> list[V
     found = []
     for predictor in design.predictors.values():
         variable = predictor.variable("Intercept")
-        if variable in posterior and "threshold" in posterior[variable].dims:
-            for k, threshold in enumerate(posterior["threshold"].to_numpy()):
-                label = f"Intercept[{threshold}]"
-                found.append(Variable(POPULATION, label, f"b_{label}", values(variable, k)))
+        if variable in posterior and THRESHOLD_DIM in posterior[variable].dims:
+            for k, number in enumerate(posterior[THRESHOLD_DIM].to_numpy()):
+                label = threshold(int(number))
+                found.append(Variable(POPULATION, label, brms_coefficient(label), values(variable, k)))
         elif variable in posterior:
             label = predictor.label("Intercept")
-            found.append(Variable(POPULATION, label, f"b_{label}", values(variable)))
+            found.append(Variable(POPULATION, label, brms_coefficient(label), values(variable)))
     for predictor in design.predictors.values():
         for j, coef in enumerate(predictor.coef_names):
             label = predictor.label(coef)
-            found.append(Variable(POPULATION, label, f"b_{label}", values(predictor.variable("b"), j)))
+            found.append(Variable(POPULATION, label, brms_coefficient(label), values(predictor.variable("b"), j)))
     return found
 
 

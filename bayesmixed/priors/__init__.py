@@ -15,6 +15,7 @@ from ._distributions import (
     Normal,
     Prior,
     StudentT,
+    Uniform,
 )
 from ._priorset import (
     PRESETS,
@@ -25,6 +26,8 @@ from ._priorset import (
     ResolvedPrior,
     ResolvedPriors,
     as_priors,
+    prior_classes,
+    register_dpar,
     resolve_priors,
 )
 
@@ -50,6 +53,9 @@ __all__ = [
     "ResolvedPrior",
     "ResolvedPriors",
     "StudentT",
+    "Uniform",
     "as_priors",
+    "prior_classes",
+    "register_dpar",
     "resolve_priors",
 ]

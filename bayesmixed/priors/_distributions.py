@@ -11,6 +11,8 @@ import numpy as np
 import pymc as pm
 from sklearn.base import BaseEstimator
 
+from .._names import hyperparameter
+
 
 def _fmt(value) -> str:
     value = np.asarray(value, dtype=float)
@@ -33,7 +35,8 @@ class Prior(BaseEstimator):
     _pymc_half: tuple = ()
     #: brms' name of the distribution
     _label = ""
-    #: "real" (any value), "positive", "unit" (a probability), "correlation" or "covariance"
+    #: "real" (any value), "positive", "unit" (a probability), "interval"
+    #: (between its ``lower`` and ``upper``), "correlation" or "covariance"
     support = "real"
 
     def hyperparameters(self) -> dict[str, np.ndarray]:
@@ -54,7 +57,7 @@ class Prior(BaseEstimator):
         half = positive and self.support == "real" and self._pymc_half and np.all(params.get("mu", 0.0) == 0)
         # Hyperparameters enter as data of the model, so that one compiled
         # model serves other values of them (the points of a prior grid).
-        params = {key: pm.Data(f"hyper__{name}__{key}", value) for key, value in params.items()}
+        params = {key: pm.Data(hyperparameter(name, key), value) for key, value in params.items()}
         if half:
             dist, names = self._pymc_half
             return dist(name, **_rename(params, names), **shape)
@@ -226,6 +229,20 @@ class InverseGamma(Prior):
     def __init__(self, shape=0.4, scale=0.3):
         self.shape = shape
         self.scale = scale
+
+
+class Uniform(Prior):
+    """Uniform prior on ``[lower, upper]`` (brms' default for the shifted
+    log-normal's ``ndt`` is ``uniform(0, min(y))``)."""
+
+    _hyper = ("lower", "upper")
+    _label = "uniform"
+    _pymc = (pm.Uniform, {"lower": "lower", "upper": "upper"})
+    support = "interval"
+
+    def __init__(self, lower=0.0, upper=1.0):
+        self.lower = lower
+        self.upper = upper
 
 
 class Flat(Prior):

@@ -7,6 +7,7 @@ entry, else the class prior given by the user, else the preset's default.
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -27,8 +28,50 @@ from ._distributions import (
 )
 
 PRESETS = ("default", "rstanarm", "brms")
-CLASSES = ("Intercept", "b", "sd", "cor", "sds", "sigma", "shape", "phi", "nu", "zi", "hu")
-_FAMILY_SLOTS = ("sigma", "shape", "phi", "nu", "zi", "hu")
+#: the classes of a linear predictor's priors, with the supports of the priors each takes
+PREDICTOR_CLASSES: dict[str, tuple[str, ...]] = {
+    "Intercept": ("real",),
+    "b": ("real",),
+    "sd": ("real", "positive", "covariance"),
+    "cor": ("correlation",),
+    "sds": ("real", "positive"),
+}
+#: what a ``dpar`` entry of Priors may set: the predictor classes and the
+#: per-coefficient and per-group entries
+_PREDICTOR_SLOTS = (*PREDICTOR_CLASSES, "coef", "group")
+#: the supports of priors that each support of a parameter admits
+_ADMITTED = {
+    "real": ("real", "interval"),
+    "positive": ("real", "positive", "interval"),
+    "unit": ("unit", "interval"),
+}
+#: the families' distributional parameters (besides the mean) by name, with
+#: their support: the :class:`Priors` slots beside the predictor classes,
+#: declared by the families themselves (:func:`register_dpar`)
+DPAR_SLOTS: dict[str, str] = {}
+
+
+def register_dpar(name: str, support: str) -> None:
+    """Make the distributional parameter ``name`` a :class:`Priors` slot
+    (families call this for each parameter they declare)."""
+    if DPAR_SLOTS.get(name, support) != support:
+        raise ValueError(
+            f"Families declare the parameter {name!r} with supports {DPAR_SLOTS[name]!r} and "
+            f"{support!r}; one slot needs one support."
+        )
+    DPAR_SLOTS[name] = support
+    # the slots are keyword parameters of Priors, as sklearn reads them
+    # (get_params, clone, repr) from the signature of __init__
+    signature = inspect.signature(Priors.__init__)
+    keywords = [p for p in signature.parameters.values() if p.kind is not p.VAR_KEYWORD]
+    if name not in signature.parameters:
+        keywords.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None))
+    Priors.__init__.__signature__ = signature.replace(parameters=keywords)
+
+
+def prior_classes() -> tuple[str, ...]:
+    """Every prior class: the predictor classes, then the families' parameters."""
+    return (*PREDICTOR_CLASSES, *sorted(DPAR_SLOTS))
 
 
 class Priors(BaseEstimator):
@@ -43,18 +86,24 @@ class Priors(BaseEstimator):
     - ``cor``: correlations of group-level effects (an :class:`LKJ` prior);
     - ``sds``: standard deviations of the penalised parts of smooths (their
       wiggliness; brms' class ``sds``);
-    - ``sigma``: residual standard deviation (Gaussian, Student-t, log-normal);
-    - ``shape``, ``phi``, ``nu``: other family parameters (negative binomial,
-      gamma and Weibull shape; beta precision; Student-t degrees of freedom);
-    - ``zi``, ``hu``: zero-inflation and hurdle probabilities.
+    - every distributional parameter that a family declares, by its brms
+      name (:func:`prior_classes` lists them all): ``sigma`` (residual sd),
+      ``shape``, ``phi`` (precision), ``nu`` (Student-t degrees of freedom),
+      ``zi``, ``hu``, ``zoi``, ``coi`` (inflation and hurdle probabilities),
+      ``alpha`` (skewness), ``beta`` (the ex-Gaussian's exponential mean),
+      ``ndt`` (non-decision time), ``kappa`` (von Mises concentration),
+      ``quantile`` (asymmetric Laplace).
 
     Parameters
     ----------
     preset : {"default", "rstanarm", "brms"}, default="default"
         Where unset priors come from: bayesmixed's own defaults, rstanarm's
         or brms' (the priors page of the docs lists the exact rules).
-    Intercept, b, sd, cor, sds, sigma, shape, phi, nu, zi, hu : Prior or None
-        Class-level priors.
+    Intercept, b, sd, cor, sds : Prior or None
+        Class-level priors of the linear predictors.
+    **dpars : Prior or None
+        Priors of the families' parameters by name (``sigma=``, ``shape=``,
+        ...), each a keyword parameter of its own for ``get_params``.
     coef : dict of str to Prior, optional
         Priors of single coefficients by name (``{"Days": Normal(0, 10)}``);
         they take precedence over ``b``.
@@ -87,15 +136,10 @@ class Priors(BaseEstimator):
         sd=None,
         cor=None,
         sds=None,
-        sigma=None,
-        shape=None,
-        phi=None,
-        nu=None,
-        zi=None,
-        hu=None,
         coef=None,
         group=None,
         dpar=None,
+        **dpars,
     ):
         self.preset = preset
         self.Intercept = Intercept
@@ -103,20 +147,22 @@ class Priors(BaseEstimator):
         self.sd = sd
         self.cor = cor
         self.sds = sds
-        self.sigma = sigma
-        self.shape = shape
-        self.phi = phi
-        self.nu = nu
-        self.zi = zi
-        self.hu = hu
         self.coef = coef
         self.group = group
         self.dpar = dpar
+        unknown = sorted(set(dpars) - set(DPAR_SLOTS))
+        if unknown:
+            raise TypeError(
+                f"Priors got unexpected prior class(es) {unknown}; the classes are "
+                f"{list(prior_classes())}."
+            )
+        for name in DPAR_SLOTS:
+            setattr(self, name, dpars.get(name))
 
     def set_params(self, **params):
         for key in params:
             slot, _, rest = key.partition("__")
-            if rest and slot in CLASSES and getattr(self, slot) is None:
+            if rest and slot in prior_classes() and getattr(self, slot) is None:
                 raise ValueError(
                     f"Cannot set {key!r}: the {slot!r} prior is not set here (it comes from the "
                     f"{self.preset!r} preset). Give it first, e.g. Priors({slot}=Normal(0, 1))."
@@ -128,7 +174,7 @@ class Priors(BaseEstimator):
         the class priors when ``inherit`` (the mean's predictors)."""
         entry = (self.dpar or {}).get(name)
         entry = Priors() if entry is None else as_priors(entry)
-        family_slots = [slot for slot in _FAMILY_SLOTS if getattr(entry, slot) is not None]
+        family_slots = [slot for slot in DPAR_SLOTS if getattr(entry, slot) is not None]
         if family_slots or entry.dpar:
             raise ValueError(
                 f"The priors of dpar {name!r} may set Intercept, b, sd, cor, sds, coef and group; "
@@ -140,9 +186,6 @@ class Priors(BaseEstimator):
                 slot: getattr(self, slot) if value is None else value for slot, value in values.items()
             }
         return Priors(self.preset, **values)
-
-
-_PREDICTOR_SLOTS = ("Intercept", "b", "sd", "cor", "sds", "coef", "group")
 
 
 @dataclass
@@ -284,34 +327,30 @@ def _adjust(prior: Prior, location: float, scale: float) -> Prior:
     return type(prior)(**params)
 
 
-_ALLOWED = {
-    "Intercept": ("real",),
-    "b": ("real",),
-    "sd": ("real", "positive", "covariance"),
-    "cor": ("correlation",),
-    "sds": ("real", "positive"),
-    "sigma": ("real", "positive"),
-    "shape": ("real", "positive"),
-    "phi": ("real", "positive"),
-    "nu": ("real", "positive"),
-    "zi": ("unit",),
-    "hu": ("unit",),
-}
+#: where the bounds of a uniform prior must lie, by the support of its slot
+_INTERVALS = {"real": (-np.inf, np.inf), "positive": (0.0, np.inf), "unit": (0.0, 1.0)}
 
 
 def _check_slot(cls: str, prior, where: str) -> None:
     if not isinstance(prior, Prior):
         raise TypeError(f"The {where} prior must be a Prior object (e.g. Normal(0, 1)). Got {prior!r}.")
-    if prior.support not in _ALLOWED[cls]:
+    admitted = PREDICTOR_CLASSES.get(cls) or _ADMITTED[DPAR_SLOTS[cls]]
+    if prior.support not in admitted:
         raise ValueError(
             f"The {where} prior cannot be {prior}: the {cls!r} class takes priors with support "
-            f"{' or '.join(_ALLOWED[cls])}."
+            f"{' or '.join(admitted)}."
         )
     for name, value in prior.hyperparameters().items():
         if not np.all(np.isfinite(value)):
             raise ValueError(f"The {where} prior {prior} has a non-finite {name!r}.")
-        if name != "mu" and np.any(value <= 0):
+        if name not in {"mu", "lower", "upper"} and np.any(value <= 0):
             raise ValueError(f"The {where} prior {prior} must have {name!r} > 0.")
+    if prior.support == "interval":
+        low, high = _INTERVALS[DPAR_SLOTS.get(cls, "real")]
+        if not low <= prior.lower < prior.upper <= high:
+            raise ValueError(
+                f"The {where} prior {prior} must have {low:g} <= lower < upper <= {high:g}."
+            )
 
 
 def as_priors(priors) -> Priors:
@@ -323,10 +362,10 @@ def as_priors(priors) -> Priors:
     if isinstance(priors, Priors):
         return priors
     if isinstance(priors, Mapping):
-        unknown = set(priors) - set(CLASSES) - {"preset", "coef", "group", "dpar"}
+        unknown = set(priors) - set(prior_classes()) - {"preset", "coef", "group", "dpar"}
         if unknown:
             raise ValueError(
-                f"Unknown prior class(es) {sorted(unknown)} in 'priors'; expected {list(CLASSES)}."
+                f"Unknown prior class(es) {sorted(unknown)} in 'priors'; expected {list(prior_classes())}."
             )
         return Priors(**priors)
     raise TypeError(
@@ -340,6 +379,7 @@ def resolve_priors(
     *,
     predictors: dict[str, PredictorTerms],
     aux: dict,
+    y: np.ndarray,
     dispersion: str | None = None,
 ) -> ResolvedPriors:
     """Choose and adjust every prior of a model.
@@ -351,9 +391,11 @@ def resolve_priors(
         The model's linear predictors by name: those of the mean first
         (``"mu"``, or ``"mu2"``, ``"mu3"``, ... for categorical models), then
         family parameters with a formula of their own (``"sigma"``).
-    aux : dict of str to FamilyParameter
-        Every parameter of the family, with the prior class that sets it and
-        its default per preset; those with a predictor get no prior of their own.
+    aux : dict of str to Dpar
+        Every parameter of the family, with its default prior per preset;
+        those with a predictor get no prior of their own.
+    y : ndarray
+        The response, for priors that depend on it (brms' ``ndt``).
     dispersion : str, optional
         The family parameter that a :class:`Decov` prior scales group sds by.
     """
@@ -369,9 +411,9 @@ def resolve_priors(
             f"parameters with a formula are {[n for n in predictors if n != 'mu']}."
         )
     for name in predicted:
-        if getattr(priors, aux[name].cls) is not None:
+        if getattr(priors, name) is not None:
             raise ValueError(
-                f"The {aux[name].cls!r} prior is not used: {name} has a formula of its own. Give priors "
+                f"The {name!r} prior is not used: {name} has a formula of its own. Give priors "
                 f"for its terms with dpar={{{name!r}: Priors(Intercept=..., b=...)}}."
             )
     resolved = {
@@ -398,15 +440,9 @@ def resolve_priors(
     for name, parameter in aux.items():
         if name in predicted:
             continue
-        default = {
-            "default": parameter.default,
-            "rstanarm": parameter.rstanarm,
-            "brms": parameter.brms or defaults.get(parameter.cls),
-        }[priors.preset]
-        specified, source = _pick(priors, parameter.cls, default=default)
-        resolved_aux[name] = ResolvedPrior(
-            parameter.cls, specified, _adjust(specified, 0.0, scales.y_scale), source
-        )
+        default = parameter.prior(priors.preset, y) or defaults[name]
+        specified, source = _pick(priors, name, default=default)
+        resolved_aux[name] = ResolvedPrior(name, specified, _adjust(specified, 0.0, scales.y_scale), source)
     return ResolvedPriors(predictors=resolved, aux=resolved_aux)
 
 

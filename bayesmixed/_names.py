@@ -1,0 +1,193 @@
+"""Every name of the model's variables, and every name the posterior reports.
+
+The PyMC model creates its variables, dimensions and data under the names
+made here, the posterior layer reads them back through the same functions,
+and the summaries report parameters under brms' names, also made here
+(``b_Days``, ``sd_Subject__Intercept``, ``cor_Subject__Intercept__Days``,
+``r_Subject[308,Intercept]``). Nothing else spells a name.
+
+A linear predictor's variables carry its distributional parameter, as in
+brms: ``Intercept_sigma``, ``b_sigma``; a group block or smooth is known by
+its key (``Subject``, ``Subject__sigma``, ``sx``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: the mean's linear predictor
+MU = "mu"
+#: what the likelihood's observed variable is called in the model
+OBSERVED = "y"
+#: data of the observed response, and of binomial trials
+OBSERVED_DATA = "y_observed"
+TRIALS = "trials"
+#: ordinal thresholds: the centred variable and the reported one (``Intercept[k]``)
+THRESHOLD_DIM = "threshold"
+#: the likelihood of a Gaussian model whose group effects are integrated out
+MARGINAL = "y_marginal"
+
+
+def predictor_variable(kind: str, dpar: str = MU) -> str:
+    """A variable of one linear predictor: ``kind`` is ``"Intercept"``,
+    ``"Intercept_centered"``, ``"b"``, ``"coef"`` (the coefficients' dim),
+    ``"X"``, ``"X_means"`` or ``"offset"``; ``b_sigma`` for sigma's ``b``."""
+    return kind if dpar == MU else f"{kind}_{dpar}"
+
+
+def part_key(base: str, dpar: str = MU) -> str:
+    """The key of a group block or smooth of ``dpar``'s predictor (``Subject__sigma``)."""
+    return base if dpar == MU else f"{base}__{dpar}"
+
+
+def coefficient_label(name: str, dpar: str = MU) -> str:
+    """A coefficient as brms prints it: ``Days``, or ``sigma_Days`` for sigma's."""
+    return name if dpar == MU else f"{dpar}_{name}"
+
+
+@dataclass(frozen=True)
+class BlockNames:
+    """The model's names for one block of group effects, by its key."""
+
+    key: str
+
+    @property
+    def sd(self) -> str:
+        return f"sd_{self.key}"
+
+    @property
+    def cor(self) -> str:
+        return f"cor_{self.key}"
+
+    @property
+    def cor_cholesky(self) -> str:
+        return f"cor_chol_{self.key}"
+
+    @property
+    def effects(self) -> str:
+        """The effects by level and term (``r``)."""
+        return f"r_{self.key}"
+
+    @property
+    def standardised(self) -> str:
+        """The non-centred effects ``z`` ~ N(0, 1)."""
+        return f"z_{self.key}"
+
+    @property
+    def decov_scale(self) -> str:
+        return f"tau_{self.key}"
+
+    @property
+    def decov_simplex(self) -> str:
+        return f"simplex_{self.key}"
+
+    @property
+    def level_dim(self) -> str:
+        return f"{self.key}__level"
+
+    @property
+    def term_dim(self) -> str:
+        return f"{self.key}__term"
+
+    @property
+    def term_dim_bis(self) -> str:
+        """The second dimension of the correlation matrix."""
+        return f"{self.key}__term_bis"
+
+    @property
+    def index_data(self) -> str:
+        return f"index_{self.key}"
+
+    @property
+    def columns_data(self) -> str:
+        return f"Z_{self.key}"
+
+
+@dataclass(frozen=True)
+class SmoothNames:
+    """The model's names for one smooth, by its key."""
+
+    key: str
+
+    @property
+    def sds(self) -> str:
+        return f"sds_{self.key}"
+
+    @property
+    def coefficients(self) -> str:
+        """The penalised coefficients ``s``."""
+        return f"s_{self.key}"
+
+    @property
+    def standardised(self) -> str:
+        return f"zs_{self.key}"
+
+    @property
+    def basis_dim(self) -> str:
+        return f"{self.key}__basis"
+
+    @property
+    def sds_dim(self) -> str:
+        return f"{self.key}__sds"
+
+    @property
+    def columns_data(self) -> str:
+        return f"Xs_{self.key}"
+
+
+def is_effects(name: str) -> bool:
+    """Whether a model variable holds per-level or per-basis effects (``r``,
+    ``s``): many values, left out of convergence diagnostics."""
+    return name.startswith(("r_", "s_"))
+
+
+def hyperparameter(variable: str, hyper: str) -> str:
+    """The data container of one hyperparameter of a variable's prior."""
+    return f"hyper__{variable}__{hyper}"
+
+
+def split_part(variable: str, name: str) -> str:
+    """A variable of one prior family inside a vector of mixed priors."""
+    return f"{variable}_{name}"
+
+
+def input_data(index: int) -> str:
+    """The data container of a nonlinear model's ``index``-th input column."""
+    return f"input_{index}"
+
+
+def marginal_data(statistic: str) -> str:
+    """The data container of one sufficient statistic of a marginal model."""
+    return f"marginal_{statistic}"
+
+
+# -- brms' names of reported parameters ----------------------------------------
+
+
+def brms_coefficient(label: str) -> str:
+    return f"b_{label}"
+
+
+def brms_sd(group: str, term: str) -> str:
+    return f"sd_{group}__{term}"
+
+
+def brms_cor(group: str, first: str, second: str) -> str:
+    return f"cor_{group}__{first}__{second}"
+
+
+def brms_effect(group: str, level: str, term: str) -> str:
+    return f"r_{group}[{level},{term}]"
+
+
+def brms_smooth_sd(label: str) -> str:
+    return f"sds_{label}"
+
+
+def threshold(k: int) -> str:
+    """An ordinal model's k-th threshold (1-based), as brms reports it."""
+    return f"Intercept[{k}]"
+
+
+def is_threshold(name: str) -> bool:
+    return name.startswith("Intercept[")
