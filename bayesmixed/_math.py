@@ -2,7 +2,9 @@
 
 Code that must run both inside a PyMC model (on PyTensor variables) and on
 posterior draws (on numpy arrays) is written once against a
-:class:`MathNamespace`: links, expected values, linear predictors.
+:class:`MathNamespace`: links, expected values, linear predictors. On draws,
+a parameter's values carry the draws on their last axis (coefficients
+``(p, S)``, a linear predictor ``(n, S)``); in the model they have no draw axis.
 :func:`namespace_of` picks the namespace from the values themselves.
 """
 
@@ -41,10 +43,29 @@ class MathNamespace:
     concatenate: Callable
     zeros_like: Callable
     softmax: Callable
+    #: a per-row vector shaped to broadcast against a linear predictor's values
+    column: Callable
+    #: values by level gathered for each row's level
+    take: Callable
+    #: gathered values times per-row weights
+    scaled: Callable
+    #: ``total + value`` (in place on numpy arrays, whose copies cost more than the sum)
+    accumulate: Callable
 
 
 def _tensor_softmax(x, axis=-1):
     return pt.special.softmax(x, axis=axis)
+
+
+def _scaled_in_place(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    if not np.all(weights == 1.0):
+        values *= weights[:, None]
+    return values
+
+
+def _accumulate_in_place(total: np.ndarray, value) -> np.ndarray:
+    total += value
+    return total
 
 
 NUMPY = MathNamespace(
@@ -68,6 +89,11 @@ NUMPY = MathNamespace(
     concatenate=np.concatenate,
     zeros_like=np.zeros_like,
     softmax=special.softmax,
+    # on draws a predictor is (rows, draws): a row's values are contiguous
+    column=lambda values: values[:, None],
+    take=lambda values, index: values.take(index, axis=0),
+    scaled=_scaled_in_place,
+    accumulate=_accumulate_in_place,
 )
 
 PYTENSOR = MathNamespace(
@@ -91,6 +117,10 @@ PYTENSOR = MathNamespace(
     concatenate=pt.concatenate,
     zeros_like=pt.zeros_like,
     softmax=_tensor_softmax,
+    column=lambda values: values,
+    take=lambda values, index: values[index],
+    scaled=lambda values, weights: values * weights,
+    accumulate=lambda total, value: total + value,
 )
 
 

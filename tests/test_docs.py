@@ -13,6 +13,8 @@ import sys
 import warnings
 from pathlib import Path
 
+import numpy as np
+
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
 
@@ -67,6 +69,25 @@ def test_site_builds_strictly_without_warnings(tmp_path):
 
 def _python_blocks(markdown: str) -> list[str]:
     return re.findall(r"^```python\n(.*?)^```", markdown, flags=re.MULTILINE | re.DOTALL)
+
+
+def test_extending_page_code_runs():
+    """The new family of extending.md fits, and its derived log density is the
+    logistic distribution's."""
+    from scipy import stats
+
+    blocks = _python_blocks((DOCS / "extending.md").read_text())
+    namespace: dict = {"__name__": "__extending__"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # short chains warn by design
+        for number, block in enumerate(blocks, 1):
+            exec(compile(block, f"extending.md, python block {number}", "exec"), namespace)
+    family, model = namespace["Logistic"](), namespace["model"]
+    log_density = family.log_likelihood(np.array([0.5, 0.5]), np.array([[0.0, 1.0]]), {"sigma": np.array([[2.0]])})
+    np.testing.assert_allclose(log_density[0], stats.logistic.logpdf([0.5, 0.5], [0.0, 1.0], 2.0))
+    table = model.summary().to_frame()["Estimate"]
+    assert abs(table[("Further Distributional Parameters", "sigma")] - 0.7) < 0.25
+    assert abs(table[("Regression Coefficients", "x")] - 0.5) < 0.25
 
 
 def test_getting_started_code_runs(tmp_path, monkeypatch):

@@ -1,7 +1,7 @@
 """Design: encodings learned at fit and replayed at predict."""
 
-from ._design import Design, DesignData, ModelDesign
+from ._design import Design, DesignData, ModelDesign, PredictorValues
 from ._fixed import FixedDesign
 from ._groups import GroupDesign
 
-__all__ = ["Design", "DesignData", "FixedDesign", "GroupDesign", "ModelDesign"]
+__all__ = ["Design", "DesignData", "FixedDesign", "GroupDesign", "ModelDesign", "PredictorValues"]

@@ -23,7 +23,21 @@ from ._continuous import (
     Weibull,
 )
 from ._discrete import BetaBinomial, Bernoulli, Binomial, Geometric, NegativeBinomial, Poisson
-from ._family import Dpar, Family, Support
+from ._family import (
+    ANGLES,
+    BINARY,
+    CLOSED_UNIT,
+    COUNTS,
+    NON_NEGATIVE,
+    OPEN_UNIT,
+    POSITIVE,
+    REAL,
+    SUCCESSES,
+    ZERO_UNIT,
+    Dpar,
+    Family,
+    Support,
+)
 from ._inflated import (
     HurdleGamma,
     HurdleLogNormal,
@@ -39,7 +53,8 @@ from ._links import LINKS, Link
 from ._summaries import CIRCULAR, LINEAR, DrawSummaries
 
 __all__ = [
-    "ALIASES", "CIRCULAR", "FAMILIES", "LINEAR", "LINKS",
+    "ALIASES", "ANGLES", "BINARY", "CIRCULAR", "CLOSED_UNIT", "COUNTS", "FAMILIES", "LINEAR",
+    "LINKS", "NON_NEGATIVE", "OPEN_UNIT", "POSITIVE", "REAL", "SUCCESSES", "ZERO_UNIT",
     "AsymLaplace", "Bernoulli", "BetaBinomial", "BetaFamily", "Binomial", "Categorical",
     "Cumulative", "Dpar", "DrawSummaries", "ExGaussian", "ExponentialFamily", "Family",
     "GammaFamily", "Gaussian", "Geometric", "HurdleGamma", "HurdleLogNormal",

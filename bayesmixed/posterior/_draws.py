@@ -11,7 +11,8 @@ import xarray as xr
 from scipy.special import logsumexp
 
 from .._names import BlockNames, SmoothNames
-from ..design import Design, DesignData, ModelDesign
+from .._math import NUMPY
+from ..design import Design, DesignData, ModelDesign, PredictorValues
 from ..families import LINKS, Family
 from ..model import GaussianStatistics, coefficient_draws, draw_group_effects
 
@@ -193,22 +194,15 @@ def linear_predictor(
     groups : container of str, optional
         Add the effects of these groups only; of every group by default.
     """
-    # built as (n, S): a row's group effects are then contiguous rows to
+    # computed as (n, S): a row's group effects are then contiguous rows to
     # gather; in place, since new arrays of draws cost more than arithmetic
-    eta = data.X @ draws.b.T
-    eta += data.offset[:, None]
-    if draws.intercept is not None:
-        eta += draws.intercept
-    for block, index, Z in zip(design.blocks, data.group_index, data.Z):
-        if groups is None or block.group in groups:
-            for z, by_level in zip(Z.T, effects[block.key]):  # one term at a time
-                gathered = by_level.take(index, axis=0)
-                if not np.all(z == 1.0):
-                    gathered *= z[:, None]
-                eta += gathered
-    for smooth, Xs in zip(design.smooths, data.smooths):
-        eta += Xs @ draws.smooths[smooth.key].T
-    return eta.T
+    values = PredictorValues(
+        intercept=draws.intercept,
+        b=draws.b.T,
+        effects=effects,
+        smooths={key: s.T for key, s in draws.smooths.items()},
+    )
+    return design.linear_predictor(values, data, NUMPY, groups).T
 
 
 def _draw_new_effects(draws: PredictorDraws, key: str, n_new: int, rng: np.random.Generator) -> np.ndarray:
