@@ -159,3 +159,29 @@ def test_parameter_errors_name_the_parameter(kwargs, error, message):
     )
     with pytest.raises(error, match=message):
         spec_from_parameters(**(base | kwargs))
+
+
+@pytest.mark.parametrize(
+    "formula, name, marked",
+    [
+        ("y ~ cs(x) + z + (1 | g)", "cs", "cs"),
+        ("y ~ mo(education):z", "mo", "mo"),
+        ("y ~ x + me(x2, sdx)", "me", "me"),
+        ("count ~ Sex + (1 | gr(g, by = Sex))", "gr", "gr"),
+        ("y ~ 1 + (1 | mm(g1, g2))", "mm", "mm"),
+        ("y ~ time + (1 + mo(x) | g)", "mo", "mo"),
+        ("y ~ time + ar(time, person, p = 2)", "ar", "ar"),
+    ],
+)
+def test_brms_special_terms_are_recognised_before_formulaic(formula, name, marked):
+    """brms' special terms get our error at their position, never formulaic's
+    misreading (it takes cs() for its cubic spline)."""
+    with pytest.raises(FormulaError, match=rf"brms' {name}\(\) \(.+\) is not supported") as info:
+        parse_formula(formula)
+    start = formula.index(marked + "(")
+    assert info.value.start == start and info.value.end == start + len(name)
+
+
+def test_names_that_contain_a_special_are_plain_columns():
+    spec = parse_formula("y ~ arm + mood + gram + (1 | cosy_id)")
+    assert spec.fixed == "arm + mood + gram"

@@ -18,6 +18,27 @@ from ..exceptions import FormulaError
 from ._terms import GroupTerm, ModelSpec, SmoothTerm
 
 _NAME = re.compile(r"^(?:[A-Za-z_.][A-Za-z0-9_.]*|`[^`]+`)$")
+#: brms' special terms, which formulaic would misread (``cs()`` is its cubic
+#: spline) or reject deep inside: recognised here first, by name
+_BRMS_SPECIALS = {
+    "cs": "category-specific effects",
+    "mo": "monotonic effects",
+    "me": "measurement error",
+    "mi": "imputation of missing values",
+    "gp": "Gaussian processes",
+    "ar": "autoregressive residuals",
+    "ma": "moving-average residuals",
+    "arma": "ARMA residuals",
+    "cosy": "compound-symmetric residuals",
+    "unstr": "unstructured residual correlations",
+    "car": "spatial conditional autoregression",
+    "sar": "spatial simultaneous autoregression",
+    "fcor": "fixed residual correlations",
+    "mmc": "multi-membership covariates",
+    "gr": "grouping terms with options",
+    "mm": "multi-membership grouping",
+}
+_SPECIAL_CALL = re.compile(r"(?<![A-Za-z0-9_.])(" + "|".join(_BRMS_SPECIALS) + r")\s*\(")
 _OPEN = "([{"
 _CLOSE = ")]}"
 
@@ -96,23 +117,23 @@ def _add_chunk(chunks, sign, text, start, stop, offset, formula):
 
 
 def _matching_close(text: str, open_index: int) -> int:
-    depth = 0
-    quote = ""
-    for i in range(open_index, len(text)):
-        char = text[i]
-        if quote:
-            if char == quote:
-                quote = ""
-            continue
-        if char in "'\"`":
-            quote = char
-        elif char in _OPEN:
-            depth += 1
-        elif char in _CLOSE:
-            depth -= 1
-            if depth == 0:
-                return i
+    """Where the bracket opened at ``open_index`` closes (-1 if it does not)."""
+    outer = None
+    for i, char, depth in _scan_lenient(text):
+        if i == open_index:
+            outer = depth
+        elif outer is not None and char in _CLOSE and depth == outer:
+            return i
     return -1
+
+
+def _scan_lenient(text: str):
+    """:func:`_scan` of text already checked (or checked later): unbalanced
+    brackets end the scan instead of raising."""
+    try:
+        yield from _scan(text, 0, text)
+    except FormulaError:
+        return
 
 
 def _wrapped(text: str, prefix: str) -> str | None:
@@ -148,7 +169,20 @@ def _find_bar(inner: str, offset: int, formula: str) -> tuple[int, int] | None:
     return bars[0]
 
 
+def _refuse_specials(text: str, start: int, formula: str) -> None:
+    """A FormulaError at the first brms special term in ``text`` (outside quotes)."""
+    for i, _, _ in _scan_lenient(text):
+        match = _SPECIAL_CALL.match(text, i)
+        if match:
+            name = match.group(1)
+            raise FormulaError(
+                f"brms' {name}() ({_BRMS_SPECIALS[name]}) is not supported by bayesmixed yet.",
+                formula, start + i, start + i + len(name),
+            )
+
+
 def _check_expr(expr: str, start: int, formula: str, what: str) -> None:
+    _refuse_specials(expr, start, formula)
     try:
         Formula(expr)
     except (FormulaicError, SyntaxError) as error:
@@ -160,6 +194,7 @@ def _check_expr(expr: str, start: int, formula: str, what: str) -> None:
 
 def _parse_grouping(text: str, start: int, formula: str) -> list[tuple[str, ...]]:
     """``g1/g2`` -> ``[("g1",), ("g1", "g2")]``; ``g1:g2`` -> ``[("g1", "g2")]``."""
+    _refuse_specials(text, start, formula)
     levels: list[tuple[str, ...]] = []
     prefix: tuple[str, ...] = ()
     position = start
@@ -445,18 +480,6 @@ def _parse_response(formula: str, tilde: int) -> tuple[str, str | None]:
 
 def _split_arguments(text: str) -> list[str]:
     """Split function arguments at top-level commas."""
-    parts, start, depth, quote = [], 0, 0, ""
-    for i, char in enumerate(text):
-        if quote:
-            quote = "" if char == quote else quote
-        elif char in "'\"`":
-            quote = char
-        elif char in _OPEN:
-            depth += 1
-        elif char in _CLOSE:
-            depth -= 1
-        elif char == "," and depth == 0:
-            parts.append(text[start:i])
-            start = i + 1
-    parts.append(text[start:])
-    return parts
+    cuts = [i for i, char, depth in _scan_lenient(text) if char == "," and depth == 0]
+    bounds = [-1, *cuts, len(text)]
+    return [text[start + 1 : stop] for start, stop in zip(bounds, bounds[1:])]
