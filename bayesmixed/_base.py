@@ -3,15 +3,12 @@ inference -> posterior, with the sklearn estimator contract around it."""
 
 from __future__ import annotations
 
-import warnings
-from collections.abc import Container, Iterator
 from numbers import Integral, Real
 
 import arviz as az
 import numpy as np
 import pandas as pd
 import pymc as pm
-import xarray as xr
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
@@ -19,34 +16,17 @@ from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_dat
 
 from . import __version__
 from ._checks import check_groups, warn_separation, warn_uninformative_response
-from ._memory import CHUNK_VALUES, LOG_LIKELIHOOD_VALUES
 from ._plotting import PlottingMixin
-from ._names import BlockNames, SmoothNames, brms_coefficient, brms_effect, is_effects, is_threshold
+from ._names import BlockNames, SmoothNames, is_effects, is_threshold
 from .design import Design, DesignData, ModelDesign
 from .design._columns import missing_or_infinite, spec_columns
-from .exceptions import FormulaError, ParetoKWarning, warn
-from .families import LINEAR, Family
+from .exceptions import FormulaError, warn
+from .families import Family
 from .families._family import BINARY
 from .inference import METHODS, InferenceConfig, infer, log, show_progress
 from .model import GaussianStatistics, build_model
 from .persistence import check_compatible, save
-from .posterior import (
-    NEW_LEVEL_POLICIES,
-    ModelSummary,
-    extract_draws,
-    family_inputs,
-    fixef_table,
-    group_effects,
-    joined,
-    log_predictive_density,
-    ranef_table,
-    reported_variables,
-    summarize,
-    summary_columns,
-    varcorr_table,
-    with_group_effects,
-)
-from .posterior._variables import POPULATION
+from .posterior import NEW_LEVEL_POLICIES, ModelSummary, Posterior, with_group_effects
 from .priors import (
     PRESETS,
     DataScales,
@@ -203,9 +183,19 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         sampled = [name for name in self._posterior_names() if not (marginal and is_effects(name))]
         idata, self.diagnostics_ = infer(model, config, sampled, self._diagnosed_names())
         if marginal is not None:
-            idata.posterior = with_group_effects(idata, marginal, self.design_, self._rng(5))
+            idata.posterior = with_group_effects(
+                idata, marginal, self.design_, np.random.default_rng([self.seed_, 5])
+            )
         self._check_draws(idata)
-        self.idata_ = self._with_observations(idata, data, y_values)
+        posterior = Posterior(idata, self.design_, self.family_, seed=self.seed_)
+        if not posterior.observed(data, y_values):
+            chains, n_draws = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
+            log(
+                f"The pointwise log-likelihood ({chains * n_draws} draws x {len(y_values)} rows) is not "
+                "stored: loo(), waic() and compare() are not available for this fit.",
+                shown=shown,
+            )
+        self.idata_ = posterior.idata
 
         self._set_coefficients()
         return self
@@ -265,7 +255,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         Categorical models have one row of ``coef_`` (and one intercept) per
         category but the first, as sklearn's multinomial models do.
         """
-        estimate = fixef_table(self._reported_idata(), self.design_)["Estimate"]
+        estimate = self.posterior_.fixef()["Estimate"]
         intercepts, coefs = [], []
         for name in self.design_.mu_names:
             predictor = self.design_.predictors[name]
@@ -525,92 +515,28 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
     def _diagnosed_names(self) -> list[str]:
         return [name for name in self._posterior_names() if not is_effects(name)]
 
-    def _with_observations(self, idata, data, y) -> az.InferenceData:
-        """The draws with the observations and, unless it would take more than
-        ``LOG_LIKELIHOOD_VALUES`` values, the pointwise log-likelihood."""
-        chains, n_draws = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
-        coords = {
-            "chain": idata.posterior["chain"].to_numpy(),
-            "draw": idata.posterior["draw"].to_numpy(),
-            "obs": np.arange(len(y)),
-        }
-        groups = {}
-        if chains * n_draws * len(y) <= LOG_LIKELIHOOD_VALUES:
-            log_lik = np.empty((chains * n_draws, len(y)))  # filled chunk by chunk
-            for rows, eta, params, trials in self._chunks_of(idata, data, len(y), "error"):
-                log_lik[:, rows] = self.family_.log_likelihood(y[rows], eta, params, trials)
-            groups["log_likelihood"] = xr.Dataset(
-                {"y": (("chain", "draw", "obs"), log_lik.reshape(chains, n_draws, -1))}, coords=coords
-            )
-        else:
-            log(
-                f"The pointwise log-likelihood ({chains * n_draws} draws x {len(y)} rows) is not "
-                "stored: loo(), waic() and compare() are not available for this fit.",
-                shown=show_progress(self.progressbar),
-            )
-        return az.InferenceData(
-            posterior=idata.posterior,
-            **({"sample_stats": idata.sample_stats} if "sample_stats" in idata else {}),
-            **groups,
-            observed_data=xr.Dataset({"y": (("obs",), y)}, coords={"obs": coords["obs"]}),
-        )
-
-    def _pointwise_idata(self) -> az.InferenceData:
-        """The fitted draws with their pointwise log-likelihood, for PSIS-LOO and WAIC."""
-        check_is_fitted(self, "idata_")
-        if "log_likelihood" not in self.idata_:
-            size = self.idata_.observed_data.sizes["obs"]
-            draws = self.idata_.posterior.sizes["chain"] * self.idata_.posterior.sizes["draw"]
-            raise ValueError(
-                f"This fit has no pointwise log-likelihood: {draws} draws x {size} rows exceed "
-                f"the {LOG_LIKELIHOOD_VALUES:,} values stored at most. Compare models on held-out "
-                "data with score(X, y) (the log predictive density, computed in chunks), or fit "
-                "with fewer draws."
-            )
-        return self.idata_
-
     # -- posterior -------------------------------------------------------------
 
-    def _chunks(self, X) -> Iterator[tuple[slice, np.ndarray, dict[str, np.ndarray], np.ndarray | None]]:
-        """The rows of X in chunks, each with the draws of the mean's linear
-        predictor and of the family parameters (see :func:`family_inputs`)
-        and its trials (if any); see :meth:`_chunks_of`."""
+    @property
+    def posterior_(self) -> Posterior:
+        """The fitted result (:class:`~bayesmixed.posterior.Posterior`): the
+        draws with the design and family, whose methods the predictions,
+        log-likelihood and summaries here call."""
         check_is_fitted(self, "idata_")
-        X = self._as_frame(X, reset=False)
-        data = self.design_.transform(X)
-        yield from self._chunks_of(self.idata_, data, len(X), self.new_levels, self._rng(1))
+        return Posterior(
+            self.idata_, self.design_, self.family_, seed=self.seed_, new_levels=self.new_levels,
+            report=self._report, formula=[self._formula_text()] + self.spec_.to_formulas()[1:],
+            sampler=self.sampler,
+        )
 
-    def _chunks_of(
-        self, idata: az.InferenceData, data: dict[str, DesignData], n_rows: int, new_levels: str,
-        rng: np.random.Generator | None = None, groups: Container[str] | None = None,
-    ) -> Iterator[tuple[slice, np.ndarray, dict[str, np.ndarray], np.ndarray | None]]:
-        """Encoded data of ``n_rows`` observations in chunks, with the draws
-        of ``idata`` for each (with the effects of every group, or of
-        ``groups`` only).
+    def _report(self, idata: az.InferenceData) -> az.InferenceData:
+        """The draws as summaries report them (as sampled here)."""
+        return idata
 
-        The group effects are arranged once (a level not seen at fit gets one
-        set of effects); a chunk's arrays of draws hold at most
-        :data:`CHUNK_VALUES` values, small enough to be reused from memory
-        already in hand rather than allocated afresh.
-        """
-        draws = extract_draws(idata, self.design_, self.family_)
-        effects = group_effects(draws, self.design_, data, new_levels=new_levels, rng=rng)
-        n_draws = idata.posterior.sizes["chain"] * idata.posterior.sizes["draw"]
-        step = max(1, CHUNK_VALUES // n_draws)
-        for start in range(0, n_rows, step):
-            rows = slice(start, start + step)
-            part = self.design_.rows(data, rows) if step < n_rows else data
-            eta, params = family_inputs(draws, self.design_, part, self.family_, effects=effects, groups=groups)
-            yield rows, eta, params, part[self.design_.mu_names[0]].trials
-
-    def _per_chunk(self, X, compute, axis: int = 0):
-        """``compute(eta, params, trials)`` over the chunks of X's rows, joined
-        (see :func:`joined`)."""
-        return joined(self._chunks(X), compute, axis)
-
-    def _mean_probabilities(self, X) -> np.ndarray:
-        """Posterior mean class probabilities (families that have them), n x K."""
-        return self._per_chunk(X, lambda eta, params, _: self.family_.probabilities(eta, params).mean(axis=0))
+    def _new_frame(self, X) -> pd.DataFrame:
+        """X for predictions from a fitted estimator, as a frame."""
+        check_is_fitted(self, "idata_")
+        return self._as_frame(X, reset=False)
 
     def predict(self, X, return_std=False, scale="response"):
         """Posterior mean of the expected response (or of the linear predictor).
@@ -638,26 +564,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             but the first).
         y_std : ndarray of shape (n_samples,), only with ``return_std=True``
         """
-        if scale not in {"response", "link"}:
-            raise ValueError(f"scale must be 'response' or 'link'; got {scale!r}.")
-        check_is_fitted(self, "idata_")
-        if return_std and scale == "response" and self.family_.labels:
-            raise ValueError(
-                "return_std=True needs a numeric response; a categorical model's predictions "
-                "are category probabilities (see predict_proba)."
-            )
-        rng = self._rng(2)
-        # draws of angles (von Mises) are averaged on the circle
-        summaries = LINEAR if scale == "link" else self.family_.summaries
-
-        def summary(eta, params, trials):
-            values = eta if scale == "link" else self.family_.mean(eta, params, trials)
-            if not return_std:
-                return summaries.mean(values)
-            spread = eta if scale == "link" else self.family_.sample(rng, eta, params, trials)
-            return summaries.mean(values), summaries.std(spread)
-
-        return self._per_chunk(X, summary)
+        return self.posterior_.predict(self._new_frame(X), return_std=return_std, scale=scale)
 
     def predict_interval(self, X, alpha=0.05, kind="predictive"):
         """Central ``1 - alpha`` posterior interval for each row of X.
@@ -679,27 +586,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         ndarray of shape (n_samples, 2)
             Lower and upper bounds.
         """
-        if not 0 < alpha < 1:
-            raise ValueError(f"alpha must be in (0, 1); got {alpha!r}.")
-        if kind not in {"predictive", "mean"}:
-            raise ValueError(f"kind must be 'predictive' or 'mean'; got {kind!r}.")
-        check_is_fitted(self, "idata_")
-        if self.family_.labels:
-            raise ValueError(
-                "predict_interval needs a numeric response; a categorical model predicts labels "
-                "(see predict_proba and sample_posterior_predictive)."
-            )
-        rng = self._rng(2)
-
-        def interval(eta, params, trials):
-            values = (
-                self.family_.sample(rng, eta, params, trials)
-                if kind == "predictive"
-                else self.family_.mean(eta, params, trials)
-            )
-            return self.family_.summaries.quantile(values, [alpha / 2, 1 - alpha / 2]).T
-
-        return self._per_chunk(X, interval)
+        return self.posterior_.predict_interval(self._new_frame(X), alpha=alpha, kind=kind)
 
     def posterior_epred(self, X) -> np.ndarray:
         """Draws of the expected response for the rows of X (brms'
@@ -711,15 +598,13 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             (n_draws, n_samples, n_categories) of category probabilities for
             a categorical model.
         """
-        if self.family_.labels:
-            return self._per_chunk(X, lambda eta, params, _: self.family_.probabilities(eta, params), axis=1)
-        return self._per_chunk(X, self.family_.mean, axis=1)
+        return self.posterior_.posterior_epred(self._new_frame(X))
 
     def posterior_linpred(self, X) -> np.ndarray:
         """Draws of the linear predictor of the mean for the rows of X (brms'
         ``posterior_linpred``), shape (n_draws, n_samples); (n_draws,
         n_samples, n_categories - 1) for a categorical model."""
-        return self._per_chunk(X, lambda eta, *_: eta, axis=1)
+        return self.posterior_.posterior_linpred(self._new_frame(X))
 
     def sample_posterior_predictive(self, X):
         """Draws of new responses for the rows of X.
@@ -729,8 +614,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         ndarray of shape (n_draws, n_samples)
             One row per posterior draw (chains stacked).
         """
-        rng = self._rng(2)
-        return self._per_chunk(X, lambda eta, params, trials: self.family_.sample(rng, eta, params, trials), axis=1)
+        return self.posterior_.sample_posterior_predictive(self._new_frame(X))
 
     def score(self, X, y, sample_weight=None):
         """Mean pointwise log predictive density of y (greater is better).
@@ -752,13 +636,8 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         -------
         ndarray of shape (n_samples,)
         """
-        y = self._check_y(len(X), y, numeric=not self.family_.labels, min_rows=1)
-        return np.concatenate([
-            log_predictive_density(self.family_.log_likelihood(
-                self.family_.check_response(y[rows], trials), eta, params, trials
-            ))
-            for rows, eta, params, trials in self._chunks(X)
-        ])
+        y = self._check_y(len(X), y, numeric=not self.posterior_.family.labels, min_rows=1)
+        return self.posterior_.log_predictive_density(self._new_frame(X), y)
 
     def loo(self, *, k_threshold: float | None = None):
         """In-sample PSIS-LOO (through :func:`arviz.loo`).
@@ -769,22 +648,13 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         weights are unreliable, so refit without them
         (:class:`~bayesmixed.model_selection.LOOSearchCV` does) or use K-fold CV.
         """
-        idata = self._pointwise_idata()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # arviz's own, less specific warning
-            result = az.loo(idata, pointwise=True)
-        threshold = result.good_k if k_threshold is None else k_threshold
-        _warn_high_pareto_k(np.asarray(result.pareto_k), threshold)
-        return result
+        return self.posterior_.loo(k_threshold)
 
     def waic(self):
         """In-sample WAIC (through :func:`arviz.waic`): ``elpd_waic``, ``se``,
         ``p_waic`` and per observation ``waic_i``. PSIS-LOO (:meth:`loo`) is
         the more reliable estimate, with diagnostics."""
-        idata = self._pointwise_idata()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            return az.waic(idata, pointwise=True)
+        return self.posterior_.waic()
 
     def save(self, path):
         """Save the fitted estimator to the folder ``path``: the posterior as
@@ -792,22 +662,11 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         :mod:`bayesmixed.persistence`); read it back with :func:`bayesmixed.load`."""
         return save(self, path)
 
-    def _rng(self, stream: int) -> np.random.Generator:
-        return np.random.default_rng([self.seed_, stream])
-
     # -- results ---------------------------------------------------------------
 
     def summary(self, prob: float = 0.95) -> ModelSummary:
         """Posterior summary laid out as brms prints it."""
-        check_is_fitted(self, "idata_")
-        return summarize(
-            self._reported_idata(),
-            self.design_,
-            self.family_,
-            formula=[self._formula_text()] + self.spec_.to_formulas()[1:],
-            prob=prob,
-            sampler=self.sampler,
-        )
+        return self.posterior_.summary(prob)
 
     def _formula_text(self) -> str:
         """The model's formula as the summary shows it: the user's, if it is whole."""
@@ -815,12 +674,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
 
     def fixef(self, prob: float = 0.95) -> pd.DataFrame:
         """Population-level effects: Estimate, Est.Error and interval bounds."""
-        check_is_fitted(self, "idata_")
-        return fixef_table(self._reported_idata(), self.design_, prob)
-
-    def _reported_idata(self) -> az.InferenceData:
-        """The posterior as summaries report it (the sampled one here)."""
-        return self.idata_
+        return self.posterior_.fixef(prob)
 
     def as_draws_df(self, *, group_effects: bool = True) -> pd.DataFrame:
         """The posterior draws, one column per parameter named as brms names
@@ -834,22 +688,11 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         group_effects : bool, default=True
             Include each group level's effects (``r_...`` columns).
         """
-        check_is_fitted(self, "idata_")
-        variables = reported_variables(
-            self._reported_idata(), self.design_, self.family_, group_effects=group_effects
-        )
-        chains, draws = variables[0].values.shape
-        frame = pd.DataFrame({v.name: v.values.ravel() for v in variables})
-        return frame.assign(**{
-            ".chain": np.repeat(np.arange(1, chains + 1), draws),
-            ".iteration": np.tile(np.arange(1, draws + 1), chains),
-            ".draw": np.arange(1, chains * draws + 1),
-        })
+        return self.posterior_.as_draws_df(group_effects)
 
     def ranef(self, prob: float = 0.95) -> dict[str, pd.DataFrame]:
         """Group-level effects by group, indexed by (level, term)."""
-        check_is_fitted(self, "idata_")
-        return ranef_table(self.idata_, self.design_, prob)
+        return self.posterior_.ranef(prob)
 
     def coef(self, prob: float = 0.95) -> dict[str, pd.DataFrame]:
         """Each group level's coefficients: population-level effects plus that
@@ -863,27 +706,11 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             Per group, indexed by (level, term), with the columns of :meth:`ranef`;
             a term without an effect of that group repeats the population value.
         """
-        check_is_fitted(self, "idata_")
-        variables = reported_variables(self.idata_, self.design_, self.family_, group_effects=True)
-        draws = {v.name: v.values.ravel() for v in variables}
-        population = [v.label for v in variables if v.section == POPULATION]
-        levels_of = {
-            block.group: block.level_labels for predictor in self.design_.predictors.values() for block in predictor.blocks
-        }
-        tables = {}
-        for group, levels in levels_of.items():
-            values = np.stack([
-                draws[brms_coefficient(term)] + draws.get(brms_effect(group, level, term), 0.0)
-                for level in levels for term in population
-            ], axis=1)
-            index = pd.MultiIndex.from_product([levels, population], names=["level", "term"])
-            tables[group] = pd.DataFrame(summary_columns(values, prob), index=index)
-        return tables
+        return self.posterior_.coef(prob)
 
     def VarCorr(self, prob: float = 0.95) -> pd.DataFrame:  # noqa: N802 (lme4's name)
         """Standard deviations and correlations of group effects, and sigma."""
-        check_is_fitted(self, "idata_")
-        return varcorr_table(self.idata_, self.design_, self.family_, prob)
+        return self.posterior_.varcorr(prob)
 
     def prior_summary(self) -> pd.DataFrame:
         """Every prior in use, adjusted to the data, with where it came from.
@@ -899,18 +726,6 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.non_deterministic = self.random_state is None
         return tags
-
-
-def _warn_high_pareto_k(k: np.ndarray, threshold: float) -> None:
-    high = np.flatnonzero(k > threshold)
-    if len(high):
-        shown = ", ".join(f"{i} (k = {k[i]:.2f})" for i in high[:10])
-        threshold = f"{threshold:.2f}"
-        more = f" and {len(high) - 10} more" if len(high) > 10 else ""
-        warn(
-            f"Pareto k > {threshold} for {len(high)} observation(s): rows {shown}{more}. PSIS-LOO "
-            "is unreliable for them; refit without them (LOOSearchCV does this) or use K-fold "
-            "cross-validation.", ParetoKWarning)
 
 
 #: scales (standard deviations) that NUTS handles without rescaling

@@ -163,7 +163,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         ndarray of shape (n_samples, n_categories)
             Rows sum to one.
         """
-        return self._mean_probabilities(X)
+        return self.posterior_.class_probabilities(self._new_frame(X))
 
     def _get_family(self) -> Family:
         if isinstance(self.family, str) and family_name(self.family) is None:
@@ -362,7 +362,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             Columns in the order of ``classes_``.
         """
         check_is_fitted(self, "classes_")
-        return self._mean_probabilities(X)
+        return self.posterior_.class_probabilities(self._new_frame(X))
 
     def sample_posterior_predictive(self, X):
         """Draws of new labels for the rows of X.

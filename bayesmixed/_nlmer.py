@@ -12,7 +12,6 @@ import numpy as np
 import pandas as pd
 from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval
-from sklearn.utils.validation import check_is_fitted
 
 from ._base import BayesianMixedModel
 from .design import DesignData, ModelDesign
@@ -375,19 +374,18 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         tags.regressor_tags.poor_score = True
         return tags
 
-    def _reported_idata(self) -> az.InferenceData:
+    def _report(self, idata: az.InferenceData) -> az.InferenceData:
         """Log-scale parameters without covariates reported on their own scale."""
-        check_is_fitted(self, "idata_")
         coefs = self.design_.main.coef_names
         own = [coefs.index(p) for p in self._nonlinear.log_scale if p in coefs and not any(
             c.startswith(f"{p}:") for c in coefs)]
         if not own:
-            return self.idata_
-        posterior = self.idata_.posterior.copy()
+            return idata
+        posterior = idata.posterior.copy()
         b = posterior["b"].copy()
         b[..., own] = np.exp(b[..., own].to_numpy())
         posterior["b"] = b
-        reported = copy.copy(self.idata_)
+        reported = copy.copy(idata)
         reported.posterior = posterior
         return reported
 

@@ -238,8 +238,8 @@ class PlottingMixin:
     def _expected_on(self, grid: pd.DataFrame, groups: Sequence[str], prob: float) -> pd.DataFrame:
         """Interval columns of the expected response on ``grid``, with the
         effects of ``groups`` only."""
-        data = self.design_.transform(grid)
-        chunks = self._chunks_of(self.idata_, data, len(grid), self.new_levels, self._rng(3), groups=groups)
+        posterior = self.posterior_
+        chunks = posterior.chunks(posterior.design.transform(grid), len(grid), rng=posterior.rng(3), groups=groups)
         if self.family_.labels:  # categorical: a curve per category
             columns = joined(
                 chunks, lambda eta, params, _: interval_columns(self.family_.probabilities(eta, params), prob)
@@ -259,9 +259,9 @@ class PlottingMixin:
     def _variables(self, names: Sequence[str] | None = None) -> list[Variable]:
         """Reported parameters, all but group-level effects by default, or
         those named (brms names, group-level effects included)."""
-        check_is_fitted(self, "idata_")
+        posterior = self.posterior_
         found = reported_variables(
-            self._reported_idata(), self.design_, self.family_, group_effects=names is not None
+            posterior.reported_idata, posterior.design, posterior.family, group_effects=names is not None
         )
         if names is None:
             return [v for v in found if v.section != GROUP_EFFECTS]
@@ -414,7 +414,7 @@ class PlottingMixin:
             raise ValueError(f"kind must be 'auto', 'density' or 'bars'; got {kind!r}.")
         replicated = self.sample_posterior_predictive(X)
         observed = self._check_y(replicated.shape[1], y, numeric=False)
-        pick = self._rng(4).choice(replicated.shape[0], size=min(ndraws, replicated.shape[0]), replace=False)
+        pick = self.posterior_.rng(4).choice(replicated.shape[0], size=min(ndraws, replicated.shape[0]), replace=False)
         replicated = replicated[np.sort(pick)]
         discrete = self.family_.discrete
         if kind == "auto":

@@ -35,7 +35,7 @@ def compare(models: Mapping[str, BaseEstimator] | Sequence[BaseEstimator]) -> pd
         models = {f"model{i}": model for i, model in enumerate(models)}
     if len(models) < 2:
         raise ValueError(f"compare needs at least two models; got {len(models)}.")
-    idatas = {name: model._pointwise_idata() for name, model in models.items()}
+    idatas = {name: model.posterior_.pointwise() for name, model in models.items()}
     sizes = {name: model.idata_.observed_data.sizes["obs"] for name, model in models.items()}
     if len(set(sizes.values())) > 1:
         raise ValueError(

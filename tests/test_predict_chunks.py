@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import bayesmixed._base as base
+import bayesmixed.posterior._posterior as posterior
 from bayesmixed import BayesianGLMER, BayesianNLMER
 from bayesmixed.datasets import load_orange
 
@@ -14,7 +14,7 @@ from .conftest import FAST, fit_quietly
 
 def in_chunks_of(monkeypatch, model, rows: int) -> None:
     draws = model.idata_.posterior.sizes["chain"] * model.idata_.posterior.sizes["draw"]
-    monkeypatch.setattr(base, "CHUNK_VALUES", rows * draws)
+    monkeypatch.setattr(posterior, "CHUNK_VALUES", rows * draws)
 
 
 def deterministic_outputs(model, X, y):
@@ -80,7 +80,7 @@ def test_training_log_likelihood_is_filled_chunk_by_chunk(monkeypatch, sleepstud
 
     from bayesmixed import BayesianLMER
 
-    monkeypatch.setattr(base, "CHUNK_VALUES", 7 * 2 * 60)  # 7 rows per chunk: 26 chunks of 180 rows
+    monkeypatch.setattr(posterior, "CHUNK_VALUES", 7 * 2 * 60)  # 7 rows per chunk: 26 chunks of 180 rows
     model = BayesianLMER(formula="Reaction ~ Days + (Days | Subject)", random_state=0,
                          **{**FAST, "draws": 60})
     fit_quietly(model, sleepstudy, sleepstudy["Reaction"])

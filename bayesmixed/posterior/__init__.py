@@ -12,6 +12,7 @@ from ._draws import (
     log_predictive_density,
     with_group_effects,
 )
+from ._posterior import Posterior
 from ._smooths import smooth_curve, smooth_grid
 from ._summary import ModelSummary, summarize
 from ._tables import fixef_table, ranef_table, summary_columns, varcorr_table
@@ -21,6 +22,7 @@ __all__ = [
     "NEW_LEVEL_POLICIES",
     "Draws",
     "ModelSummary",
+    "Posterior",
     "PredictorDraws",
     "Variable",
     "extract_draws",
