@@ -485,7 +485,7 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
             {name: s for name, s in zip(predictor.coef_names, x_scale)}
             | ({"y": scale} if reference is not None else {})
         )
-        y_link = _brms_link_scale(y, self.family_.link)
+        y_link = _brms_link_scale(y, self.family_.brms_prior_link or self.family_.link)
         median = float(np.median(y_link))
         return DataScales(
             y_location=location,
@@ -753,17 +753,17 @@ def _brms_link_scale(y: np.ndarray, link: str) -> np.ndarray:
     """y on the link scale as brms reads it for its default priors.
 
     brms centres and scales its default intercept, sd and sigma priors with
-    median and mad of ``link(y)`` for the identity, log, inverse and sqrt
-    links (zeros replaced by 0.1 before log and inverse); for other links
-    (logit, probit, cloglog) it uses location 0 and scale 2.5, which a zero
-    vector gives here.
+    median and mad of ``link(y)`` for the identity, log, inverse, sqrt and
+    1/mu^2 links (zeros replaced by 0.1 before log, inverse and 1/mu^2); for
+    other links (logit, probit, cloglog) it uses location 0 and scale 2.5,
+    which a zero vector gives here.
     """
     if link == "identity":
         return y
-    if link in {"log", "inverse"}:
+    if link in {"log", "inverse", "1/mu^2"}:
         safe = np.where(y == 0, 0.1, y)
         with np.errstate(invalid="ignore", divide="ignore"):
-            values = np.log(safe) if link == "log" else 1.0 / safe
+            values = {"log": np.log, "inverse": np.reciprocal, "1/mu^2": lambda v: 1.0 / v**2}[link](safe)
         return values[np.isfinite(values)] if np.isfinite(values).any() else np.zeros(1)
     if link == "sqrt":
         return np.sqrt(np.clip(y, 0, None))

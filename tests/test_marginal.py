@@ -189,9 +189,9 @@ def test_marginalised_fits_are_reproducible(sleepstudy):
 
 
 def test_a_fit_too_large_for_its_pointwise_log_likelihood_says_so(sleepstudy, monkeypatch, caplog):
-    import bayesmixed._base as base
+    import bayesmixed.posterior._posterior as posterior
 
-    monkeypatch.setattr(base, "LOG_LIKELIHOOD_VALUES", 1000)
+    monkeypatch.setattr(posterior, "LOG_LIKELIHOOD_VALUES", 1000)
     model = BayesianLMER(formula="Reaction ~ Days + (1 | Subject)", random_state=1, progressbar=True, **FAST)
     with caplog.at_level(logging.INFO, logger="bayesmixed"):
         fit_quietly(model, sleepstudy, sleepstudy["Reaction"])

@@ -65,8 +65,7 @@ def check_columns(X: pd.DataFrame, columns: Iterable[str], where: str) -> None:
         if column not in X.columns and re.search(rf"(?<![\w.]){re.escape(column)}\s*\(", where):
             raise FormulaError(
                 f"{column}() in {where} is not a function formulas know. They know C(), I(), "
-                "offset(), log(), exp(), center(), scale(), poly(), bs() and numpy's as np.<name>(); "
-                "brms' mo(), gp(), ar() and me() terms are not supported"
+                "offset(), log(), exp(), center(), scale(), poly(), bs() and numpy's as np.<name>()"
                 + ("; for R's factor(x) write C(x)." if column == "factor" else ".")
             )
         if column not in X.columns:

@@ -121,6 +121,7 @@ class LogNormal(Family):
     name = "lognormal"
     dpars = (LOG_SIGMA,)
     support = POSITIVE
+    brms_prior_link = "log"
 
     def dpar_location(self, name, y):
         positive = np.log(y[y > 0])

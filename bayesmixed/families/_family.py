@@ -120,6 +120,9 @@ class Family:
     stacked: ClassVar[bool] = False
     #: how draws of the response are averaged and summarised (circular for angles)
     summaries: ClassVar[DrawSummaries] = LINEAR
+    #: the link through which brms reads y for its default priors, where it is
+    #: not the mean's (log for the log-normal families, brms' "logscale")
+    brms_prior_link: ClassVar[str | None] = None
     #: the distributional parameters besides the mean, by name (from ``dpars``)
     parameters: ClassVar[dict[str, Dpar]] = {}
 
