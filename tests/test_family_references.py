@@ -20,6 +20,9 @@ from ._brms_families import BRMS_FAMILIES
 from .conftest import fit_quietly
 
 DATA = Path(__file__).parent / "data" / "families"
+#: chains that mix slowly (as brms' own did: its lp__ R-hat was 1.010 there)
+#: get longer runs; 4 x 1000 draws gave R-hat 1.014
+LONGER = {"zero_inflated_beta": {"tune": 2000, "draws": 2000}}
 
 
 @pytest.mark.slow
@@ -30,7 +33,8 @@ def test_family_agrees_with_brms(family):
     model = BayesianGLMER(
         formula="y ~ x + (1 | g)", family=family, priors="brms",
         trials="trials" if "trials" in data else None,
-        chains=4, draws=1000, tune=1000, random_state=1, target_accept=0.9,
+        **{"chains": 4, "draws": 1000, "tune": 1000, **LONGER.get(family, {})},
+        random_state=1, target_accept=0.9,
     )
     fit_quietly(model, data.drop(columns="y"), data["y"])
     assert model.diagnostics_["max_rhat"] <= 1.01, model.diagnostics_
