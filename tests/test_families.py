@@ -217,6 +217,22 @@ def test_expected_value_is_the_mean_of_draws(name):
         assert np.all(family.support.contains(draws, trials)), name
 
 
+@pytest.mark.parametrize("name", sorted(FAMILIES))
+def test_draws_are_independent_across_rows_that_share_parameters(name):
+    """One draw of many rows with the same parameters averages to the expected
+    value: each row gets its own draw (an inflation drawn once per posterior
+    draw would make every row zero, or none)."""
+    rng, family, eta, params, trials = setup(name, 1)
+    n = 20_000
+    eta = np.repeat(eta[None], n, axis=1)
+    trials = None if trials is None else np.full(n, TRIALS)
+    draws = family.sample(rng, eta, params, trials)[0]
+    expected = family.mean(eta[:, :1], params, None if trials is None else trials[:1])[0, 0]
+    if family.labels:
+        draws, expected = draws == family.categories[0], expected[0]
+    assert abs(draws.mean() - expected) < 5 * draws.std() / np.sqrt(n) + 1e-9, name
+
+
 @pytest.mark.parametrize(
     "name, reference",
     [

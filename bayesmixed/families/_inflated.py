@@ -75,6 +75,8 @@ def _beta(mu, phi, size=None):
 
 
 def _zero_inflated_beta(mu, phi, zi, size):
+    # one inflation draw per observation, also where zi is shared by all of them
+    mu, phi, zi = pt.broadcast_arrays(mu, phi, zi)
     return pt.switch(pm.Bernoulli.dist(p=zi, size=size), 0.0, _beta(mu, phi, size))
 
 
@@ -109,6 +111,7 @@ class ZeroOneInflatedBeta(BetaFamily):
 
 
 def _zero_one_inflated_beta(mu, phi, zoi, coi, size):
+    mu, phi, zoi, coi = pt.broadcast_arrays(mu, phi, zoi, coi)
     ends = pt.cast(pm.Bernoulli.dist(p=coi, size=size), "float64")
     return pt.switch(pm.Bernoulli.dist(p=zoi, size=size), ends, _beta(mu, phi, size))
 
