@@ -17,9 +17,9 @@ Model selection: :mod:`bayesmixed.metrics` (scorers), :mod:`bayesmixed.model_sel
 (``compare``, ``LOOSearchCV``); persistence: ``model.save(path)`` and :func:`load`.
 """
 
-__version__ = "0.1.0"  # before the imports: persistence reads it
-
 import logging
+
+from ._version import __version__
 
 # What is compiled and why is logged at INFO when progress is shown (see
 # progressbar=). As PyMC does, show it on stderr unless logging is configured.

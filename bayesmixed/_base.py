@@ -14,10 +14,10 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, column_or_1d, validate_data
 
-from . import __version__
 from ._checks import check_groups, warn_separation, warn_uninformative_response
-from ._plotting import PlottingMixin
 from ._names import BlockNames, SmoothNames, is_effects, is_threshold
+from ._plotting import PlottingMixin
+from ._version import __version__
 from .design import Design, DesignData, ModelDesign
 from .design._columns import missing_or_infinite, spec_columns
 from .exceptions import FormulaError, warn

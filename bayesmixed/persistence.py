@@ -28,7 +28,7 @@ from pathlib import Path
 import arviz as az
 from sklearn.utils.validation import check_is_fitted
 
-from . import __version__
+from ._version import __version__
 from .exceptions import warn
 
 #: the layout of a saved folder; a folder of another layout does not load

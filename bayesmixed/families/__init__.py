@@ -22,7 +22,14 @@ from ._continuous import (
     VonMises,
     Weibull,
 )
-from ._discrete import BetaBinomial, Bernoulli, Binomial, Geometric, NegativeBinomial, Poisson
+from ._discrete import (
+    Bernoulli,
+    BetaBinomial,
+    Binomial,
+    Geometric,
+    NegativeBinomial,
+    Poisson,
+)
 from ._family import (
     ANGLES,
     BINARY,

@@ -20,7 +20,14 @@ from ._continuous import (
     VonMises,
     Weibull,
 )
-from ._discrete import BetaBinomial, Bernoulli, Binomial, Geometric, NegativeBinomial, Poisson
+from ._discrete import (
+    Bernoulli,
+    BetaBinomial,
+    Binomial,
+    Geometric,
+    NegativeBinomial,
+    Poisson,
+)
 from ._family import Family
 from ._inflated import (
     HurdleGamma,

@@ -12,8 +12,8 @@ import pymc as pm
 
 from ._approximate import ADVI, Laplace
 from ._engine import Engine, InferenceConfig
-from ._nuts import NumpyroEngine, PyMCEngine
 from ._nutpie_engine import NutpieEngine
+from ._nuts import NumpyroEngine, PyMCEngine
 
 #: the engines by the name ``sampler=`` gives them: NUTS, then approximations
 ENGINES: dict[str, Engine] = {

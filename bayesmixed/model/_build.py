@@ -31,6 +31,7 @@ import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
 
+from .._math import PYTENSOR
 from .._names import (
     MARGINAL,
     OBSERVED,
@@ -43,7 +44,6 @@ from .._names import (
     marginal_data,
     split_part,
 )
-from .._math import PYTENSOR
 from ..design import Design, DesignData, ModelDesign, PredictorValues
 from ..families import LINKS, Family
 from ..priors import Decov, PredictorPriors, ResolvedPrior, ResolvedPriors

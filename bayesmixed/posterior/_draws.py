@@ -10,8 +10,8 @@ import numpy as np
 import xarray as xr
 from scipy.special import logsumexp
 
-from .._names import BlockNames, SmoothNames
 from .._math import NUMPY
+from .._names import BlockNames, SmoothNames
 from ..design import Design, DesignData, ModelDesign, PredictorValues
 from ..families import LINKS, Family
 from ..model import GaussianStatistics, coefficient_draws, draw_group_effects

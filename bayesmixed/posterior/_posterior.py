@@ -22,7 +22,13 @@ from .._names import brms_coefficient, brms_effect
 from ..design import DesignData, ModelDesign
 from ..exceptions import ParetoKWarning, warn
 from ..families import LINEAR, Family
-from ._draws import extract_draws, family_inputs, group_effects, joined, log_predictive_density
+from ._draws import (
+    extract_draws,
+    family_inputs,
+    group_effects,
+    joined,
+    log_predictive_density,
+)
 from ._summary import ModelSummary, summarize
 from ._tables import fixef_table, ranef_table, summary_columns, varcorr_table
 from ._variables import POPULATION, reported_variables
