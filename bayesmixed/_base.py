@@ -182,12 +182,10 @@ class BayesianMixedModel(PlottingMixin, BaseEstimator):
         )
         sampled = [name for name in self._posterior_names() if not (marginal and is_effects(name))]
         idata, self.diagnostics_ = infer(model, config, sampled, self._diagnosed_names())
-        if marginal is not None:
-            idata.posterior = with_group_effects(
-                idata, marginal, self.design_, np.random.default_rng([self.seed_, 5])
-            )
-        self._check_draws(idata)
         posterior = Posterior(idata, self.design_, self.family_, seed=self.seed_)
+        if marginal is not None:
+            idata.posterior = with_group_effects(idata, marginal, self.design_, posterior.rng(5))
+        self._check_draws(idata)
         if not posterior.observed(data, y_values):
             chains, n_draws = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
             log(
