@@ -36,10 +36,7 @@ class MathNamespace:
     logit: Callable
     ndtr: Callable
     ndtri: Callable
-    gamma: Callable
-    where: Callable
     dot: Callable
-    stack: Callable
     concatenate: Callable
     zeros_like: Callable
     softmax: Callable
@@ -82,10 +79,7 @@ NUMPY = MathNamespace(
     logit=special.logit,
     ndtr=special.ndtr,
     ndtri=special.ndtri,
-    gamma=special.gamma,
-    where=np.where,
     dot=np.dot,
-    stack=np.stack,
     concatenate=np.concatenate,
     zeros_like=np.zeros_like,
     softmax=special.softmax,
@@ -110,10 +104,7 @@ PYTENSOR = MathNamespace(
     logit=lambda p: pt.log(p) - pt.log1p(-p),
     ndtr=lambda x: 0.5 * pt.erfc(-x / np.sqrt(2.0)),
     ndtri=lambda p: np.sqrt(2.0) * pt.erfinv(2.0 * p - 1.0),
-    gamma=pt.gamma,
-    where=pt.switch,
     dot=pt.dot,
-    stack=pt.stack,
     concatenate=pt.concatenate,
     zeros_like=pt.zeros_like,
     softmax=_tensor_softmax,

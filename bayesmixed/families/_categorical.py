@@ -19,11 +19,7 @@ class _Categories(Family):
     discrete = True
 
     def check_response(self, y, trials=None):
-        if trials is not None:
-            raise ValueError(
-                f"Trials are given but the family is {self.name!r}; they apply to families of "
-                "successes out of trials (binomial, beta_binomial, zero_inflated_binomial)."
-            )
+        self._check_trials_given(trials)
         labels = np.asarray(y) if self.labels else np.asarray(y, dtype=float)
         check_complete(labels)
         codes = np.clip(np.searchsorted(self.categories, labels), 0, len(self.categories) - 1)

@@ -78,7 +78,9 @@ class SkewNormal(_LocationScale):
         delta = alpha / pt.sqrt(1.0 + alpha**2)
         omega = params["sigma"] / pt.sqrt(1.0 - 2.0 / np.pi * delta**2)
         xi = mu - omega * delta * np.sqrt(2.0 / np.pi)
-        return pm.SkewNormal.dist(mu=xi, sigma=omega, alpha=alpha)
+        # xi has the parameters' whole shape; an explicit size keeps its axes of
+        # length one in draws (scipy's skewnorm.rvs, under PyMC's, drops them)
+        return pm.SkewNormal.dist(mu=xi, sigma=omega, alpha=alpha, size=xi.shape)
 
 
 class ExGaussian(_LocationScale):

@@ -188,11 +188,7 @@ class Family:
 
     def check_response(self, y: np.ndarray, trials: np.ndarray | None = None) -> np.ndarray:
         """y as the likelihood reads it, after checking that it lies in the support."""
-        if trials is not None and not self.uses_trials:
-            raise ValueError(
-                f"Trials are given but the family is {self.name!r}; they apply to families of "
-                "successes out of trials (binomial, beta_binomial, zero_inflated_binomial)."
-            )
+        self._check_trials_given(trials)
         if trials is None and self.uses_trials:
             raise ValueError(
                 f"The {self.name} family needs the number of trials: set trials= (a column or a "
@@ -214,6 +210,13 @@ class Family:
                 f"value(s) are not, e.g. {y[bad][:3].tolist()} at rows {rows}."
             )
         return y
+
+    def _check_trials_given(self, trials) -> None:
+        if trials is not None and not self.uses_trials:
+            raise ValueError(
+                f"Trials are given but the family is {self.name!r}; they apply to families of "
+                "successes out of trials (binomial, beta_binomial, zero_inflated_binomial)."
+            )
 
     def decode(self, values: np.ndarray) -> np.ndarray:
         """Draws of the distribution as responses (category codes to categories)."""
@@ -265,10 +268,7 @@ class Family:
         function = _compiled(self, kind, inputs)
         if rng is not None:
             reseed_rngs(function.get_shared(), rng.integers(2**63))
-        result = np.asarray(function(*inputs.values()))
-        # some of PyMC's draws (skew-normal, through scipy) drop leading axes of length one
-        ndim = function.maker.fgraph.outputs[0].type.ndim
-        return result.reshape((1,) * (ndim - result.ndim) + result.shape)
+        return np.asarray(function(*inputs.values()))
 
 
 def _pattern(value: np.ndarray) -> tuple:
