@@ -145,10 +145,10 @@ target_accept, random_state, progressbar, missing
                 f"formula={self.formula!r} and smooths={self.smooths!r}."
             )
         spec = super()._build_spec(X)
-        if smooths:
-            spec = replace(spec, smooths=spec.smooths + smooths)
+        if smooths:  # after the population-level part, as gamm4 writes them
+            spec = replace(spec, terms=(spec.terms[0], *smooths, *spec.terms[1:]))
         if self.random is not None:
-            spec = replace(spec, groups=spec.groups + self._random_terms())
+            spec = spec.with_terms(*self._random_terms())
         return spec
 
     def _non_predictor_columns(self, X: pd.DataFrame) -> frozenset[str]:

@@ -15,10 +15,11 @@ from sklearn.utils._param_validation import Interval
 
 from ._base import BayesianMixedModel
 from .design import DesignData, ModelDesign
-from .design._nonlinear import NonlinearModelDesign
+from .design._nonlinear import NonlinearModelDesign, nonlinear_columns
 from .exceptions import FormulaError, SamplingWarning, warn
 from .families import Family, get_family
-from .nonlinear import SELF_STARTING, NonlinearFunction, self_start
+from .nonlinear import SELF_STARTING, NonlinearFunction
+from .nonlinear._starts import StartStrategy
 from .priors import Normal, Priors
 from .priors._priorset import as_priors
 from .spec import GroupTerm, ModelSpec
@@ -236,7 +237,7 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         return self.nonlinear_spec_.stacked()
 
     def _model_columns(self) -> set[str]:
-        return (super()._model_columns() - set(self._nonlinear.parameters)) | set(self._nonlinear.inputs)
+        return nonlinear_columns(self.spec_, self._nonlinear)
 
     def _model_design(self, family: Family) -> ModelDesign:
         return NonlinearModelDesign(self.spec_, self._nonlinear)
@@ -253,8 +254,9 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         priors = copy.deepcopy(as_priors(self.priors))
         given = dict(priors.coef or {})
         main = data[self.design_.mu_names[0]]
-        self.start_ = self._starting_values(main.inputs, y, given)
-        self._coef_starts = self._coefficient_starts(main.X, len(y))
+        self._start = StartStrategy(self._nonlinear, self.family_, self.start, self.init_scale)
+        self.start_ = self._start.parameter_values(main.inputs, y, given)
+        self._coef_starts = self._start.coefficient_starts(self.start_, main.X, len(y), self.design_.main.coef_names)
         if priors.preset == "brms":
             missing = [name for name in self._coef_starts if name not in given]
             if missing:
@@ -268,105 +270,11 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         priors.coef = given
         return priors
 
-    def _starting_values(self, inputs: list[np.ndarray], y: np.ndarray, coef_priors: dict) -> dict[str, float]:
-        """Starting values on each parameter's own scale: ``start``, else the
-        self-start (R's getInitial, on the link scale of y), else the centres
-        of the parameters' priors."""
-        nonlinear = self._nonlinear
-        start = dict(self.start or {})
-        unknown = set(start) - set(nonlinear.parameters)
-        if unknown:
-            raise ValueError(f"start names {sorted(unknown)}, which are not parameters: {nonlinear.parameters}.")
-        missing = [p for p in nonlinear.parameters if p not in start]
-        if missing and nonlinear.self_starting:
-            values = self_start(nonlinear.function, inputs, self._link_scale(y))
-            start = {**dict(zip(nonlinear.parameters, values.values())), **start}  # by position
-        elif missing:
-            centres = {p: coef_priors[p].hyperparameters().get("mu") for p in missing if p in coef_priors}
-            still = [p for p in missing if centres.get(p) is None]
-            if still:
-                raise ValueError(
-                    f"The function {nonlinear.name!r} has no self-start: give start= values (or "
-                    f"priors centred on them) for {still}."
-                )
-            start.update({p: float(v) for p, v in centres.items()})
-        for name in nonlinear.log_scale:
-            if start[name] <= 0:
-                raise ValueError(
-                    f"{name} is sampled on the log scale (it is positive, as rstanarm has it) but the data "
-                    f"suggest {start[name]:.3g}: the curve falls. Model -y, or write the curve as your own "
-                    "function."
-                )
-        return {p: float(start[p]) for p in nonlinear.parameters}
-
-    def _link_scale(self, y: np.ndarray) -> np.ndarray:
-        """y where the function's values live: the mean's link scale (log(y)
-        for a log-normal family); self-starts fit there."""
-        family = self.family_
-        if family.name == "lognormal":
-            return np.log(y)
-        if family.link == "identity":
-            return y
-        if family.link == "log":
-            return np.log(y + 0.5)  # counts may be zero
-        raise ValueError(
-            f"{self._nonlinear.name} has no self-start on the {family.link} scale of the {family.name} "
-            "family: give start= values for its parameters."
-        )
-
-    def _sampling_scale(self, values: dict[str, float]) -> dict[str, float]:
-        return {p: float(np.log(v)) if p in self._nonlinear.log_scale else v for p, v in values.items()}
-
-    def _coefficient_starts(self, stacked: np.ndarray, n: int) -> dict[str, float]:
-        """Starts of the stacked coefficients that carry a parameter's value,
-        on its sampling scale: the coefficients b with ``X_k b = 1`` on the
-        parameter's rows (its own column, or each level of ``Asym ~ 0 + f``),
-        scaled by its start. Covariate effects are not among them (they start
-        at 0, with the ``b`` prior)."""
-        starts = self._sampling_scale(self.start_)
-        coefs = self.design_.main.coef_names
-        result = {}
-        for k, parameter in enumerate(self._nonlinear.parameters):
-            unit = np.linalg.lstsq(stacked[k * n : (k + 1) * n], np.ones(n), rcond=None)[0]
-            for j in np.flatnonzero(np.abs(unit) > 1e-8):
-                result[coefs[j]] = float(unit[j] * starts[parameter])
-        return result
-
     def _initial_values(self) -> list[dict]:
-        coefs = self.design_.main.coef_names
-        base = np.zeros(len(coefs))
-        for name, value in self._coef_starts.items():
-            base[coefs.index(name)] = value
-        rng = np.random.default_rng(self.seed_)
-        spread = np.maximum(np.abs(base), 1.0) * self.init_scale
-        return [{"b": base + rng.uniform(-1, 1, len(base)) * spread} for _ in range(self.chains)]
-
-    # -- fit and results -------------------------------------------------------------
+        return self._start.initial_values(self._coef_starts, self.design_.main.coef_names, self.seed_, self.chains)
 
     def _check_draws(self, idata: az.InferenceData) -> None:
-        """Chains that settle in different modes: chain means more than three
-        within-chain sds apart, or R-hat above 1.1, for a coefficient."""
-        b = idata.posterior["b"]
-        if b.sizes["chain"] < 2:
-            return
-        means = b.mean("draw").to_numpy()  # (chain, coef)
-        within = np.sqrt(b.var("draw").mean("chain").to_numpy())
-        spread = means.max(axis=0) - means.min(axis=0)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
-            rhat = az.rhat(b.to_dataset(name="b"))["b"].to_numpy() if b.sizes["draw"] >= 4 else np.zeros(len(within))
-        apart = [
-            j for j in range(means.shape[1])
-            if spread[j] > 3 * max(within[j], 1e-12) or rhat[j] > 1.1
-        ]
-        if apart:
-            shown = "; ".join(
-                f"{b.coords['coef'].values[j]}: " + ", ".join(f"{m:.3g}" for m in means[:, j]) for j in apart
-            )
-            warn(
-                f"The chains disagree (means by chain -- {shown}): the posterior may have several modes, "
-                "and pooled summaries would average them. Check the starting values (start=, "
-                "init_scale=), give more informative priors, or reparameterise.", SamplingWarning)
+        warn_separate_modes(idata)
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
@@ -375,19 +283,7 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         return tags
 
     def _report(self, idata: az.InferenceData) -> az.InferenceData:
-        """Log-scale parameters without covariates reported on their own scale."""
-        coefs = self.design_.main.coef_names
-        own = [coefs.index(p) for p in self._nonlinear.log_scale if p in coefs and not any(
-            c.startswith(f"{p}:") for c in coefs)]
-        if not own:
-            return idata
-        posterior = idata.posterior.copy()
-        b = posterior["b"].copy()
-        b[..., own] = np.exp(b[..., own].to_numpy())
-        posterior["b"] = b
-        reported = copy.copy(idata)
-        reported.posterior = posterior
-        return reported
+        return natural_scale(idata, self.design_.main.coef_names, self._nonlinear.log_scale)
 
 
 def _parameters_of(name: str) -> tuple[int, tuple[str, ...] | None]:
@@ -399,3 +295,44 @@ def _parameters_of(name: str) -> tuple[int, tuple[str, ...] | None]:
         )
     ss = SELF_STARTING[name]
     return ss.n_inputs, ss.parameters
+
+
+def warn_separate_modes(idata: az.InferenceData) -> None:
+    """Chains that settle in different modes: chain means more than three
+    within-chain sds apart, or R-hat above 1.1, for a coefficient."""
+    b = idata.posterior["b"]
+    if b.sizes["chain"] < 2:
+        return
+    means = b.mean("draw").to_numpy()  # (chain, coef)
+    within = np.sqrt(b.var("draw").mean("chain").to_numpy())
+    spread = means.max(axis=0) - means.min(axis=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        rhat = az.rhat(b.to_dataset(name="b"))["b"].to_numpy() if b.sizes["draw"] >= 4 else np.zeros(len(within))
+    apart = [
+        j for j in range(means.shape[1])
+        if spread[j] > 3 * max(within[j], 1e-12) or rhat[j] > 1.1
+    ]
+    if apart:
+        shown = "; ".join(
+            f"{b.coords['coef'].values[j]}: " + ", ".join(f"{m:.3g}" for m in means[:, j]) for j in apart
+        )
+        warn(
+            f"The chains disagree (means by chain -- {shown}): the posterior may have several modes, "
+            "and pooled summaries would average them. Check the starting values (start=, "
+            "init_scale=), give more informative priors, or reparameterise.", SamplingWarning)
+
+
+def natural_scale(idata: az.InferenceData, coefs: list[str], log_scale) -> az.InferenceData:
+    """Log-scale parameters without covariates reported on their own scale."""
+    own = [coefs.index(p) for p in log_scale if p in coefs and not any(
+        c.startswith(f"{p}:") for c in coefs)]
+    if not own:
+        return idata
+    posterior = idata.posterior.copy()
+    b = posterior["b"].copy()
+    b[..., own] = np.exp(b[..., own].to_numpy())
+    posterior["b"] = b
+    reported = copy.copy(idata)
+    reported.posterior = posterior
+    return reported

@@ -18,23 +18,23 @@ def test_sleepstudy_design():
     df = load_sleepstudy()
     d = design("Reaction ~ Days + (Days | Subject)", df)
     data = d.transform(df)
-    assert d.fixed.has_intercept and d.fixed.names == ["Days"]
+    assert d.population.has_intercept and d.population.names == ["Days"]
     assert d.coef_means == pytest.approx([4.5])
     block = d.blocks[0]
     assert block.names == ["Intercept", "Days"] and block.n_levels == 18
     # integer indices and an n x q block: memory O(n q), never n x G
-    assert data.group_index[0].dtype == np.int64 and data.group_index[0].shape == (180,)
-    assert data.Z[0].shape == (180, 2)
-    assert np.array_equal(data.Z[0][:, 1], df["Days"].to_numpy())
-    labels = np.array(block.level_labels)[data.group_index[0]]
+    assert data.terms["Subject"]["index"].dtype == np.int64 and data.terms["Subject"]["index"].shape == (180,)
+    assert data.terms["Subject"]["Z"].shape == (180, 2)
+    assert np.array_equal(data.terms["Subject"]["Z"][:, 1], df["Days"].to_numpy())
+    labels = np.array(block.level_labels)[data.terms["Subject"]["index"]]
     assert np.array_equal(labels, df["Subject"].to_numpy())
 
 
 def test_categorical_treatment_contrasts_and_r_names():
     df = load_grouseticks()
     d = design("TICKS ~ YEAR + cHEIGHT + YEAR:cHEIGHT + C(LOCATION == '32')", df)
-    assert d.fixed.names[:3] == ["YEAR96", "YEAR97", "cHEIGHT"]
-    assert "YEAR96:cHEIGHT" in d.fixed.names
+    assert d.population.names[:3] == ["YEAR96", "YEAR97", "cHEIGHT"]
+    assert "YEAR96:cHEIGHT" in d.population.names
     X = d.transform(df).X
     assert np.array_equal(X[:, 0], (df["YEAR"] == "96").to_numpy(float))
 
@@ -44,7 +44,7 @@ def test_pandas_categorical_levels_follow_the_categories():
         {"x": pd.Categorical(["b", "a", "c", "a"], categories=["c", "b", "a"]), "y": [1.0, 2, 3, 4]}
     )
     d = design("y ~ x", df)
-    assert d.fixed.names == ["xb", "xa"]
+    assert d.population.names == ["xb", "xa"]
 
 
 def test_encoding_replayed_on_new_data():
@@ -54,7 +54,7 @@ def test_encoding_replayed_on_new_data():
     full = d.transform(df)
     part = d.transform(subset)
     assert np.array_equal(part.X, full.X[[5, 200, 7]])
-    assert np.array_equal(part.group_index[0], full.group_index[0][[5, 200, 7]])
+    assert np.array_equal(part.terms["LOCATION"]["index"], full.terms["LOCATION"]["index"][[5, 200, 7]])
 
 
 def test_unseen_category_is_an_error():
@@ -71,8 +71,8 @@ def test_new_group_levels_are_numbered_after_known_ones():
     d = design("Reaction ~ Days + (1 | Subject)", df)
     new = pd.DataFrame({"Days": [1, 2, 3, 4], "Subject": ["308", "x", "y", "x"]})
     data = d.transform(new)
-    assert list(data.group_index[0]) == [0, 18, 19, 18]
-    assert data.new_levels[0] == ["x", "y"]
+    assert list(data.terms["Subject"]["index"]) == [0, 18, 19, 18]
+    assert data.new_levels["Subject"] == ["x", "y"]
 
 
 def test_nested_and_interaction_groups():
@@ -103,7 +103,7 @@ def test_group_indices_invariant_under_row_permutation():
     a = design("Reaction ~ Days + (Days | Subject)", df)
     b = design("Reaction ~ Days + (Days | Subject)", shuffled)
     assert a.blocks[0].level_labels == b.blocks[0].level_labels
-    assert np.array_equal(a.transform(df).group_index[0][permutation], b.transform(shuffled).group_index[0])
+    assert np.array_equal(a.transform(df).terms["Subject"]["index"][permutation], b.transform(shuffled).terms["Subject"]["index"])
 
 
 def test_missing_column_named():

@@ -89,6 +89,17 @@ def test_extending_page_code_runs():
     assert abs(table[("Further Distributional Parameters", "sigma")] - 0.7) < 0.25
     assert abs(table[("Regression Coefficients", "x")] - 0.5) < 0.25
 
+    # the new term: its coefficients recovered (true 0.4, 0.3, 0), and the
+    # linear predictor the same over the model's graph and the posterior's draws
+    ridge, X = namespace["ridge"], namespace["X"]
+    table = ridge.summary().to_frame()["Estimate"]
+    for name, true in {"x1": 0.4, "x2": 0.3, "x3": 0.0}.items():
+        assert abs(table[("Ridge", name)] - true) < 0.1
+    point = {name: values.mean(("chain", "draw")).to_numpy() for name, values in ridge.idata_.posterior.items()}
+    fixed_effects = point["Intercept"] + (X[["x1", "x2", "x3"]].to_numpy() / ridge.design_.main.terms[1].scale) @ point["coef_ridgex1x2x3"]
+    group = point["r_g"][:, 0][X["g"].astype(int).to_numpy()]
+    np.testing.assert_allclose(ridge.predict(X), fixed_effects + group, rtol=1e-8, atol=1e-8)
+
 
 def test_getting_started_code_runs(tmp_path, monkeypatch):
     """Every ``python`` block of getting-started.md, in order, in one namespace."""

@@ -38,7 +38,7 @@ def test_parse_supported_syntax(formula, fixed, groups, offsets):
     spec = parse_formula(formula)
     assert spec.fixed == fixed
     assert [(g.expr, g.factors, g.correlated) for g in spec.groups] == groups
-    assert list(spec.offsets) == offsets
+    assert [term.expr for term in spec.offsets] == offsets
 
 
 def test_response_is_optional():
@@ -100,11 +100,7 @@ def test_parameters_give_the_formula_model():
         fit_intercept=True,
         offset=None,
     )
-    assert params == ModelSpec(
-        response=None,
-        fixed="1 + Days",
-        groups=(GroupTerm("1 + Days", ("Subject",), True),),
-    )
+    assert params == ModelSpec.of(None, "1 + Days", GroupTerm("1 + Days", ("Subject",), True))
     assert parse_formula(params.to_formula()) == params
 
 
@@ -120,7 +116,7 @@ def test_parameters_mapping_nested_and_uncorrelated():
     )
     assert spec.fixed == "0 + x + C(z)"
     assert [g.to_formula() for g in spec.groups] == ["(1 + x || a)", "(1 + x || a:b)"]
-    assert spec.offsets == ("e",)
+    assert [term.expr for term in spec.offsets] == ["e"]
 
 
 def test_parameters_default_fixed_excludes_groups_and_offset():

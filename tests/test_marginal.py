@@ -44,7 +44,7 @@ def dense_log_density(design, data, y, beta, Lam, sigma):
     X = data.X - main.coef_means
     if main.has_intercept:
         X = np.column_stack([np.ones(len(y)), X])
-    index, Z = data.group_index[0], data.Z[0]
+    index, Z = data.terms["g"]["index"], data.terms["g"]["Z"]
     V = sigma**2 * np.eye(len(y))
     for level in range(main.blocks[0].n_levels):
         Zg = np.where((index == level)[:, None], Z, 0.0)
@@ -102,8 +102,8 @@ def test_group_effects_are_drawn_from_their_exact_conditional_posterior():
     )
     X = np.column_stack([np.ones(len(y)), data.X - design.main.coef_means])
     for level in range(4):
-        rows = data.group_index[0] == level
-        Z = data.Z[0][rows]
+        rows = data.terms["g"]["index"] == level
+        Z = data.terms["g"]["Z"][rows]
         # r_g | y ~ N(P^-1 Z'(y - X beta) / sigma^2, P^-1), P = Sigma^-1 + Z'Z / sigma^2
         precision = np.linalg.inv(Lam @ Lam.T) + Z.T @ Z / sigma**2
         covariance = np.linalg.inv(precision)

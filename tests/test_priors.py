@@ -74,7 +74,7 @@ def test_rstanarm_coefficient_autoscaling_for_non_gaussian_scale():
     design = Design(parse_formula("TICKS ~ YEAR + cHEIGHT")).fit(df)
     X = design.transform(df).X
     scales = DataScales(0.0, 1.0, 0.0, 1.0, X.std(axis=0, ddof=1))
-    terms = PredictorTerms(scales, has_intercept=True, coef_names=design.fixed.names, blocks=[])
+    terms = PredictorTerms(scales, has_intercept=True, coef_names=design.population.names, blocks=[])
     resolved = resolve_priors(Priors("rstanarm"), predictors={"mu": terms}, aux={}, y=np.zeros(3))
     sigmas = [r.prior.sigma for r in resolved.predictors["mu"].b]
     assert sigmas == pytest.approx([5.13, 5.33, 0.07], abs=0.006)

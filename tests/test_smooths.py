@@ -206,7 +206,7 @@ def test_by_factor_copies_the_smooth_per_level_as_mgcv_does():
     smooth = smooth_design('y ~ s(x, bs = "cr", k = 10, by = f)', X)
     assert smooth.labels == ["sxf0", "sxf1"]
     assert smooth.block_labels == ["sxf0_1", "sxf1_1"]
-    Xf, Xr = smooth.transform(X)
+    Xf, Xr = smooth.columns(X)
     treated = np.array([True, True, False, True, True])
     for level, on in enumerate([~treated, treated]):
         block = Xr[ROWS][:, smooth.block_index == level]
@@ -217,7 +217,7 @@ def test_by_factor_copies_the_smooth_per_level_as_mgcv_does():
 def test_numeric_by_multiplies_an_uncentred_smooth_as_mgcv_does():
     X = roaches_frame()
     smooth = smooth_design('y ~ s(x, bs = "cr", k = 10, by = z)', X)
-    Xf, Xr = smooth.transform(X)
+    Xf, Xr = smooth.columns(X)
     assert (Xf.shape[1], Xr.shape[1]) == (2, 8)  # no constraint: z and z * x unpenalised
     np.testing.assert_allclose((Xr[ROWS] ** 2).sum(axis=1), MGCV_BY_NUMERIC_XR_GRAM, rtol=1e-6)
     np.testing.assert_allclose((Xf[ROWS] ** 2).sum(axis=1), MGCV_BY_NUMERIC_XF_GRAM, rtol=1e-6)
@@ -232,7 +232,7 @@ def test_t2_blocks_span_what_mgcv_builds():
     assert smooth.basis.block_codes == ["rr", "nr", "rn"]
     assert smooth.basis.block_sizes == [9, 6, 6] and smooth.basis.n_fixed == 3
     assert smooth.block_labels == ["t2mom_iqmom_age_1", "t2mom_iqmom_age_2", "t2mom_iqmom_age_3"]
-    Xf, Xr = smooth.transform(k)
+    Xf, Xr = smooth.columns(k)
     y = k["kid_score"].to_numpy(dtype=float)
     blocks = [Xr[:, smooth.block_index == b] for b in range(3)] + [Xf]
     for block, expected in zip(blocks, MGCV_T2_PROJECTIONS):
@@ -240,7 +240,7 @@ def test_t2_blocks_span_what_mgcv_builds():
         np.testing.assert_allclose(fitted[ROWS], expected, rtol=1e-6)
     np.testing.assert_allclose(Xf.sum(axis=0), 0, atol=1e-8)  # centred
     # replayed for new data
-    np.testing.assert_allclose(np.hstack(smooth.transform(k.iloc[ROWS])), np.hstack([Xf, Xr])[ROWS])
+    np.testing.assert_allclose(np.hstack(smooth.columns(k.iloc[ROWS])), np.hstack([Xf, Xr])[ROWS])
 
 
 def test_natural_parametrisation_separates_the_penalty():
@@ -276,7 +276,7 @@ def test_ordered_by_factor_drops_its_first_category_even_when_absent():
     smooth = smooth_design("y ~ s(x, by = f)", X)
     assert smooth.by_levels == ["b", "c"]  # mgcv: levels(f)[-1], whether or not 'a' occurs
     # rows of the first category get no smooth at all
-    Xf, Xr = smooth.transform(X.assign(f=pd.Categorical(["a"] * 60, categories=["a", "b", "c"], ordered=True)))
+    Xf, Xr = smooth.columns(X.assign(f=pd.Categorical(["a"] * 60, categories=["a", "b", "c"], ordered=True)))
     assert not Xf.any() and not Xr.any()
 
 
@@ -290,7 +290,7 @@ def test_constant_numeric_by_keeps_the_centring():
     # mgcv keeps the sum-to-zero constraint when the by column does not vary
     X = pd.DataFrame({"x": np.linspace(0, 1, 40), "z": 2.0})
     smooth = smooth_design("y ~ s(x, by = z)", X)
-    Xf, Xr = smooth.transform(X)
+    Xf, Xr = smooth.columns(X)
     assert Xf.shape[1] == 1
     np.testing.assert_allclose(np.r_[Xf.sum(axis=0), Xr.sum(axis=0)], 0, atol=1e-8)
 

@@ -1,7 +1,24 @@
-"""Design: encodings learned at fit and replayed at predict."""
+"""Design: encodings learned at fit and replayed at predict, one
+:class:`TermDesign` per term."""
 
 from ._design import Design, DesignData, ModelDesign, PredictorValues
-from ._fixed import FixedDesign
 from ._groups import GroupDesign
+from ._population import OffsetDesign, PopulationDesign
+from ._smooths import SmoothDesign
+from ._term import TERM_DESIGNS, TermColumns, TermDesign, design_of, designs
 
-__all__ = ["Design", "DesignData", "FixedDesign", "GroupDesign", "ModelDesign", "PredictorValues"]
+__all__ = [
+    "TERM_DESIGNS",
+    "Design",
+    "DesignData",
+    "GroupDesign",
+    "ModelDesign",
+    "OffsetDesign",
+    "PopulationDesign",
+    "PredictorValues",
+    "SmoothDesign",
+    "TermColumns",
+    "TermDesign",
+    "design_of",
+    "designs",
+]

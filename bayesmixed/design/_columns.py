@@ -19,20 +19,6 @@ def required_columns(expr: str) -> set[str]:
     return set(Formula(expr).required_variables)
 
 
-def spec_columns(spec) -> set[str]:
-    """Every data column a model spec reads (its distributional formulas too)."""
-    columns = required_columns(spec.fixed)
-    for group in spec.groups:
-        columns |= required_columns(group.expr) | set(group.factors)
-    for expr in list(spec.offsets) + ([spec.trials] if spec.trials and not spec.trials.isdigit() else []):
-        columns |= required_columns(expr)
-    for smooth in spec.smooths:
-        columns |= set(smooth.covariates) | ({smooth.by} if smooth.by else set())
-    for dpar in spec.dpars.values():
-        columns |= spec_columns(dpar)
-    return columns
-
-
 def is_numeric(values: pd.Series) -> bool:
     """Numbers (not booleans): what a covariate or a numeric ``by`` must be."""
     return pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)

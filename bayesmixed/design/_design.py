@@ -13,11 +13,12 @@ from scipy.linalg import qr
 
 from .._math import MathNamespace
 from .._names import MU, coefficient_label, part_key, predictor_variable
-from ..spec import ModelSpec
+from ..spec import ModelSpec, SmoothTerm
 from ._columns import check_columns, required_columns
-from ._fixed import FixedDesign
 from ._groups import GroupDesign
+from ._population import PopulationDesign
 from ._smooths import SmoothDesign
+from ._term import TermDesign, design_of
 
 
 @dataclass
@@ -27,20 +28,19 @@ class DesignData:
     Attributes
     ----------
     X : ndarray of shape (n, p)
-        Population-level columns, without the intercept; the unpenalised
-        columns of smooths come last.
+        Population-level columns, without the intercept: the population-level
+        term's, then those of other terms (smooths' unpenalised parts), in
+        the order of the terms.
     offset : ndarray of shape (n,)
-    group_index : list of ndarray of shape (n,)
-        One per block.
-    Z : list of ndarray of shape (n, q_k)
-        One per block.
-    new_levels : list of list of str
-        Per block, the levels not seen at fit; they are numbered after the
-        known levels in ``group_index``.
+        The sum of the offsets.
+    terms : dict of str to dict of str to ndarray
+        Per term name, the arrays its own parameters act on (see
+        :class:`~bayesmixed.design.TermDesign`).
+    new_levels : dict of str to list of str
+        Per group term name, the levels not seen at fit; they are numbered
+        after the known levels in the term's index.
     trials : ndarray of shape (n,) or None
         Binomial trials, when the model has them.
-    smooths : list of ndarray of shape (n, q_s)
-        The penalised columns of each smooth.
     inputs : list of ndarray
         The input columns of a nonlinear mean function, one value per
         observation (the other arrays then have one row per observation and
@@ -49,11 +49,9 @@ class DesignData:
 
     X: np.ndarray
     offset: np.ndarray
-    group_index: list[np.ndarray]
-    Z: list[np.ndarray]
-    new_levels: list[list[str]]
+    terms: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+    new_levels: dict[str, list[str]] = field(default_factory=dict)
     trials: np.ndarray | None = None
-    smooths: list[np.ndarray] = field(default_factory=list)
     inputs: list[np.ndarray] = field(default_factory=list)
 
     def take(self, rows: slice | np.ndarray, inputs: slice | np.ndarray | None = None) -> DesignData:
@@ -62,11 +60,9 @@ class DesignData:
         return DesignData(
             X=self.X[rows],
             offset=self.offset[rows],
-            group_index=[index[rows] for index in self.group_index],
-            Z=[Z[rows] for Z in self.Z],
+            terms={key: {name: values[rows] for name, values in arrays.items()} for key, arrays in self.terms.items()},
             new_levels=self.new_levels,
             trials=None if self.trials is None else self.trials[rows],
-            smooths=[values[rows] for values in self.smooths],
             inputs=[values[rows if inputs is None else inputs] for values in self.inputs],
         )
 
@@ -81,21 +77,20 @@ class PredictorValues:
     intercept : scalar, (S,) or None
     b : (p,), (p, S) or None
         Population-level coefficients (None in a model without any).
-    effects : dict of str to sequence of arrays
-        Per block key, one array per term of the effects by level: (G,) or (G, S).
-    smooths : dict of str to array
-        Per smooth key, the penalised coefficients: (q,) or (q, S).
+    terms : dict of str to object
+        Per term key, the term's own parameters (a group term's effects by
+        level, one array (G,) or (G, S) per column; a smooth's penalised
+        coefficients, (q,) or (q, S)).
     """
 
     intercept: object
     b: object
-    effects: dict = field(default_factory=dict)
-    smooths: dict = field(default_factory=dict)
+    terms: dict = field(default_factory=dict)
 
 
 class Design:
-    """Population-level design, group-level blocks and offsets of one linear
-    predictor.
+    """The terms of one linear predictor: population-level, group-level
+    blocks, smooths and offsets, each behind :class:`TermDesign`.
 
     Parameters
     ----------
@@ -111,7 +106,7 @@ class Design:
     >>> from bayesmixed.spec import parse_formula
     >>> df = load_sleepstudy()
     >>> design = Design(parse_formula("Reaction ~ Days + (Days | Subject)")).fit(df)
-    >>> design.fixed.names, design.blocks[0].names, design.blocks[0].n_levels
+    >>> design.population.names, design.blocks[0].names, design.blocks[0].n_levels
     (['Days'], ['Intercept', 'Days'], 18)
     """
 
@@ -129,33 +124,45 @@ class Design:
         return predictor_variable(name, self.dpar)
 
     def _key(self, base: str) -> str:
-        """A block's or smooth's name in the model: its own, suffixed with the dpar."""
+        """A term's name in the model: its own, suffixed with the dpar."""
         return part_key(base, self.dpar)
 
     def renamed(self, dpar: str) -> Design:
         """This fitted design as the predictor of another parameter, without
         fitting again (a categorical model's categories share one design)."""
-        suffix = len(self._key(""))
         other = copy.copy(self)
         other.dpar = dpar
-        other.blocks = [copy.copy(block) for block in self.blocks]
-        other.smooths = [copy.copy(smooth) for smooth in self.smooths]
-        for part in other.blocks + other.smooths:
-            part.key = other._key(part.key[: len(part.key) - suffix])
+        other.terms = [term.renamed(other._key(term.name)) for term in self.terms]
         return other
 
     def label(self, name: str) -> str:
         """A coefficient's name as brms prints it (``sigma_Days`` for ``Days`` of sigma)."""
         return coefficient_label(name, self.dpar)
 
+    def kind(self, design_type: type) -> list:
+        """The fitted terms of one kind, in order."""
+        return [term for term in self.terms if isinstance(term, design_type)]
+
+    @property
+    def population(self) -> PopulationDesign:
+        return self.terms[0]
+
+    @property
+    def blocks(self) -> list[GroupDesign]:
+        return self.kind(GroupDesign)
+
+    @property
+    def smooths(self) -> list[SmoothDesign]:
+        return self.kind(SmoothDesign)
+
     @property
     def has_intercept(self) -> bool:
-        return self.fixed.has_intercept
+        return self.population.has_intercept
 
     @property
     def coef_names(self) -> list[str]:
-        """Population-level coefficients: the formula's, then the smooths' unpenalised parts."""
-        return self.fixed.names + [name for smooth in self.smooths for name in smooth.fixed_names]
+        """Population-level coefficients: the formula's, then the other terms' (smooths' unpenalised parts)."""
+        return [name for term in self.terms for name in term.fixed_names]
 
     def fit(self, X: pd.DataFrame) -> Design:
         self.fit_transform(X)
@@ -163,22 +170,10 @@ class Design:
 
     def fit_transform(self, X: pd.DataFrame) -> DesignData:
         """Learn the encodings from X and return X encoded (one pass)."""
-        self.fixed = FixedDesign(self.spec.fixed).fit(X)
-        self.smooths = [
-            SmoothDesign(term, self._key(term.label)).fit(X)
-            for term in self.spec.smooths
+        self.terms: list[TermDesign] = [
+            design_of(term, name, self._key(name)).fit(X) for term, name in zip(self.spec.terms, _term_keys(self.spec.terms))
         ]
-        self._check_smooth_labels()
-        counts = Counter(term.group for term in self.spec.groups)
-        seen: Counter[str] = Counter()
-        self.blocks: list[GroupDesign] = []
-        for term in self.spec.groups:
-            key = term.group if counts[term.group] == 1 else f"{term.group}.{seen[term.group]}"
-            key = self._key(key)
-            seen[term.group] += 1
-            self.blocks.append(GroupDesign(term, key).fit(X))
         self._check_overlapping_terms()
-        self._offset_specs = [self._numeric_spec(expr, X, f"offset({expr})") for expr in self.spec.offsets]
         trials = self.spec.trials
         self._trials_spec = (
             None if trials is None or trials.isdigit() else self._numeric_spec(trials, X, f"trials({trials})")
@@ -205,31 +200,26 @@ class Design:
 
     def transform(self, X: pd.DataFrame) -> DesignData:
         """Encode new data exactly as the training data were encoded."""
+        # the population-level part last: where another term reads the same
+        # column (s(x, by = f) beside f), that term's error is the more specific
+        others = [term.transform(X) for term in self.terms[1:]]
+        columns = [self.population.transform(X), *others]
         offset = np.zeros(len(X))
-        for expr, spec in zip(self.spec.offsets, self._offset_specs):
-            check_columns(X, required_columns(expr), f"offset({expr})")
-            offset += np.asarray(spec.get_model_matrix(X, output="numpy"), dtype=float)[:, 0]
-        indices, Zs, new = [], [], []
-        for block in self.blocks:
-            index, Z, new_labels = block.transform(X)
-            indices.append(index)
-            Zs.append(Z)
-            new.append(new_labels)
-        smooths = [smooth.transform(X) for smooth in self.smooths]
+        for part in columns:
+            if part.offset is not None:
+                offset += part.offset
         return DesignData(
-            X=np.column_stack([self.fixed.transform(X)] + [fixed for fixed, _ in smooths]),
+            X=np.column_stack([part.fixed for part in columns if part.fixed is not None]),
             offset=offset,
-            group_index=indices,
-            Z=Zs,
-            new_levels=new,
+            terms={term.name: part.own for term, part in zip(self.terms, columns) if part.own},
+            new_levels={term.name: part.new_levels for term, part in zip(self.terms, columns) if term.group},
             trials=self._trials(X),
-            smooths=[random for _, random in smooths],
         )
 
     @property
     def groups(self) -> list[str]:
-        """Distinct grouping factors, in the order of their first block."""
-        return list(dict.fromkeys(block.group for block in self.blocks))
+        """Distinct grouping factors, in the order of their first term."""
+        return list(dict.fromkeys(term.group for term in self.terms if term.group))
 
     def linear_predictor(
         self, values: PredictorValues, data: DesignData, m: MathNamespace, groups=None
@@ -250,17 +240,10 @@ class Design:
         eta = offset if values.b is None else m.accumulate(m.dot(data.X, values.b), offset)
         if values.intercept is not None:
             eta = m.accumulate(eta, values.intercept)
-        for block, index, Z in zip(self.blocks, data.group_index, data.Z):
-            if groups is None or block.group in groups:
-                # One gather per term: indexing the (levels, terms) matrix by rows
-                # and summing over terms makes the compiled gradient several times
-                # slower (InstEval: 5.9 ms against 0.9 ms per gradient).
-                for j, by_level in enumerate(values.effects[block.key]):
-                    eta = m.accumulate(eta, m.scaled(m.take(by_level, index), Z[:, j]))
-        for smooth, Xs in zip(self.smooths, data.smooths):
-            eta = m.accumulate(eta, m.dot(Xs, values.smooths[smooth.key]))
+        for term in self.terms:
+            if term.key in values.terms and (groups is None or term.group is None or term.group in groups):
+                eta = term.add(eta, values.terms[term.key], data.terms[term.name], m)
         return eta
-
     def _check_rank(self, values: np.ndarray) -> None:
         """Raise when population-level columns are linearly dependent (a
         constant column beside the intercept, ``x`` beside ``2 * x``, ``x``
@@ -292,12 +275,6 @@ class Design:
     def _where(self) -> str:
         return "" if self.is_mu else f", in the formula of {self.dpar!r}"
 
-    def _check_smooth_labels(self) -> None:
-        labels = [smooth.key for smooth in self.smooths]
-        repeated = sorted({label for label in labels if labels.count(label) > 1})
-        if repeated:
-            raise ValueError(f"The smooth(s) {repeated} appear more than once; give each once.")
-
     def _check_overlapping_terms(self) -> None:
         by_group: dict[str, list[str]] = {}
         for block in self.blocks:
@@ -309,6 +286,24 @@ class Design:
                     "term; each effect may appear once per group."
                 )
             names.extend(block.names)
+
+
+def _term_keys(terms) -> list[str]:
+    """Each term's name in the model: its label (a group term's group, a
+    smooth's brms label), numbered where several terms share one (a group
+    with several blocks)."""
+    labels = [term.label for term in terms]
+    smooths = [label for term, label in zip(terms, labels) if isinstance(term, SmoothTerm)]
+    repeated = sorted({label for label in smooths if smooths.count(label) > 1})
+    if repeated:
+        raise ValueError(f"The smooth(s) {repeated} appear more than once; give each once.")
+    counts = Counter(labels)
+    seen: Counter[str] = Counter()
+    keys = []
+    for label in labels:
+        keys.append(label if counts[label] == 1 else f"{label}.{seen[label]}")
+        seen[label] += 1
+    return keys
 
 
 class ModelDesign:
@@ -350,6 +345,11 @@ class ModelDesign:
         nonlinear function of it and ``inputs`` in :class:`NonlinearModelDesign`
         (m is ``pytensor.tensor`` when building the model, numpy for draws)."""
         return eta
+
+    @property
+    def columns(self) -> set[str]:
+        """The columns of X the model reads."""
+        return self.spec.columns
 
     @property
     def main(self) -> Design:

@@ -10,12 +10,20 @@ import numpy as np
 import pandas as pd
 from formulaic import model_matrix
 
+from .._math import MathNamespace
+from .._names import BlockNames
 from ..spec import GroupTerm
 from ._columns import check_columns, readable_names, required_columns
+from ._term import TermColumns, TermDesign, designs
 
 
-class GroupDesign:
+@designs(GroupTerm)
+class GroupDesign(TermDesign):
     """Learn the levels of one grouping factor and the design of its block.
+
+    Its data are ``index`` (n,), each row's level, and ``Z`` (n, q), the
+    block's columns; its parameters are the effects by level, one array per
+    column of Z.
 
     Attributes
     ----------
@@ -31,9 +39,7 @@ class GroupDesign:
         The block's coefficient names (``["Intercept", "Days"]``).
     """
 
-    def __init__(self, term: GroupTerm, key: str):
-        self.term = term
-        self.key = key
+    term: GroupTerm
 
     @property
     def group(self) -> str:
@@ -61,7 +67,7 @@ class GroupDesign:
             raise ValueError(f"The random-effect term {self.term.to_formula()!r} has no effects.")
         return self
 
-    def transform(self, X: pd.DataFrame) -> tuple[np.ndarray, np.ndarray, list[str]]:
+    def transform(self, X: pd.DataFrame) -> TermColumns:
         """Group index per row, the block's columns and the labels of unseen levels.
 
         Levels not seen at fit are numbered after the known ones
@@ -79,7 +85,28 @@ class GroupDesign:
             index[unseen] = self.n_levels + codes
             new_labels = [_label(level) for level in new_levels]
         Z = np.asarray(self.model_spec_.get_model_matrix(X, output="numpy"), dtype=float)
-        return index, Z, new_labels
+        return TermColumns(own={"index": index, "Z": Z}, new_levels=new_labels)
+
+    def data_names(self) -> dict[str, str]:
+        names = BlockNames(self.key)
+        return {"index": names.index_data, "Z": names.columns_data}
+
+    def variables(self) -> list[str]:
+        names = BlockNames(self.key)
+        correlated = self.term.correlated and self.n_terms > 1
+        return [names.sd, names.effects] + ([names.cor] if correlated else [])
+
+    def add(self, eta, value, data: dict, m: MathNamespace):
+        """Each column's effects, gathered by level and scaled by the column.
+
+        One gather per column: indexing the (levels, columns) matrix by rows
+        and summing over columns makes the compiled gradient several times
+        slower (InstEval: 5.9 ms against 0.9 ms per gradient).
+        """
+        index, Z = data["index"], data["Z"]
+        for j, by_level in enumerate(value):
+            eta = m.accumulate(eta, m.scaled(m.take(by_level, index), Z[:, j]))
+        return eta
 
     def _keys(self, X: pd.DataFrame) -> pd.Index:
         if len(self.term.factors) == 1:

@@ -30,6 +30,10 @@ class NonlinearModelDesign(ModelDesign):
     def parameters(self) -> list[str]:
         return list(self.nonlinear.parameters)
 
+    @property
+    def columns(self) -> set[str]:
+        return nonlinear_columns(self.spec, self.nonlinear)
+
     def stack(self, X: pd.DataFrame) -> pd.DataFrame:
         """X repeated once per nonlinear parameter, with an indicator column each."""
         clash = sorted(set(self.parameters) & set(X.columns))
@@ -94,3 +98,10 @@ class NonlinearModelDesign(ModelDesign):
         state = self.__dict__.copy()
         state.pop("_compiled", None)  # rebuilt on first use
         return state
+
+
+def nonlinear_columns(spec: ModelSpec, nonlinear) -> set[str]:
+    """The columns of X a nonlinear model reads: the function's inputs and
+    the parameters' covariates in its stacked ``spec`` (not the parameters'
+    indicator columns, which stacking adds)."""
+    return (spec.columns - set(nonlinear.parameters)) | set(nonlinear.inputs)

@@ -26,8 +26,11 @@ import numpy as np
 import pandas as pd
 from scipy.spatial.distance import cdist
 
-from ..spec._terms import brms_name
+from .._math import MathNamespace
+from .._names import SmoothNames
+from ..spec import SmoothTerm, brms_name
 from ._columns import check_columns, is_numeric
+from ._term import TermColumns, TermDesign, designs
 
 #: mgcv's max.knots: beyond this many distinct points a thin-plate basis uses
 #: a random subset of them as knots
@@ -453,8 +456,12 @@ class TensorBasis:
         return blocks["n" * len(self.margins)] @ self._fixed, Xr
 
 
-class SmoothDesign:
+@designs(SmoothTerm)
+class SmoothDesign(TermDesign):
     """The columns of one smooth term, learned at fit and replayed at predict.
+
+    Its unpenalised columns join the population-level coefficients; its data
+    are the penalised ``columns``, and its parameters their coefficients.
 
     A ``by`` factor gives one copy of the smooth per level, each nonzero only
     on its level's rows and with its own sds (mgcv drops the first level of
@@ -484,9 +491,11 @@ class SmoothDesign:
         The covariates' training ranges and values (for grids and rugs).
     """
 
-    def __init__(self, term, key: str):
-        self.term = term
-        self.key = key
+    term: SmoothTerm
+
+    @property
+    def sds_label(self) -> str:
+        return self.term.label
 
     def fit(self, X) -> SmoothDesign:
         values = self._values(X)
@@ -545,7 +554,21 @@ class SmoothDesign:
             raise ValueError(f"The by column {by!r} of {self.term.to_formula()!r} has missing values.")
         return column
 
-    def transform(self, X) -> tuple[np.ndarray, np.ndarray]:
+    def transform(self, X) -> TermColumns:
+        Xf, Xr = self.columns(X)
+        return TermColumns(fixed=Xf, own={"columns": Xr})
+
+    def data_names(self) -> dict[str, str]:
+        return {"columns": SmoothNames(self.key).columns_data}
+
+    def variables(self) -> list[str]:
+        names = SmoothNames(self.key)
+        return [names.sds, names.coefficients]
+
+    def add(self, eta, value, data: dict, m: MathNamespace):
+        return m.accumulate(eta, m.dot(data["columns"], value))
+
+    def columns(self, X) -> tuple[np.ndarray, np.ndarray]:
         """``(Xf, Xr)`` for new data: the unpenalised and penalised columns."""
         Xf, Xr = self.basis.transform(self._values(X))
         if self.term.by is None:

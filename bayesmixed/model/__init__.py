@@ -1,6 +1,6 @@
 """Model: design + priors + family -> a PyMC model."""
 
-from ._build import build_model, coords_of
+from ._build import TermContext, build_model, coords_of, term_parameters
 from ._correlation import cholesky_corr_from_unconstrained, lkj_cholesky_corr
 from ._marginal import (
     GaussianStatistics,
@@ -11,6 +11,7 @@ from ._marginal import (
 
 __all__ = [
     "GaussianStatistics",
+    "TermContext",
     "build_model",
     "coefficient_draws",
     "cholesky_corr_from_unconstrained",
@@ -18,4 +19,5 @@ __all__ = [
     "draw_group_effects",
     "lkj_cholesky_corr",
     "marginal_obstacle",
+    "term_parameters",
 ]

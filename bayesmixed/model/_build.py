@@ -25,7 +25,8 @@ Parameterisation:
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
+from functools import singledispatch
 
 import numpy as np
 import pymc as pm
@@ -44,7 +45,15 @@ from .._names import (
     marginal_data,
     split_part,
 )
-from ..design import Design, DesignData, ModelDesign, PredictorValues
+from ..design import (
+    Design,
+    DesignData,
+    GroupDesign,
+    ModelDesign,
+    PredictorValues,
+    SmoothDesign,
+    TermDesign,
+)
 from ..families import LINKS, Family
 from ..priors import Decov, PredictorPriors, ResolvedPrior, ResolvedPriors
 from ._correlation import lkj_cholesky_corr
@@ -89,10 +98,6 @@ def _vector_variable(name: str, priors: list[ResolvedPrior], dims: str, positive
     return pm.Deterministic(name, vector, dims=dims)
 
 
-def _scalar_variable(name: str, resolved: ResolvedPrior, positive: bool = False):
-    return resolved.prior.variable(name, resolved.prior.hyperparameters(), positive=positive)
-
-
 def build_model(
     design: ModelDesign,
     data: dict[str, DesignData],
@@ -124,7 +129,7 @@ def build_model(
     """
     with pm.Model(coords=coords_of(design)) as model:
         params = {
-            name: _scalar_variable(name, resolved, positive=True)
+            name: resolved.variable(name, positive=True)
             for name, resolved in priors.aux.items()
         }
         if marginal is not None:
@@ -167,29 +172,51 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
         shared[id(data)] = DesignData(
             X=pm.Data(name("X"), data.X - design.coef_means),
             offset=pm.Data(name("offset"), data.offset),
-            group_index=[
-                pm.Data(BlockNames(block.key).index_data, index) for block, index in zip(design.blocks, data.group_index)
-            ],
-            Z=[pm.Data(BlockNames(block.key).columns_data, Z) for block, Z in zip(design.blocks, data.Z)],
-            new_levels=[],
-            smooths=[pm.Data(SmoothNames(smooth.key).columns_data, Xs) for smooth, Xs in zip(design.smooths, data.smooths)],
+            terms={
+                term.name: {array: pm.Data(term.data_names()[array], values) for array, values in data.terms[term.name].items()}
+                for term in design.terms
+                if term.name in data.terms
+            },
         )
 
     b, intercept = _population_effects(design, priors, family, params)
-    dispersion = _dispersion(family, params)
-    effects = {}
-    for block in design.blocks:
-        r = _group_effects(block, priors, dispersion)
-        effects[block.key] = [r[:, j] for j in range(block.n_terms)]
-    smooths = {smooth.key: _smooth_coefficients(smooth, priors) for smooth in design.smooths}
-    values = PredictorValues(intercept=intercept, b=b, effects=effects, smooths=smooths)
+    context = TermContext(priors, _dispersion(family, params))
+    values = PredictorValues(
+        intercept=intercept,
+        b=b,
+        terms={term.key: term_parameters(term, context) for term in design.terms if term.name in data.terms},
+    )
     return design.linear_predictor(values, shared[id(data)], PYTENSOR)
 
 
-def _smooth_coefficients(smooth, priors: PredictorPriors):
+@dataclass
+class TermContext:
+    """What a term's parameters may depend on besides the term: the
+    predictor's priors and what scales rstanarm's decov sds."""
+
+    priors: PredictorPriors
+    dispersion: object
+
+
+@singledispatch
+def term_parameters(term: TermDesign, context: TermContext):
+    """The model variables of a term's own parameters, in the form its
+    :meth:`~bayesmixed.design.TermDesign.add` takes. Each kind of term with
+    parameters of its own registers its function."""
+    raise TypeError(f"Terms of type {type(term).__name__} have no parameters registered (term_parameters).")
+
+
+@term_parameters.register
+def _(term: GroupDesign, context: TermContext):
+    r = _group_effects(term, context.priors, context.dispersion)
+    return [r[:, j] for j in range(term.n_terms)]
+
+
+@term_parameters.register
+def _smooth_coefficients(smooth: SmoothDesign, context: TermContext):
     """A smooth's penalised coefficients: i.i.d. within each penalised block,
     whose sd is the block's smoothness (non-centred)."""
-    blocks = [priors.sds[smooth.key]] * len(smooth.block_labels)
+    blocks = [context.priors.sds[smooth.key]] * len(smooth.block_labels)
     names = SmoothNames(smooth.key)
     sds = _vector_variable(names.sds, blocks, names.sds_dim, positive=True)
     zs = pm.Normal(names.standardised, 0.0, 1.0, dims=names.basis_dim)
@@ -240,7 +267,7 @@ def _population_effects(design: Design, priors: PredictorPriors, family, params)
         return b, None
     if priors.intercept is None:
         return b, None
-    centered = _scalar_variable(name("Intercept_centered"), priors.intercept)
+    centered = priors.intercept.variable(name("Intercept_centered"))
     pm.Deterministic(name("Intercept"), centered - shift)
     return b, centered
 

@@ -45,8 +45,9 @@ def marginal_obstacle(design: ModelDesign, family: Family) -> str | None:
         return f"the family is {family.name} with the {family.link} link, not Gaussian with the identity link"
     if design.dpars:
         return f"sigma has a formula of its own ({', '.join(design.dpars)})"
-    if main.smooths:
-        return "the model has smooth terms"
+    others = [term.term.to_formula() for term in main.terms if term.data_names() and term.group is None]
+    if others:
+        return f"the model has terms other than group effects with parameters of their own ({', '.join(others)})"
     if type(design).mean is not ModelDesign.mean:
         return "the mean is a nonlinear function"
     if len(main.blocks) != 1:
@@ -89,8 +90,9 @@ class GaussianStatistics:
         if main.has_intercept:
             X = np.column_stack([np.ones(len(y)), X])
         y = y - data.offset
-        index, Z = data.group_index[0], data.Z[0]
-        n_levels, q, p = main.blocks[0].n_levels, Z.shape[1], X.shape[1]
+        block = main.blocks[0]
+        index, Z = data.terms[block.name]["index"], data.terms[block.name]["Z"]
+        n_levels, q, p = block.n_levels, Z.shape[1], X.shape[1]
 
         def per_group(values):
             return np.bincount(index, weights=values, minlength=n_levels)

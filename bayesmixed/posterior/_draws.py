@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
+from functools import singledispatch
 
 import arviz as az
 import numpy as np
@@ -12,7 +13,14 @@ from scipy.special import logsumexp
 
 from .._math import NUMPY
 from .._names import BlockNames, SmoothNames
-from ..design import Design, DesignData, ModelDesign, PredictorValues
+from ..design import (
+    Design,
+    DesignData,
+    ModelDesign,
+    PredictorValues,
+    SmoothDesign,
+    TermDesign,
+)
 from ..families import LINKS, Family
 from ..model import GaussianStatistics, coefficient_draws, draw_group_effects
 
@@ -28,7 +36,7 @@ class PredictorDraws:
     r: dict[str, np.ndarray]  # block key -> (S, G, q)
     sd: dict[str, np.ndarray]  # block key -> (S, q)
     cor: dict[str, np.ndarray | None]  # block key -> (S, q, q) or None
-    smooths: dict[str, np.ndarray] = field(default_factory=dict)  # smooth key -> (S, q_s)
+    terms: dict[str, object] = field(default_factory=dict)  # other terms' parameters, draws last (term_draws)
 
 
 @dataclass
@@ -90,9 +98,28 @@ def extract_draws(idata: az.InferenceData, design: ModelDesign, family: Family) 
                 block.key: stacked(idata, BlockNames(block.key).cor) if BlockNames(block.key).cor in posterior else None
                 for block in predictor.blocks
             },
-            smooths={smooth.key: stacked(idata, SmoothNames(smooth.key).coefficients) for smooth in predictor.smooths},
+            terms={
+                term.key: term_draws(term, idata)
+                for term in predictor.terms
+                if term.data_names() and term.group is None
+            },
         )
     return Draws(predictors=predictors, aux=aux)
+
+
+@singledispatch
+def term_draws(term: TermDesign, idata: az.InferenceData):
+    """The draws of a term's own parameters, in the form its
+    :meth:`~bayesmixed.design.TermDesign.add` takes with draws on the last
+    axis. Each kind of term with parameters of its own (other than group
+    terms, whose effects :func:`group_effects` extends to new levels)
+    registers its function."""
+    raise TypeError(f"Terms of type {type(term).__name__} have no draws registered (term_draws).")
+
+
+@term_draws.register
+def _(term: SmoothDesign, idata: az.InferenceData) -> np.ndarray:
+    return stacked(idata, SmoothNames(term.key).coefficients).T  # (q, S)
 
 
 def family_inputs(
@@ -157,7 +184,8 @@ def group_effects(
     """
     effects = {}
     for name, predictor in design.predictors.items():
-        for block, unseen in zip(predictor.blocks, data[name].new_levels):
+        for block in predictor.blocks:
+            unseen = data[name].new_levels[block.name]
             r = draws.predictors[name].r[block.key]  # (S, G, q)
             if unseen:
                 if new_levels == "error":
@@ -199,8 +227,7 @@ def linear_predictor(
     values = PredictorValues(
         intercept=draws.intercept,
         b=draws.b.T,
-        effects=effects,
-        smooths={key: s.T for key, s in draws.smooths.items()},
+        terms={**draws.terms, **effects},
     )
     return design.linear_predictor(values, data, NUMPY, groups).T
 

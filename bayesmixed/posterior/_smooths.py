@@ -35,7 +35,7 @@ def smooth_curve(
     Returns the grid with columns ``estimate``, ``est_error``, ``lower`` and
     ``upper`` added.
     """
-    Xf, Xr = smooth.transform(grid)
+    Xf, Xr = smooth.columns(grid)
     columns = [design.coef_names.index(name) for name in smooth.fixed_names]
-    values = draws.b[:, columns] @ Xf.T + draws.smooths[smooth.key] @ Xr.T  # (S, n_grid)
+    values = draws.b[:, columns] @ Xf.T + (Xr @ draws.terms[smooth.key]).T  # (S, n_grid)
     return grid.assign(**interval_columns(values, prob))

@@ -13,7 +13,7 @@ import pandas as pd
 from ..design import ModelDesign
 from ..families import Family
 from ._tables import interval_columns
-from ._variables import FAMILY, POPULATION, SMOOTHS, reported_variables
+from ._variables import reported_variables
 
 STATS = ["Estimate", "Est.Error", "l-95% CI", "u-95% CI", "Rhat", "Bulk_ESS", "Tail_ESS"]
 
@@ -64,9 +64,8 @@ class ModelSummary:
             for name in groups:
                 lines += [f"{name} (Number of levels: {self.levels[name]})", _formatted(self.sections[name]).to_string(), ""]
             lines.pop()
-        for name in (SMOOTHS, POPULATION, FAMILY):
-            if name in self.sections:
-                lines += ["", f"{name}:", _formatted(self.sections[name]).to_string()]
+        for name in (name for name in self.sections if not name.startswith("~")):
+            lines += ["", f"{name}:", _formatted(self.sections[name]).to_string()]
         return "\n".join(lines)
 
     __repr__ = __str__

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import singledispatch
 
 import arviz as az
 import numpy as np
@@ -18,7 +19,7 @@ from .._names import (
     brms_smooth_sd,
     threshold,
 )
-from ..design import ModelDesign
+from ..design import Design, ModelDesign, SmoothDesign, TermDesign
 from ..families import Family
 
 POPULATION = "Regression Coefficients"
@@ -78,12 +79,9 @@ def reported_variables(
                             values(BlockNames(block.key).cor, j, k),
                         ))
     for predictor in design.predictors.values():
-        for smooth in predictor.smooths:
-            # brms names each sd after its penalised block: sds(sroach1_1),
-            # sds(sxfa_1) for level a of by = f, sds(t2x1x2_1) to sds(t2x1x2_3)
-            for j, block in enumerate(smooth.block_labels):
-                label = predictor.label(block)
-                found.append(Variable(SMOOTHS, f"sds({label})", brms_smooth_sd(label), values(SmoothNames(smooth.key).sds, j)))
+        for term in predictor.terms:
+            if term.group is None:
+                found += term_variables(term, predictor, values)
     found += population_variables(idata, design)
     for name in family.parameters:
         if name not in design.dpars:
@@ -96,6 +94,26 @@ def reported_variables(
                     for j, term in enumerate(terms):
                         name = brms_effect(block.group, level, term)
                         found.append(Variable(GROUP_EFFECTS, name, name, values(BlockNames(block.key).effects, i, j)))
+    return found
+
+
+@singledispatch
+def term_variables(term: TermDesign, predictor: Design, values) -> list[Variable]:
+    """The reported scalar parameters of a term (other than group terms,
+    reported by group, and population-level coefficients): none unless its
+    kind registers a function. ``values(name, *index)`` reads one scalar's
+    (chain, draw) draws."""
+    return []
+
+
+@term_variables.register
+def _(term: SmoothDesign, predictor: Design, values) -> list[Variable]:
+    # brms names each sd after its penalised block: sds(sroach1_1),
+    # sds(sxfa_1) for level a of by = f, sds(t2x1x2_1) to sds(t2x1x2_3)
+    found = []
+    for j, block in enumerate(term.block_labels):
+        label = predictor.label(block)
+        found.append(Variable(SMOOTHS, f"sds({label})", brms_smooth_sd(label), values(SmoothNames(term.key).sds, j)))
     return found
 
 

@@ -193,14 +193,15 @@ class PredictorTerms:
     """What one linear predictor has priors on.
 
     ``blocks`` holds ``(key, group, term names, correlated)`` per group-level
-    block, ``smooths`` ``(key, label)`` per smooth (``("sx__sigma", "sx")``).
+    block, ``sds`` ``(key, label)`` per term whose coefficients have a
+    standard deviation of class ``sds`` (a smooth's: ``("sx__sigma", "sx")``).
     """
 
     scales: DataScales
     has_intercept: bool
     coef_names: list[str]
     blocks: list[tuple[str, str, list[str], bool]]
-    smooths: list[tuple[str, str]] = field(default_factory=list)
+    sds: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -236,6 +237,10 @@ class ResolvedPrior:
     coef: str = ""
     group: str = ""
     dpar: str = ""
+
+    def variable(self, name: str, *, positive: bool = False, **shape):
+        """The PyMC variable ``name`` with this prior (see :meth:`Prior.variable`)."""
+        return self.prior.variable(name, self.prior.hyperparameters(), positive=positive, **shape)
 
 
 @dataclass
@@ -528,7 +533,7 @@ def _resolve_predictor(priors: Priors, terms: PredictorTerms, dpar: str) -> Pred
             cor[key] = ResolvedPrior("cor", specified, specified, source, group=group, dpar=dpar)
 
     sds = {}
-    for key, label in terms.smooths:
+    for key, label in terms.sds:
         specified, source = pick("sds")
         sds[key] = ResolvedPrior(
             "sds", specified, _adjust(specified, 0.0, scales.y_scale), source, coef=label, dpar=dpar

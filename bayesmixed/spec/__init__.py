@@ -1,14 +1,26 @@
 """Model specification: formula or parameters -> a plain description of terms."""
 
-from ._formula import parse_formula
+from ._formula import FORMULA_TERMS, formula_term, parse_formula
 from ._parameters import quote_name, spec_from_parameters
-from ._terms import GroupTerm, ModelSpec, SmoothTerm
+from ._scan import Chunk, split_arguments, wrapped
+from ._smooth import SmoothTerm
+from ._spec import ModelSpec
+from ._terms import GroupTerm, OffsetTerm, PopulationTerm, Term, brms_name
 
 __all__ = [
+    "FORMULA_TERMS",
+    "Chunk",
     "GroupTerm",
     "ModelSpec",
+    "OffsetTerm",
+    "PopulationTerm",
     "SmoothTerm",
+    "Term",
+    "brms_name",
+    "formula_term",
     "parse_formula",
     "quote_name",
     "spec_from_parameters",
+    "split_arguments",
+    "wrapped",
 ]

@@ -16,8 +16,10 @@ from dataclasses import dataclass, field
 from formulaic import Formula
 
 from ..exceptions import FormulaError
-from ._formula import _NAME, _scan, _split_arguments, _wrapped, parse_formula
-from ._terms import GroupTerm, ModelSpec
+from ._formula import parse_formula
+from ._scan import NAME, scan, split_arguments, wrapped
+from ._spec import ModelSpec
+from ._terms import GroupTerm
 
 
 @dataclass(frozen=True)
@@ -53,12 +55,12 @@ class NonlinearSpec:
         fixed: list[str] = []
         groups: list[GroupTerm] = list(self.groups)
         for name in self.parameters:
-            spec = self.formulas.get(name, ModelSpec(None, "1"))
+            spec = self.formulas.get(name, ModelSpec.of(None, "1"))
             fixed += [_prefixed(name, term) for term in _terms(spec.fixed)]
             for group in spec.groups:
                 expr = " + ".join(_prefixed(name, term) for term in _terms(group.expr))
                 groups.append(GroupTerm(f"0 + {expr}", group.factors, group.correlated))
-        return ModelSpec(self.response, "0 + " + " + ".join(fixed), groups=tuple(groups))
+        return ModelSpec.of(self.response, "0 + " + " + ".join(fixed), *groups)
 
     def to_formula(self) -> str:
         """lme4's form, with brms-style parameter formulas appended."""
@@ -97,7 +99,7 @@ def parse_nonlinear_formula(formula: str, parameters_of=None) -> NonlinearSpec:
     """
     if not isinstance(formula, str) or not formula.strip():
         raise FormulaError("The formula must be a non-empty string.", str(formula))
-    tildes = [i for i, char, depth in _scan(formula, 0, formula) if char == "~" and depth == 0]
+    tildes = [i for i, char, depth in scan(formula, 0, formula) if char == "~" and depth == 0]
     if len(tildes) != 2:
         raise FormulaError(
             "A nonlinear model's formula has three parts, as lme4's nlmer takes it: "
@@ -106,19 +108,19 @@ def parse_nonlinear_formula(formula: str, parameters_of=None) -> NonlinearSpec:
         )
     first, second = tildes
     response = formula[:first].strip()
-    if not _NAME.match(response):
+    if not NAME.match(response):
         raise FormulaError("The response must be a column name.", formula, 0, first)
     middle = formula[first + 1 : second].strip()
     start = formula.index(middle, first + 1)
     name = middle.split("(", 1)[0].strip()
-    arguments = _wrapped(middle, name) if name else None
+    arguments = wrapped(middle, name) if name else None
     if not name or arguments is None:
         raise FormulaError(
             "The middle part must call the nonlinear function, as SSlogis(age, Asym, xmid, scal).",
             formula, start, start + len(middle),
         )
-    arguments = [a.strip() for a in _split_arguments(arguments)]
-    bad = [a for a in arguments if not _NAME.match(a)]
+    arguments = [a.strip() for a in split_arguments(arguments)]
+    bad = [a for a in arguments if not NAME.match(a)]
     if bad:
         raise FormulaError(
             f"The arguments of {name}() must be column and parameter names; got {bad[0]!r}.",
@@ -179,4 +181,4 @@ def parameter_formula(parameter: str, formula: str) -> ModelSpec:
             f"The formula of nonlinear parameter {parameter!r} takes population-level and group terms only.",
             formula,
         )
-    return ModelSpec(None, spec.fixed, groups=spec.groups)
+    return ModelSpec.of(None, spec.fixed, *spec.groups)

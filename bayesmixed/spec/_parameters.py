@@ -6,8 +6,9 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..exceptions import FormulaError
-from ._formula import _check_expr, _parse_grouping
-from ._terms import GroupTerm, ModelSpec
+from ._scan import check_expr
+from ._spec import ModelSpec
+from ._terms import GroupTerm, OffsetTerm, parse_grouping
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
 
@@ -40,7 +41,7 @@ def _term(text: str, parameter: str) -> str:
     """Check one term given in a parameter; column names are quoted as needed."""
     expr = text if text in {"1", "0"} or "(" in text or ":" in text or "*" in text else quote_name(text)
     try:
-        _check_expr(expr, 0, expr, "term")
+        check_expr(expr, 0, expr, "term")
     except FormulaError as error:
         raise ValueError(f"In the {parameter!r} parameter: {error.reason}") from None
     return expr
@@ -114,7 +115,7 @@ def spec_from_parameters(
     group_columns: set[str] = set()
     for group in group_names:
         try:
-            nested = _parse_grouping(group, 0, group)
+            nested = parse_grouping(group, 0, group)
         except FormulaError as error:
             raise ValueError(f"In the 'groups' parameter, {group!r}: {error.reason}") from None
         slopes = [_term(s, "random_slopes") for s in slopes_by_group.get(group, [])]
@@ -131,9 +132,5 @@ def spec_from_parameters(
     else:
         fixed_terms = [_term(t, "fixed") for t in _as_list(fixed, "fixed")]
     fixed_expr = " + ".join(["1" if fit_intercept else "0", *fixed_terms])
-    return ModelSpec(
-        response=None,
-        fixed=fixed_expr,
-        groups=tuple(group_terms),
-        offsets=(quote_name(offset),) if offset else (),
-    )
+    offsets = (OffsetTerm(quote_name(offset)),) if offset else ()
+    return ModelSpec.of(None, fixed_expr, *group_terms, *offsets)

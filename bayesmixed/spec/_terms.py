@@ -1,13 +1,99 @@
 """A plain description of a mixed model's terms: what the formula or the
-constructor parameters say, before any data are seen."""
+constructor parameters say, before any data are seen.
+
+Every term of a linear predictor is a :class:`Term`. A kind with a syntax of
+its own (``(x | g)``, ``s(x)``, ``offset(e)``) parses it: the formula parser
+offers each top-level chunk of the right-hand side to the kinds in turn, and
+what none of them claims is population-level, handed to formulaic.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from formulaic import Formula
+
+from ..exceptions import FormulaError
+from ._scan import NAME, Chunk, check_expr, find_bar, refuse_specials, wrapped
+
+
+def formula_columns(expr: str) -> frozenset[str]:
+    """Data columns that a formula expression reads."""
+    return frozenset(Formula(expr).required_variables)
+
+
+class Term(ABC):
+    """One term of a linear predictor, as a formula writes it."""
+
+    @classmethod
+    def parse(cls, chunk: Chunk, formula: str) -> tuple[Term, ...] | None:
+        """The terms of this kind that ``chunk`` writes, or None when it writes
+        another kind. Raises a FormulaError that marks the chunk when it is
+        this kind, written wrongly."""
+        return None
+
+    @abstractmethod
+    def to_formula(self) -> str:
+        """The term as a formula writes it (parsing it gives the term back)."""
+
+    @property
+    @abstractmethod
+    def columns(self) -> frozenset[str]:
+        """The data columns the term reads."""
+
+    @property
+    def label(self) -> str:
+        """The term's name in the model's variables: as brms names it, the
+        formula text without the characters names cannot hold."""
+        return brms_name(self.to_formula())
 
 
 @dataclass(frozen=True)
-class GroupTerm:
+class PopulationTerm(Term):
+    """The population-level part: every term without a syntax of its own,
+    joined (``"1 + x + C(z)"``, ``"0 + x"``), read by formulaic.
+
+    A model has exactly one, first among its terms.
+    """
+
+    expr: str
+
+    def to_formula(self) -> str:
+        return self.expr
+
+    @property
+    def columns(self) -> frozenset[str]:
+        return formula_columns(self.expr)
+
+
+@dataclass(frozen=True)
+class OffsetTerm(Term):
+    """``offset(expr)``: an expression added to the linear predictor with
+    coefficient one."""
+
+    expr: str
+
+    @classmethod
+    def parse(cls, chunk: Chunk, formula: str) -> tuple[OffsetTerm] | None:
+        inner = wrapped(chunk.text, "offset")
+        if inner is None:
+            return None
+        if chunk.sign == "-" or not inner.strip():
+            raise chunk.error("offset() needs a column or expression and cannot be removed with '-'.", formula)
+        check_expr(inner.strip(), chunk.start + len("offset("), formula, "offset")
+        return (cls(inner.strip()),)
+
+    def to_formula(self) -> str:
+        return f"offset({self.expr})"
+
+    @property
+    def columns(self) -> frozenset[str]:
+        return formula_columns(self.expr)
+
+
+@dataclass(frozen=True)
+class GroupTerm(Term):
     """One random-effect block: ``(expr | factor)`` or ``(expr || factor)``.
 
     Parameters
@@ -33,9 +119,75 @@ class GroupTerm:
         """The group's name as lme4 prints it (``"g1:g2"``)."""
         return ":".join(self.factors)
 
+    @property
+    def label(self) -> str:
+        """The group: its blocks' variables are named after it (``sd_Subject``)."""
+        return self.group
+
     def to_formula(self) -> str:
         bar = "|" if self.correlated else "||"
         return f"({self.expr} {bar} {self.group})"
+
+    @property
+    def columns(self) -> frozenset[str]:
+        return formula_columns(self.expr) | frozenset(self.factors)
+
+    @classmethod
+    def parse(cls, chunk: Chunk, formula: str) -> tuple[GroupTerm, ...] | None:
+        """``(expr | g)``, ``(expr || g)``, with ``g1:g2`` and ``g1/g2``
+        (one block per level of nesting)."""
+        inner = wrapped(chunk.text, "")
+        bar = find_bar(inner, chunk.start + 1, formula) if inner is not None else None
+        if bar is None:
+            return None
+        if chunk.sign == "-":
+            raise chunk.error("A random-effect term cannot be removed with '-'.", formula)
+        offset = chunk.start + 1
+        j, width = bar
+        lhs, rhs = inner[:j], inner[j + width :]
+        if not lhs.strip():
+            raise FormulaError(
+                "Missing the effects on the left of the bar (use 1 for a random intercept).",
+                formula, offset + j, offset + j + width,
+            )
+        if not rhs.strip():
+            raise FormulaError(
+                "Missing the grouping column on the right of the bar.", formula, offset + j, offset + j + width
+            )
+        expr = lhs.strip()
+        check_expr(expr, offset + len(lhs) - len(lhs.lstrip()), formula, "random-effect expression")
+        rhs_start = offset + j + width + len(rhs) - len(rhs.lstrip())
+        return tuple(
+            cls(expr=expr, factors=factors, correlated=width == 1)
+            for factors in parse_grouping(rhs.strip(), rhs_start, formula)
+        )
+
+
+def parse_grouping(text: str, start: int, formula: str) -> list[tuple[str, ...]]:
+    """``g1/g2`` -> ``[("g1",), ("g1", "g2")]``; ``g1:g2`` -> ``[("g1", "g2")]``."""
+    refuse_specials(text, start, formula)
+    levels: list[tuple[str, ...]] = []
+    prefix: tuple[str, ...] = ()
+    position = start
+    for part in text.split("/"):
+        names = []
+        for raw in part.split(":"):
+            name = raw.strip()
+            at = position + len(raw) - len(raw.lstrip())
+            if not NAME.match(name):
+                raise FormulaError(
+                    "Expected a grouping column name"
+                    + (f", got {name!r}" if name else "")
+                    + " (use g, g1:g2 or g1/g2; backquote names with other characters).",
+                    formula,
+                    at,
+                    at + max(len(name), 1),
+                )
+            names.append(name.strip("`"))
+            position += len(raw) + 1
+        prefix = prefix + tuple(names)
+        levels.append(prefix)
+    return levels
 
 
 #: brms' renaming of special characters in names (its ``rename()``)
@@ -48,119 +200,3 @@ _BRMS_RENAMES = {
 def brms_name(text: str) -> str:
     """``text`` with the characters brms cannot use in names replaced as brms does."""
     return "".join(_BRMS_RENAMES.get(char, char) for char in text)
-
-
-@dataclass(frozen=True)
-class SmoothTerm:
-    """A penalised smooth as mgcv writes it: ``s(x1, ..., bs = "tp", k = 10)``
-    or the tensor product ``t2(x1, x2, bs = "cr", k = 5)``, optionally
-    ``by = f``.
-
-    Parameters
-    ----------
-    covariates : tuple of str
-    bs : str or tuple of str
-        ``s()``: ``"tp"`` (thin-plate regression spline, mgcv's default) or
-        ``"cr"`` (cubic regression spline). ``t2()``: the marginal bases, one
-        per covariate or one for all (mgcv's default ``"cr"``).
-    k : int, tuple of int or None
-        Basis dimension (per margin for ``t2()``); ``None`` takes mgcv's
-        default (10 for ``s(x)``, 5 per margin for ``t2()``).
-    kind : {"s", "t2"}
-        A smooth of all covariates jointly, or a tensor product of marginal
-        smooths whose penalties separate (the form gamm4 and brms fit).
-    by : str or None
-        A column: a factor gives one smooth per level, each with its own
-        smoothness; a numeric column multiplies the smooth (a varying
-        coefficient).
-    """
-
-    covariates: tuple[str, ...]
-    bs: str | tuple[str, ...] = "tp"
-    k: int | tuple[int, ...] | None = None
-    kind: str = "s"
-    by: str | None = None
-
-    @property
-    def label(self) -> str:
-        """brms' name of the smooth: ``s(roach1)`` -> ``sroach1``,
-        ``t2(x1, x2)`` -> ``t2x1x2``, ``s(x, by = f)`` -> ``sxf``."""
-        return self.kind + brms_name("".join(self.covariates + ((self.by,) if self.by else ())))
-
-    @property
-    def margins(self) -> list[tuple[str, int]]:
-        """``(bs, k)`` of each marginal basis of a tensor product."""
-        n = len(self.covariates)
-        bases = self.bs if isinstance(self.bs, tuple) else (self.bs,) * n
-        ks = self.k if isinstance(self.k, tuple) else (self.k if self.k is not None else 5,) * n
-        return list(zip(bases, ks))
-
-    def to_formula(self) -> str:
-        args = list(self.covariates)
-        default_bs = "cr" if self.kind == "t2" else "tp"
-        if self.bs != default_bs:
-            args.append(f"bs = {_r_vector(self.bs, quoted=True)}")
-        if self.k is not None:
-            args.append(f"k = {_r_vector(self.k)}")
-        if self.by is not None:
-            args.append(f"by = {self.by}")
-        return f"{self.kind}({', '.join(args)})"
-
-
-def _r_vector(value, quoted: bool = False) -> str:
-    """``5`` or ``c(5, 6)``; quoted strings for ``bs``."""
-    items = value if isinstance(value, tuple) else (value,)
-    text = [f'"{item}"' if quoted else str(item) for item in items]
-    return text[0] if len(text) == 1 else f"c({', '.join(text)})"
-
-
-@dataclass(frozen=True)
-class ModelSpec:
-    """Terms of a mixed model.
-
-    Parameters
-    ----------
-    response : str or None
-        Name of the response, if the formula names one.
-    fixed : str
-        Right-hand side of the population-level design in formula syntax
-        (``"1 + Days"``, ``"0 + x"``).
-    groups : tuple of GroupTerm
-        Random-effect blocks, in the order written.
-    offsets : tuple of str
-        Expressions added to the linear predictor with coefficient one.
-    trials : str or None
-        Expression for the number of binomial trials (``cbind(s, f)`` gives
-        ``s + f``; ``s | trials(n)`` gives ``n``).
-    dpars : dict of str to ModelSpec
-        Family parameters with a linear predictor of their own (brms'
-        distributional formulas such as ``sigma ~ x + (1 | g)``), by name.
-    smooths : tuple of SmoothTerm
-        Penalised smooth terms, in the order written.
-    """
-
-    response: str | None
-    fixed: str
-    groups: tuple[GroupTerm, ...] = ()
-    offsets: tuple[str, ...] = field(default=())
-    trials: str | None = None
-    dpars: dict[str, ModelSpec] = field(default_factory=dict)
-    smooths: tuple[SmoothTerm, ...] = ()
-
-    def to_formula(self) -> str:
-        """Render the spec as an lme4-style formula."""
-        parts = [self.fixed] + [term.to_formula() for term in self.smooths]
-        parts += [term.to_formula() for term in self.groups]
-        parts += [f"offset({offset})" for offset in self.offsets]
-        rhs = " + ".join(parts)
-        response = self.response or ""
-        if self.trials is not None:
-            response = f"{response} | trials({self.trials})"
-        return f"{response} ~ {rhs}".strip()
-
-    def to_formulas(self) -> list[str]:
-        """The formula, then one ``dpar ~ ...`` line per distributional formula."""
-        lines = [self.to_formula()]
-        for name, spec in self.dpars.items():
-            lines.append(f"{name} {spec.to_formula()}")
-        return lines

@@ -73,11 +73,11 @@ def test_encodings_are_replayed_and_follow_row_permutations(frame, random):
     shuffled = design.transform(frame.iloc[order])
     # the same rows get the same columns, whatever their order
     np.testing.assert_array_equal(shuffled.X, data.X[order])
-    np.testing.assert_array_equal(shuffled.Z[0], data.Z[0][order])
+    np.testing.assert_array_equal(shuffled.terms["g"]["Z"], data.terms["g"]["Z"][order])
     # and the same group levels
     labels = np.array(design.blocks[0].level_labels)
-    np.testing.assert_array_equal(labels[shuffled.group_index[0]], labels[data.group_index[0]][order])
-    np.testing.assert_array_equal(labels[data.group_index[0]], frame["g"].to_numpy())
+    np.testing.assert_array_equal(labels[shuffled.terms["g"]["index"]], labels[data.terms["g"]["index"]][order])
+    np.testing.assert_array_equal(labels[data.terms["g"]["index"]], frame["g"].to_numpy())
     # a design learned from the shuffled rows encodes alike
     refit = Design(parse_formula(FORMULA)).fit(frame.iloc[order])
     assert refit.coef_names == design.coef_names

@@ -1,4 +1,4 @@
-"""Population-level design: encodings learned at fit, replayed at predict."""
+"""Population-level design and offsets: encodings learned at fit, replayed at predict."""
 
 from __future__ import annotations
 
@@ -6,12 +6,15 @@ import numpy as np
 import pandas as pd
 from formulaic import model_matrix
 
+from ..spec import OffsetTerm, PopulationTerm
 from ._columns import check_columns, readable_names, required_columns
+from ._term import TermColumns, TermDesign, designs
 
 _INTERCEPT = "Intercept"
 
 
-class FixedDesign:
+@designs(PopulationTerm)
+class PopulationDesign(TermDesign):
     """Learn and replay the population-level model matrix.
 
     The intercept column is kept apart: the model samples the intercept on
@@ -25,10 +28,15 @@ class FixedDesign:
         Coefficient names other than the intercept, as R writes them.
     """
 
-    def __init__(self, expr: str):
-        self.expr = expr
+    @property
+    def expr(self) -> str:
+        return self.term.expr
 
-    def fit(self, X: pd.DataFrame) -> FixedDesign:
+    @property
+    def fixed_names(self) -> list[str]:
+        return self.names
+
+    def fit(self, X: pd.DataFrame) -> PopulationDesign:
         check_columns(X, required_columns(self.expr), f"the population-level terms {self.expr!r}")
         matrix = model_matrix(self.expr, X, na_action="raise", output="numpy")
         self.model_spec_ = matrix.model_spec
@@ -43,12 +51,12 @@ class FixedDesign:
         }
         return self
 
-    def transform(self, X: pd.DataFrame) -> np.ndarray:
+    def transform(self, X: pd.DataFrame) -> TermColumns:
         """Model matrix (without the intercept column) for new data."""
         check_columns(X, required_columns(self.expr), f"the population-level terms {self.expr!r}")
         self._check_categories(X)
         matrix = self.model_spec_.get_model_matrix(X, output="numpy")
-        return np.asarray(matrix, dtype=float)[:, self._keep]
+        return TermColumns(fixed=np.asarray(matrix, dtype=float)[:, self._keep])
 
     def _check_categories(self, X: pd.DataFrame) -> None:
         for factor, known in self._categories.items():
@@ -68,3 +76,19 @@ def _evaluate_factor(factor: str, X: pd.DataFrame) -> np.ndarray:
         return pd.unique(X[factor])
     state = model_matrix(f"0 + {factor}", X, na_action="raise").model_spec.encoder_state
     return next(s["categories"] for kind, s in state.values() if kind.value == "categorical")
+
+
+@designs(OffsetTerm)
+class OffsetDesign(TermDesign):
+    """``offset(expr)``: the expression's values, added with coefficient one."""
+
+    def fit(self, X: pd.DataFrame) -> OffsetDesign:
+        expr = self.term.expr
+        check_columns(X, required_columns(expr), self.term.to_formula())
+        self._spec = model_matrix(f"0 + I({expr})", X, na_action="raise", output="numpy").model_spec
+        return self
+
+    def transform(self, X: pd.DataFrame) -> TermColumns:
+        check_columns(X, required_columns(self.term.expr), self.term.to_formula())
+        values = np.asarray(self._spec.get_model_matrix(X, output="numpy"), dtype=float)[:, 0]
+        return TermColumns(offset=values)
