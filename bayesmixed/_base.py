@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from numbers import Integral, Real
 
-import arviz as az
 import numpy as np
 import pandas as pd
 import pymc as pm
@@ -23,7 +22,7 @@ from ._version import __version__
 from .design import DesignData, ModelDesign
 from .families import Family
 from .families._family import BINARY
-from .inference import METHODS, InferenceConfig, infer, log, show_progress
+from .inference import METHODS, InferenceConfig, Start, infer, log, show_progress
 from .model import GaussianStatistics, build_model
 from .persistence import check_compatible
 from .posterior import NEW_LEVEL_POLICIES, Posterior, with_group_effects
@@ -175,7 +174,7 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
             target_accept=self.target_accept,
             seed=self.seed_,
             progressbar=shown,
-            initvals=self._initial_values(),
+            initvals=self._start.initial_values(self.design_, self.seed_, self.chains),
         )
         log(fit_message(type(self).__name__, self.design_, self.family_, len(y_values), marginal is not None, config), shown=shown)
         sampled = [name for name in self._posterior_names() if not (marginal and is_effects(name))]
@@ -183,7 +182,7 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         posterior = Posterior(idata, self.design_, self.family_, seed=self.seed_)
         if marginal is not None:
             idata.posterior = with_group_effects(idata, marginal, self.design_, posterior.rng(5))
-        self._check_draws(idata)
+        self._start.check(idata)
         if not posterior.observed(data, y_values):
             chains, n_draws = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
             log(
@@ -232,6 +231,7 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         self.family_ = family
         family.learn_response(y_values)
         self.design_ = self._model_design(family)
+        self._start = self._start_strategy()
         data = self.design_.fit_transform(X)
         main = data[self.design_.mu_names[0]]
         y_values = family.check_response(y_values, main.trials)
@@ -251,7 +251,7 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
                 sds=[(term.key, term.sds_label) for term in predictor.terms if term.sds_label],
             )
         self.priors_ = resolve_priors(
-            self._prior_set(X, y_values, data),
+            self._start.priors(as_priors(self.priors), data, y_values, self.design_),
             predictors=predictors,
             aux=family.parameters,
             y=y_values,
@@ -267,19 +267,10 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         """The (unfitted) design of the model's linear predictors."""
         return ModelDesign(self.spec_, family.mu_names())
 
-    def _prior_set(self, X: pd.DataFrame, y: np.ndarray, data: dict[str, DesignData]) -> Priors:
-        """The priors asked for, before the preset fills the rest (X, y and
-        the encoded data of each predictor are there for priors learned from
-        them)."""
-        return as_priors(self.priors)
-
-    def _check_draws(self, idata: az.InferenceData) -> None:
-        """Checks of the draws beyond R-hat, ESS and divergences (none here)."""
-
-    def _initial_values(self) -> list[dict] | None:
-        """Initial values of the sampler, one dict per chain (None: PyMC's
-        default, the prior's centre jittered)."""
-        return None
+    def _start_strategy(self) -> Start:
+        """Where the sampler starts (and the priors and checks that follow
+        from it): PyMC's default; a nonlinear model passes its own."""
+        return Start()
 
     def get_prior(self, X, y) -> pd.DataFrame:
         """The priors a fit on (X, y) would use, without sampling (brms' ``get_prior``).

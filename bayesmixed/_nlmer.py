@@ -3,25 +3,20 @@ stan_nlmer and brms' nonlinear formulas."""
 
 from __future__ import annotations
 
-import copy
-import warnings
 from numbers import Real
 
-import arviz as az
-import numpy as np
 import pandas as pd
 from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted
 
 from ._base import BayesianMixedModel
-from .design import DesignData, ModelDesign
+from .design import ModelDesign
 from .design._nonlinear import NonlinearModelDesign, nonlinear_columns
-from .exceptions import FormulaError, SamplingWarning, warn
+from .exceptions import FormulaError
 from .families import Family, get_family
 from .nonlinear import SELF_STARTING, NonlinearFunction
 from .nonlinear._starts import StartStrategy
-from .priors import Normal, Priors
-from .priors._priorset import as_priors
 from .spec import GroupTerm, ModelSpec
 from .spec._nonlinear import (
     NonlinearSpec,
@@ -248,42 +243,20 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
     def _formula_text(self) -> str:
         return self.formula or self.nonlinear_spec_.to_formula()
 
-    # -- start and priors --------------------------------------------------------
+    def _start_strategy(self) -> StartStrategy:
+        return StartStrategy(self._nonlinear, self.family_, self.start, self.init_scale)
 
-    def _prior_set(self, X: pd.DataFrame, y: np.ndarray, data: dict[str, DesignData]) -> Priors:
-        priors = copy.deepcopy(as_priors(self.priors))
-        given = dict(priors.coef or {})
-        main = data[self.design_.mu_names[0]]
-        self._start = StartStrategy(self._nonlinear, self.family_, self.start, self.init_scale)
-        self.start_ = self._start.parameter_values(main.inputs, y, given)
-        self._coef_starts = self._start.coefficient_starts(self.start_, main.X, len(y), self.design_.main.coef_names)
-        if priors.preset == "brms":
-            missing = [name for name in self._coef_starts if name not in given]
-            if missing:
-                raise ValueError(
-                    f"As in brms, nonlinear parameters need priors; none for {missing}. Give them as "
-                    "Priors('brms', coef={'Asym': Normal(2, 1), ...}) (on each parameter's sampling scale)."
-                )
-        elif priors.preset != "rstanarm":
-            for name, value in self._coef_starts.items():
-                given.setdefault(name, Normal(value, 2.5 * max(abs(value), 1.0)))
-        priors.coef = given
-        return priors
-
-    def _initial_values(self) -> list[dict]:
-        return self._start.initial_values(self._coef_starts, self.design_.main.coef_names, self.seed_, self.chains)
-
-    def _check_draws(self, idata: az.InferenceData) -> None:
-        warn_separate_modes(idata)
+    @property
+    def start_(self) -> dict[str, float]:
+        """The starting value of each nonlinear parameter, on its own scale."""
+        check_is_fitted(self, "idata_")
+        return self._start.values
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         # score() is a log density: its scale is not R^2's.
         tags.regressor_tags.poor_score = True
         return tags
-
-    def _report(self, idata: az.InferenceData) -> az.InferenceData:
-        return natural_scale(idata, self.design_.main.coef_names, self._nonlinear.log_scale)
 
 
 def _parameters_of(name: str) -> tuple[int, tuple[str, ...] | None]:
@@ -295,44 +268,3 @@ def _parameters_of(name: str) -> tuple[int, tuple[str, ...] | None]:
         )
     ss = SELF_STARTING[name]
     return ss.n_inputs, ss.parameters
-
-
-def warn_separate_modes(idata: az.InferenceData) -> None:
-    """Chains that settle in different modes: chain means more than three
-    within-chain sds apart, or R-hat above 1.1, for a coefficient."""
-    b = idata.posterior["b"]
-    if b.sizes["chain"] < 2:
-        return
-    means = b.mean("draw").to_numpy()  # (chain, coef)
-    within = np.sqrt(b.var("draw").mean("chain").to_numpy())
-    spread = means.max(axis=0) - means.min(axis=0)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        rhat = az.rhat(b.to_dataset(name="b"))["b"].to_numpy() if b.sizes["draw"] >= 4 else np.zeros(len(within))
-    apart = [
-        j for j in range(means.shape[1])
-        if spread[j] > 3 * max(within[j], 1e-12) or rhat[j] > 1.1
-    ]
-    if apart:
-        shown = "; ".join(
-            f"{b.coords['coef'].values[j]}: " + ", ".join(f"{m:.3g}" for m in means[:, j]) for j in apart
-        )
-        warn(
-            f"The chains disagree (means by chain -- {shown}): the posterior may have several modes, "
-            "and pooled summaries would average them. Check the starting values (start=, "
-            "init_scale=), give more informative priors, or reparameterise.", SamplingWarning)
-
-
-def natural_scale(idata: az.InferenceData, coefs: list[str], log_scale) -> az.InferenceData:
-    """Log-scale parameters without covariates reported on their own scale."""
-    own = [coefs.index(p) for p in log_scale if p in coefs and not any(
-        c.startswith(f"{p}:") for c in coefs)]
-    if not own:
-        return idata
-    posterior = idata.posterior.copy()
-    b = posterior["b"].copy()
-    b[..., own] = np.exp(b[..., own].to_numpy())
-    posterior["b"] = b
-    reported = copy.copy(idata)
-    reported.posterior = posterior
-    return reported

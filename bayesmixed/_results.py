@@ -3,7 +3,6 @@ tables, each a delegation to its :class:`~bayesmixed.posterior.Posterior`."""
 
 from __future__ import annotations
 
-import arviz as az
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
@@ -28,13 +27,9 @@ class PosteriorMethods:
         check_is_fitted(self, "idata_")
         return Posterior(
             self.idata_, self.design_, self.family_, seed=self.seed_, new_levels=self.new_levels,
-            report=self._report, formula=[self._formula_text()] + self.spec_.to_formulas()[1:],
+            formula=[self._formula_text()] + self.spec_.to_formulas()[1:],
             sampler=self.sampler,
         )
-
-    def _report(self, idata: az.InferenceData) -> az.InferenceData:
-        """The draws as summaries report them (as sampled here)."""
-        return idata
 
     def _new_frame(self, X) -> pd.DataFrame:
         """X for predictions from a fitted estimator, as a frame."""

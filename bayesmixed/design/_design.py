@@ -351,6 +351,11 @@ class ModelDesign:
         """The columns of X the model reads."""
         return self.spec.columns
 
+    def reported(self, idata):
+        """The draws as summaries report them: as sampled here; a nonlinear
+        model's log-scale parameters on their own scale."""
+        return idata
+
     @property
     def main(self) -> Design:
         """The (first) predictor of the mean."""

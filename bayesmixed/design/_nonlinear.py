@@ -4,6 +4,9 @@ predictors into the mean."""
 
 from __future__ import annotations
 
+import copy
+
+import arviz as az
 import numpy as np
 import pandas as pd
 
@@ -93,6 +96,21 @@ class NonlinearModelDesign(ModelDesign):
         theta = eta.reshape((K, -1))
         values = [self.nonlinear.natural(name, theta[k], m) for k, name in enumerate(self.parameters)]
         return self.nonlinear(inputs, values, m)
+
+    def reported(self, idata: az.InferenceData) -> az.InferenceData:
+        """Log-scale parameters without covariates reported on their own scale."""
+        coefs, log_scale = self.main.coef_names, self.nonlinear.log_scale
+        own = [coefs.index(p) for p in log_scale if p in coefs and not any(
+            c.startswith(f"{p}:") for c in coefs)]
+        if not own:
+            return idata
+        posterior = idata.posterior.copy()
+        b = posterior["b"].copy()
+        b[..., own] = np.exp(b[..., own].to_numpy())
+        posterior["b"] = b
+        reported = copy.copy(idata)
+        reported.posterior = posterior
+        return reported
 
     def __getstate__(self):
         state = self.__dict__.copy()

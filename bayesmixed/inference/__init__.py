@@ -3,6 +3,7 @@
 from ._engine import CompiledDensity, Engine, InferenceConfig, log, show_progress
 from ._infer import ENGINES, METHODS, infer
 from ._nuts import check_convergence
+from ._start import Start
 
 __all__ = [
     "ENGINES",
@@ -10,6 +11,7 @@ __all__ = [
     "CompiledDensity",
     "Engine",
     "InferenceConfig",
+    "Start",
     "check_convergence",
     "infer",
     "log",

@@ -4,15 +4,25 @@ coefficients and jittered per chain."""
 
 from __future__ import annotations
 
+import copy
+import warnings
+
+import arviz as az
 import numpy as np
 
+from ..exceptions import SamplingWarning, warn
 from ..families import Family
+from ..inference import Start
+from ..priors import Normal, Priors
 from ._functions import NonlinearFunction
 from ._selfstart import self_start
 
 
-class StartStrategy:
-    """The start of a nonlinear model's sampler.
+class StartStrategy(Start):
+    """The start of a nonlinear model's sampler: each parameter's value
+    (given, self-started or its prior's centre) carried to the stacked
+    coefficients, the default priors centred there, and a check that the
+    chains did not settle in different modes.
 
     Parameters
     ----------
@@ -29,6 +39,28 @@ class StartStrategy:
         self.family = family
         self.start = start
         self.init_scale = init_scale
+
+    def priors(self, priors: Priors, data: dict, y: np.ndarray, design) -> Priors:
+        """The priors with the parameters' coefficients centred on their
+        starts (``values`` and ``coef_starts`` are set here), except under
+        rstanarm's preset; brms' preset asks for them, as brms does."""
+        priors = copy.deepcopy(priors)
+        given = dict(priors.coef or {})
+        main = data[design.mu_names[0]]
+        self.values = self.parameter_values(main.inputs, y, given)
+        self.coef_starts = self.coefficient_starts(self.values, main.X, len(y), design.main.coef_names)
+        if priors.preset == "brms":
+            missing = [name for name in self.coef_starts if name not in given]
+            if missing:
+                raise ValueError(
+                    f"As in brms, nonlinear parameters need priors; none for {missing}. Give them as "
+                    "Priors('brms', coef={'Asym': Normal(2, 1), ...}) (on each parameter's sampling scale)."
+                )
+        elif priors.preset != "rstanarm":
+            for name, value in self.coef_starts.items():
+                given.setdefault(name, Normal(value, 2.5 * max(abs(value), 1.0)))
+        priors.coef = given
+        return priors
 
     def parameter_values(self, inputs: list[np.ndarray], y: np.ndarray, coef_priors: dict) -> dict[str, float]:
         """Starting values on each parameter's own scale: ``start``, else the
@@ -93,11 +125,37 @@ class StartStrategy:
                 result[coef_names[j]] = float(unit[j] * starts[parameter])
         return result
 
-    def initial_values(self, coef_starts: dict[str, float], coef_names: list[str], seed: int, chains: int) -> list[dict]:
+    def initial_values(self, design, seed: int, chains: int) -> list[dict]:
         """One start of ``b`` per chain: the coefficient starts, jittered."""
+        coef_names = design.main.coef_names
         base = np.zeros(len(coef_names))
-        for name, value in coef_starts.items():
+        for name, value in self.coef_starts.items():
             base[coef_names.index(name)] = value
         rng = np.random.default_rng(seed)
         spread = np.maximum(np.abs(base), 1.0) * self.init_scale
         return [{"b": base + rng.uniform(-1, 1, len(base)) * spread} for _ in range(chains)]
+
+    def check(self, idata: az.InferenceData) -> None:
+        """Chains that settle in different modes: chain means more than three
+        within-chain sds apart, or R-hat above 1.1, for a coefficient."""
+        b = idata.posterior["b"]
+        if b.sizes["chain"] < 2:
+            return
+        means = b.mean("draw").to_numpy()  # (chain, coef)
+        within = np.sqrt(b.var("draw").mean("chain").to_numpy())
+        spread = means.max(axis=0) - means.min(axis=0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            rhat = az.rhat(b.to_dataset(name="b"))["b"].to_numpy() if b.sizes["draw"] >= 4 else np.zeros(len(within))
+        apart = [
+            j for j in range(means.shape[1])
+            if spread[j] > 3 * max(within[j], 1e-12) or rhat[j] > 1.1
+        ]
+        if apart:
+            shown = "; ".join(
+                f"{b.coords['coef'].values[j]}: " + ", ".join(f"{m:.3g}" for m in means[:, j]) for j in apart
+            )
+            warn(
+                f"The chains disagree (means by chain -- {shown}): the posterior may have several modes, "
+                "and pooled summaries would average them. Check the starting values (start=, "
+                "init_scale=), give more informative priors, or reparameterise.", SamplingWarning)

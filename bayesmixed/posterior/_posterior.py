@@ -9,7 +9,7 @@ input.
 from __future__ import annotations
 
 import warnings
-from collections.abc import Callable, Container, Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass, field
 
 import arviz as az
@@ -55,10 +55,6 @@ class Posterior:
         stream of it (new group levels, predictive draws).
     new_levels : {"gaussian", "population", "error"}, default="gaussian"
         What predictions do for group levels not seen at fit.
-    report : callable, optional
-        Turns the sampled draws into the draws as summaries report them,
-        where they differ (a nonlinear model's parameters on their natural
-        scale); applied once, when a summary first needs them.
     formula : list of str
         The model's formula lines, as the summary prints them.
     sampler : str
@@ -70,7 +66,6 @@ class Posterior:
     family: Family
     seed: int
     new_levels: str = "gaussian"
-    report: Callable[[az.InferenceData], az.InferenceData] | None = None
     formula: list[str] = field(default_factory=list)
     sampler: str = ""
     _reported: az.InferenceData | None = field(default=None, init=False, repr=False)
@@ -81,9 +76,10 @@ class Posterior:
 
     @property
     def reported_idata(self) -> az.InferenceData:
-        """The draws as summaries report them."""
+        """The draws as summaries report them (:meth:`ModelDesign.reported`),
+        worked out once, when a summary first needs them."""
         if self._reported is None:
-            self._reported = self.idata if self.report is None else self.report(self.idata)
+            self._reported = self.design.reported(self.idata)
         return self._reported
 
     # -- draws over rows -------------------------------------------------------
