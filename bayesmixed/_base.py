@@ -312,7 +312,7 @@ def check_laplace(design: ModelDesign) -> None:
         f"({term.group})" if term.group else term.term.to_formula()
         for predictor in design.predictors.values()
         for term in predictor.terms
-        if term.data_names()
+        if term.has_parameters
     ]
     if sampled:
         raise ValueError(

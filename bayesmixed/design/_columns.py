@@ -7,16 +7,39 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from formulaic import Formula
+from formulaic import model_matrix
 
 from ..exceptions import FormulaError
+from ..spec._terms import formula_columns
 
 _ENCODED_LEVEL = re.compile(r"\[(?:T\.)?([^\]]*)\]")
 
 
-def required_columns(expr: str) -> set[str]:
-    """Data columns that a formula expression reads."""
-    return set(Formula(expr).required_variables)
+class NumericExpression:
+    """One numeric value per row from a formula expression (an offset, the
+    trials of a binomial response), learned at fit and replayed at predict.
+
+    Parameters
+    ----------
+    expr : str
+        The expression (``log(exposure)``, ``n``).
+    where : str
+        The term it belongs to, as errors name it (``offset(log(exposure))``).
+    """
+
+    def __init__(self, expr: str, where: str):
+        self.expr = expr
+        self.where = where
+
+    def fit(self, X: pd.DataFrame) -> NumericExpression:
+        check_columns(X, formula_columns(self.expr), self.where)
+        self._spec = model_matrix(f"0 + I({self.expr})", X, na_action="raise", output="numpy").model_spec
+        return self
+
+    def values(self, X: pd.DataFrame) -> np.ndarray:
+        """The expression's value in each row of X, shape (n,)."""
+        check_columns(X, formula_columns(self.expr), self.where)
+        return np.asarray(self._spec.get_model_matrix(X, output="numpy"), dtype=float)[:, 0]
 
 
 def is_numeric(values: pd.Series) -> bool:

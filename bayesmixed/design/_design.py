@@ -8,13 +8,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from formulaic import model_matrix
 from scipy.linalg import qr
 
 from .._math import MathNamespace
 from .._names import MU, coefficient_label, part_key, predictor_variable
 from ..spec import ModelSpec, SmoothTerm
-from ._columns import check_columns, required_columns
+from ._columns import NumericExpression
 from ._groups import GroupDesign
 from ._population import PopulationDesign
 from ._smooths import SmoothDesign
@@ -175,8 +174,8 @@ class Design:
         ]
         self._check_overlapping_terms()
         trials = self.spec.trials
-        self._trials_spec = (
-            None if trials is None or trials.isdigit() else self._numeric_spec(trials, X, f"trials({trials})")
+        self._trials = (
+            None if trials is None or trials.isdigit() else NumericExpression(trials, f"trials({trials})").fit(X)
         )
         data = self.transform(X)
         # centring for the intercept: without one the columns stay as they are
@@ -184,19 +183,13 @@ class Design:
         self._check_rank(data.X)
         return data
 
-    @staticmethod
-    def _numeric_spec(expr: str, X: pd.DataFrame, where: str):
-        check_columns(X, required_columns(expr), where)
-        return model_matrix(f"0 + I({expr})", X, na_action="raise", output="numpy").model_spec
-
-    def _trials(self, X: pd.DataFrame) -> np.ndarray | None:
+    def _trials_of(self, X: pd.DataFrame) -> np.ndarray | None:
         trials = self.spec.trials
         if trials is None:
             return None
-        if self._trials_spec is None:
+        if self._trials is None:
             return np.full(len(X), float(trials))
-        check_columns(X, required_columns(trials), f"trials({trials})")
-        return np.asarray(self._trials_spec.get_model_matrix(X, output="numpy"), dtype=float)[:, 0]
+        return self._trials.values(X)
 
     def transform(self, X: pd.DataFrame) -> DesignData:
         """Encode new data exactly as the training data were encoded."""
@@ -213,7 +206,7 @@ class Design:
             offset=offset,
             terms={term.name: part.own for term, part in zip(self.terms, columns) if part.own},
             new_levels={term.name: part.new_levels for term, part in zip(self.terms, columns) if term.group},
-            trials=self._trials(X),
+            trials=self._trials_of(X),
         )
 
     @property

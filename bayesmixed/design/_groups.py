@@ -13,7 +13,8 @@ from formulaic import model_matrix
 from .._math import MathNamespace
 from .._names import BlockNames
 from ..spec import GroupTerm
-from ._columns import check_columns, readable_names, required_columns
+from ..spec._terms import formula_columns
+from ._columns import check_columns, readable_names
 from ._term import TermColumns, TermDesign, designs
 
 
@@ -56,7 +57,7 @@ class GroupDesign(TermDesign):
     def fit(self, X: pd.DataFrame) -> GroupDesign:
         where = f"the random-effect term {self.term.to_formula()!r}"
         check_columns(X, set(self.term.factors), where)
-        check_columns(X, required_columns(self.term.expr), where)
+        check_columns(X, formula_columns(self.term.expr), where)
         keys = self._keys(X)
         self.levels = keys.unique().sort_values() if _sortable(keys) else keys.unique()
         self.level_labels = [_label(level) for level in self.levels]
@@ -75,7 +76,7 @@ class GroupDesign(TermDesign):
         """
         where = f"the random-effect term {self.term.to_formula()!r}"
         check_columns(X, set(self.term.factors), where)
-        check_columns(X, required_columns(self.term.expr), where)
+        check_columns(X, formula_columns(self.term.expr), where)
         keys = self._keys(X)
         index = self.levels.get_indexer(keys).astype(np.int64)
         unseen = index < 0

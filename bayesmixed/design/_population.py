@@ -7,7 +7,7 @@ import pandas as pd
 from formulaic import model_matrix
 
 from ..spec import OffsetTerm, PopulationTerm
-from ._columns import check_columns, readable_names, required_columns
+from ._columns import NumericExpression, check_columns, readable_names
 from ._term import TermColumns, TermDesign, designs
 
 _INTERCEPT = "Intercept"
@@ -37,7 +37,7 @@ class PopulationDesign(TermDesign):
         return self.names
 
     def fit(self, X: pd.DataFrame) -> PopulationDesign:
-        check_columns(X, required_columns(self.expr), f"the population-level terms {self.expr!r}")
+        check_columns(X, self.term.columns, f"the population-level terms {self.expr!r}")
         matrix = model_matrix(self.expr, X, na_action="raise", output="numpy")
         self.model_spec_ = matrix.model_spec
         names = list(self.model_spec_.column_names)
@@ -53,7 +53,7 @@ class PopulationDesign(TermDesign):
 
     def transform(self, X: pd.DataFrame) -> TermColumns:
         """Model matrix (without the intercept column) for new data."""
-        check_columns(X, required_columns(self.expr), f"the population-level terms {self.expr!r}")
+        check_columns(X, self.term.columns, f"the population-level terms {self.expr!r}")
         self._check_categories(X)
         matrix = self.model_spec_.get_model_matrix(X, output="numpy")
         return TermColumns(fixed=np.asarray(matrix, dtype=float)[:, self._keep])
@@ -83,12 +83,8 @@ class OffsetDesign(TermDesign):
     """``offset(expr)``: the expression's values, added with coefficient one."""
 
     def fit(self, X: pd.DataFrame) -> OffsetDesign:
-        expr = self.term.expr
-        check_columns(X, required_columns(expr), self.term.to_formula())
-        self._spec = model_matrix(f"0 + I({expr})", X, na_action="raise", output="numpy").model_spec
+        self._values = NumericExpression(self.term.expr, self.term.to_formula()).fit(X)
         return self
 
     def transform(self, X: pd.DataFrame) -> TermColumns:
-        check_columns(X, required_columns(self.term.expr), self.term.to_formula())
-        values = np.asarray(self._spec.get_model_matrix(X, output="numpy"), dtype=float)[:, 0]
-        return TermColumns(offset=values)
+        return TermColumns(offset=self._values.values(X))

@@ -104,6 +104,12 @@ class TermDesign(ABC):
         """The model's name of each of the ``own`` arrays (its data variables)."""
         return {}
 
+    @property
+    def has_parameters(self) -> bool:
+        """Whether the term has parameters of its own (and data for them),
+        beyond population-level coefficients."""
+        return bool(self.data_names())
+
     def variables(self) -> list[str]:
         """The model variables of the term's parameters that the posterior keeps."""
         return []

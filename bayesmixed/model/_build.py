@@ -173,9 +173,7 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
             X=pm.Data(name("X"), data.X - design.coef_means),
             offset=pm.Data(name("offset"), data.offset),
             terms={
-                term.name: {array: pm.Data(term.data_names()[array], values) for array, values in data.terms[term.name].items()}
-                for term in design.terms
-                if term.name in data.terms
+                term.name: _data_variables(term, data.terms[term.name]) for term in design.terms if term.name in data.terms
             },
         )
 
@@ -187,6 +185,12 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
         terms={term.key: term_parameters(term, context) for term in design.terms if term.name in data.terms},
     )
     return design.linear_predictor(values, shared[id(data)], PYTENSOR)
+
+
+def _data_variables(term: TermDesign, arrays: dict[str, np.ndarray]) -> dict:
+    """The model's data variable of each array of a term's own."""
+    names = term.data_names()
+    return {array: pm.Data(names[array], values) for array, values in arrays.items()}
 
 
 @dataclass

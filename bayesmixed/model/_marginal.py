@@ -45,7 +45,7 @@ def marginal_obstacle(design: ModelDesign, family: Family) -> str | None:
         return f"the family is {family.name} with the {family.link} link, not Gaussian with the identity link"
     if design.dpars:
         return f"sigma has a formula of its own ({', '.join(design.dpars)})"
-    others = [term.term.to_formula() for term in main.terms if term.data_names() and term.group is None]
+    others = [term.term.to_formula() for term in main.terms if term.has_parameters and term.group is None]
     if others:
         return f"the model has terms other than group effects with parameters of their own ({', '.join(others)})"
     if type(design).mean is not ModelDesign.mean:

@@ -11,7 +11,7 @@ import arviz as az
 import numpy as np
 
 from ..exceptions import SamplingWarning, warn
-from ..families import Family
+from ..families import Family, LogNormal
 from ..inference import Start
 from ..priors import Normal, Priors
 from ._functions import NonlinearFunction
@@ -97,7 +97,7 @@ class StartStrategy(Start):
         """y where the function's values live: the mean's link scale (log(y)
         for a log-normal family); self-starts fit there."""
         family = self.family
-        if family.name == "lognormal":
+        if type(family) is LogNormal:
             return np.log(y)
         if family.link == "identity":
             return y

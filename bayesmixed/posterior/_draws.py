@@ -101,7 +101,7 @@ def extract_draws(idata: az.InferenceData, design: ModelDesign, family: Family) 
             terms={
                 term.key: term_draws(term, idata)
                 for term in predictor.terms
-                if term.data_names() and term.group is None
+                if term.has_parameters and term.group is None
             },
         )
     return Draws(predictors=predictors, aux=aux)

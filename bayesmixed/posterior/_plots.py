@@ -17,7 +17,8 @@ import arviz as az
 import numpy as np
 import pandas as pd
 
-from ..design._columns import is_numeric, required_columns
+from ..design._columns import is_numeric
+from ..spec._terms import formula_columns
 from ._draws import extract_draws, joined
 from ._effects import effect_grid
 from ._smooths import smooth_curve, smooth_grid
@@ -178,7 +179,7 @@ def _held_values(posterior: Posterior, X: pd.DataFrame) -> dict[str, object]:
     fixed = {column for part in (spec, *spec.dpars.values()) for term in part.groups for column in term.factors}
     trials = spec.trials
     if trials and not trials.isdigit():
-        fixed |= required_columns(trials)
+        fixed |= formula_columns(trials)
     return {column: X[column].iloc[0] for column in fixed if column in X.columns}
 
 
