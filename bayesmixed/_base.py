@@ -3,6 +3,7 @@ inference -> posterior, with the sklearn estimator contract around it."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from numbers import Integral, Real
 
 import numpy as np
@@ -11,6 +12,7 @@ import pymc as pm
 from sklearn.base import BaseEstimator, clone
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import _check_sample_weight
 
 from ._checks import check_groups, warn_separation, warn_uninformative_response
 from ._inputs import InputChecks
@@ -20,7 +22,7 @@ from ._results import PosteriorMethods
 from ._scales import data_scales
 from ._version import __version__
 from .design import DesignData, ModelDesign
-from .families import Family
+from .families import Family, ResponseData
 from .families._family import BINARY
 from .inference import METHODS, InferenceConfig, Start, infer, log, show_progress
 from .model import GaussianStatistics, build_model
@@ -132,7 +134,7 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
 
     # -- fit -------------------------------------------------------------------
 
-    def fit(self, X, y):
+    def fit(self, X, y, sample_weight=None):
         """Fit the model by sampling its posterior with NUTS.
 
         Parameters
@@ -143,6 +145,9 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         y : array-like of shape (n_samples,)
             The response. If the formula names a response, a named ``y``
             (a Series) must carry that name.
+        sample_weight : array-like of shape (n_samples,), optional
+            Non-negative weights of the rows' log-likelihoods: brms'
+            ``y | weights(w)``, given sklearn's way (not both).
 
         Returns
         -------
@@ -151,7 +156,7 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         self._validate_params()
         state = dict(self.__dict__)
         try:
-            return self._fit(X, y)
+            return self._fit(X, y, sample_weight)
         except BaseException:
             # an error or KeyboardInterrupt leaves the estimator as it was:
             # unfitted, or with its previous fit
@@ -159,8 +164,8 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
             self.__dict__.update(state)
             raise
 
-    def _fit(self, X, y):
-        model, y_values, data, marginal = self._pymc_model(X, y)
+    def _fit(self, X, y, sample_weight=None):
+        model, y_values, data, marginal = self._pymc_model(X, y, sample_weight)
         if self.sampler == "laplace" and marginal is None:
             check_laplace(self.design_)
         self.seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -195,49 +200,85 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         self.intercept_, self.coef_ = point_coefficients(self.posterior_.fixef()["Estimate"], self.design_, self.family_)
         return self
 
-    def _pymc_model(self, X, y) -> tuple[pm.Model, np.ndarray, dict[str, DesignData], GaussianStatistics | None]:
+    def _pymc_model(
+        self, X, y, sample_weight=None
+    ) -> tuple[pm.Model, np.ndarray, dict[str, DesignData], GaussianStatistics | None]:
         """The PyMC model a fit on (X, y) samples (setting ``spec_``,
         ``family_``, ``design_`` and ``priors_``), with y, the encoded data and
         the statistics through which its group effects are integrated out
         (None where they are sampled)."""
-        y_values, data = self._prepare(self._as_frame(X, reset=True), y)
+        y_values, data = self._prepare(self._as_frame(X, reset=True), y, sample_weight)
         marginal = None
-        if self._integrates_group_effects():
+        if self._integrates_group_effects(data[self.design_.mu_names[0]].response):
             marginal = GaussianStatistics.of(self.design_, data[self.design_.mu_names[0]], y_values)
         model = build_model(self.design_, data, y_values, self.family_, self.priors_, marginal=marginal)
         return model, y_values, data, marginal
 
-    def _integrates_group_effects(self) -> bool:
+    def _integrates_group_effects(self, response: ResponseData) -> bool:
         """Whether the fit integrates the group effects out of the likelihood
-        (set by :class:`BayesianLMER`'s ``marginalize``)."""
+        (set by :class:`BayesianLMER`'s ``marginalize``), given the values of
+        the response's addition terms."""
         return False
 
-    def _prepare(self, X: pd.DataFrame, y) -> tuple[np.ndarray, dict[str, DesignData]]:
+    def _check_category_specific(self, family: Family) -> None:
+        """cs() terms belong to the mean of ordinal families; tell the family
+        whether its linear predictor has them."""
+        for name, predictor in self.design_.predictors.items():
+            terms = [term for term in predictor.terms if term.category_specific]
+            if terms and not (family.ordinal and predictor.is_mu):
+                where = "the mean" if predictor.is_mu else f"the formula of {name}"
+                raise ValueError(
+                    f"The category-specific term {terms[0].term.to_formula()!r} (in {where}) applies to the mean "
+                    "of ordinal families only (cumulative, sratio, cratio, acat); the family is "
+                    f"{family.name!r}."
+                )
+            if terms:
+                family.learn_category_specific(True)
+
+    def _prepare(self, X: pd.DataFrame, y, sample_weight=None) -> tuple[np.ndarray, dict[str, DesignData]]:
         """Spec, family, design and priors for these data (sets ``spec_``,
         ``family_``, ``design_``, ``priors_``); returns y and the encoded data
         of each linear predictor."""
         family = self._get_family()
         y_values = self._check_y(len(X), y, numeric=not family.labels)
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(sample_weight, X, ensure_non_negative=True)
         self.spec_ = self._build_spec(X)
         self._check_response_name(y)
         if self.missing == "drop":
-            X, y_values = self._complete_rows(X, y_values, self._model_columns())
+            X, y_values, kept = self._complete_rows(X, y_values, self._model_columns())
+            sample_weight = None if sample_weight is None else sample_weight[kept]
         for name in self.spec_.dpars:
             if name not in family.parameters:
                 raise ValueError(
                     f"aux_formulas has a formula for {name!r}, but the {family.name} family's "
                     f"parameters are {list(family.parameters) or 'none besides the mean'}."
                 )
+            if not family.parameters[name].predicted:
+                raise ValueError(
+                    f"aux_formulas has a formula for {name!r}, which is a constant of the {family.name} family "
+                    "(as in brms): it takes a prior, not a formula."
+                )
         self.family_ = family
         family.learn_response(y_values)
         self.design_ = self._model_design(family)
         self._start = self._start_strategy()
         data = self.design_.fit_transform(X)
+        self._check_category_specific(family)
         main = data[self.design_.mu_names[0]]
-        y_values = family.check_response(y_values, main.trials)
+        if sample_weight is not None:
+            if main.response.weights is not None:
+                raise ValueError(
+                    f"The formula gives weights({self.spec_.additions.weights}) and fit() is given "
+                    "sample_weight too; give the weights once."
+                )
+            main.response = replace(main.response, weights=sample_weight)
+        family.learn_additions(main.response.terms, sigma=self.spec_.additions.sigma)
+        y_values = family.check_response(y_values, main.response)
         check_groups(self.design_, len(y_values), family)
-        warn_uninformative_response(y_values, family, main.trials)
-        binary = family.support is BINARY or (main.trials is not None and np.all(main.trials == 1))
+        trials = main.response.trials
+        warn_uninformative_response(y_values, family, trials)
+        binary = family.support is BINARY or (trials is not None and np.all(trials == 1))
         if binary and len(main.X) == len(y_values):  # a linear predictor per observation
             warn_separation(main, self.design_.main.coef_names, self.design_.main.has_intercept, y_values)
         predictors = {}

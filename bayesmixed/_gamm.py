@@ -45,7 +45,7 @@ class BayesianGAMM(BayesianGLMER):
     random : str, optional
         Group terms as gamm4 takes them, ``"~ (1 | g)"``, added to the
         formula's or the parameters' model.
-    family, link, trials, aux_formulas, fixed, groups, random_slopes, correlated, \
+    family, link, trials, censored, truncation, se, rate, aux_formulas, fixed, groups, random_slopes, correlated, \
 fit_intercept, offset, priors, new_levels, sampler, draws, tune, chains, cores, \
 target_accept, random_state, progressbar, missing
         As for :class:`BayesianGLMER`. The prior class of smooth sds is
@@ -91,6 +91,10 @@ target_accept, random_state, progressbar, missing
         family="gaussian",
         link=None,
         trials=None,
+        censored=None,
+        truncation=None,
+        se=None,
+        rate=None,
         aux_formulas=None,
         fixed=None,
         groups=None,
@@ -114,6 +118,10 @@ target_accept, random_state, progressbar, missing
             family=family,
             link=link,
             trials=trials,
+            censored=censored,
+            truncation=truncation,
+            se=se,
+            rate=rate,
             aux_formulas=aux_formulas,
             formula=formula,
             fixed=fixed,

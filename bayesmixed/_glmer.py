@@ -11,7 +11,7 @@ from sklearn.base import ClassifierMixin, RegressorMixin
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
-from sklearn.utils.validation import check_is_fitted, column_or_1d
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 from ._base import BayesianMixedModel
 from .exceptions import FormulaError
@@ -44,6 +44,13 @@ class BayesianGLMER(RegressorMixin, BayesianMixedModel):
         Binomial trials: a column of X or a number. Formulas may give them
         instead as ``cbind(successes, failures) ~ ...`` or
         ``successes | trials(n) ~ ...``.
+    censored, truncation, se
+        brms' ``cens()``, ``trunc()`` and ``se()``, as for
+        :class:`BayesianLMER` (``se`` for the Gaussian and Student-t
+        families).
+    rate : str, optional
+        brms' ``rate()``: the column of each count's denominator; the mean is
+        ``rate * mu`` (and a negative binomial's shape ``rate * shape``).
     aux_formulas : dict of str to str, optional
         Family parameters with a linear predictor of their own, as brms'
         ``bf(y ~ ..., sigma ~ x + (1 | g))``: ``{"sigma": "~ x + (1 | g)"}``,
@@ -92,6 +99,10 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         "link": [str, None],
         "trials": [str, Interval(Integral, 1, None, closed="left"), None],
         "aux_formulas": [dict, None],
+        "censored": [str, tuple, None],
+        "truncation": [tuple, list, None],
+        "se": [str, None],
+        "rate": [str, None],
     }
 
     def __init__(
@@ -100,6 +111,10 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         family="gaussian",
         link=None,
         trials=None,
+        censored=None,
+        truncation=None,
+        se=None,
+        rate=None,
         aux_formulas=None,
         formula=None,
         fixed=None,
@@ -143,6 +158,10 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         self.family = family
         self.link = link
         self.trials = trials
+        self.censored = censored
+        self.truncation = truncation
+        self.se = se
+        self.rate = rate
         self.aux_formulas = aux_formulas
 
     # The mean log predictive density, not RegressorMixin's R^2.
@@ -181,16 +200,15 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
                     f"The formula gives the binomial trials ({spec.trials}) and so does "
                     f"trials={self.trials!r}; give them once."
                 )
-            if isinstance(self.trials, str):
-                spec = replace(spec, trials=quote_name(self.trials))
-            else:  # a number (>= 1, by the parameter constraints)
-                spec = replace(spec, trials=str(int(self.trials)))
+            trials = quote_name(self.trials) if isinstance(self.trials, str) else str(int(self.trials))
+            spec = replace(spec, additions=replace(spec.additions, trials=trials))
         if self.aux_formulas:
             spec = replace(spec, dpars=self._aux_specs())
         return spec
 
     def _non_predictor_columns(self, X: pd.DataFrame) -> frozenset[str]:
-        return frozenset([self.trials] if isinstance(self.trials, str) else [])
+        trials = frozenset([self.trials] if isinstance(self.trials, str) else [])
+        return super()._non_predictor_columns(X) | trials
 
     def _aux_specs(self) -> dict[str, ModelSpec]:
         """The distributional formulas; that they name family parameters is
@@ -208,9 +226,10 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
                     0,
                     len(spec.response),
                 )
-            if spec.trials is not None:
+            if spec.additions.to_formula():
                 raise FormulaError(
-                    f"aux_formulas[{name!r}] cannot give binomial trials.", formula
+                    f"aux_formulas[{name!r}] cannot give addition terms ({spec.additions.to_formula()}): "
+                    "they belong to the response, in the main formula.", formula
                 )
             specs[name] = replace(spec, response=None)
         return specs
@@ -236,10 +255,20 @@ class BayesianGLMERClassifier(ClassifierMixin, BayesianMixedModel):
     ``score`` is the mean log predictive density, as for every bayesmixed
     estimator (use ``scoring="accuracy"`` for accuracy).
 
+    With an ordinal ``family``, the classes are ordered: an ordered
+    ``pd.Categorical`` y gives its categories' order, other labels their
+    sorted order; the model has thresholds between adjacent classes and one
+    linear predictor (``cs()`` terms give the thresholds coefficients of
+    their own).
+
     Parameters
     ----------
-    link : {"logit", "probit", "cloglog"}, default="logit"
-        The link of a two-class model; several classes take ``"logit"`` only.
+    family : {"cumulative", "sratio", "cratio", "acat"} or Family, optional
+        An ordinal family for ordered classes; by default two classes are
+        Bernoulli and more are unordered (multinomial logit).
+    link : {"logit", "probit", "cloglog", "cauchit"}, default="logit"
+        The link of a two-class model or of an ordinal family; several
+        unordered classes take ``"logit"`` only.
     formula, fixed, groups, random_slopes, correlated, fit_intercept, offset, priors, \
 new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing
         As for :class:`BayesianLMER`.
@@ -256,11 +285,13 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
     _parameter_constraints: dict = {
         **BayesianMixedModel._parameter_constraints,
         "link": [str],
+        "family": [str, Family, None],
     }
 
     def __init__(
         self,
         *,
+        family=None,
         link="logit",
         formula=None,
         fixed=None,
@@ -302,8 +333,18 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             missing=missing,
         )
         self.link = link
+        self.family = family
 
     def _get_family(self) -> Family:
+        if self.family is not None:
+            named = isinstance(self.family, str)
+            kind = FAMILIES.get(family_name(self.family)) if named else type(self.family)
+            if kind is None or not kind.ordinal:
+                raise ValueError(
+                    f"The classifier's family must be an ordinal family (cumulative, sratio, cratio, acat); "
+                    f"got {self.family!r}. Leave it None for Bernoulli or unordered classes."
+                )
+            return get_family(self.family, self.link if named else None)
         if len(self.classes_) == 2:
             return get_family("bernoulli", self.link)
         if self.link != "logit":
@@ -314,19 +355,26 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             )
         return get_family("categorical")
 
-    def _prepare(self, X, y):
+    def _prepare(self, X, y, sample_weight=None):
         self._check_y(len(X), y, numeric=False)
         labels = column_or_1d(np.asarray(y), warn=True)
         missing = pd.isna(labels)
         if self.missing == "raise":
             check_complete(labels)
         check_classification_targets(labels[~missing])
-        self.classes_ = np.unique(labels[~missing])
+        self.classes_ = _classes(y, labels[~missing], ordered=self.family is not None)
+        if sample_weight is not None:
+            weighted = _check_sample_weight(sample_weight, X, ensure_non_negative=True) > 0
+            if len(np.unique(labels[~missing & weighted])) < 2:
+                raise ValueError(
+                    f"The rows of positive sample_weight have one class, {np.unique(labels[~missing & weighted]).tolist()}; "
+                    "a classifier needs at least two classes."
+                )
         if len(self.classes_) < 2:
             raise ValueError(
                 f"y has 1 class {self.classes_.tolist()}; a classifier needs at least two."
             )
-        y_values, data = super()._prepare(X, self._encode(y))
+        y_values, data = super()._prepare(X, self._encode(y), sample_weight)
         # missing="drop" may have dropped every row of a class
         kept = self.family_.categories if self.family_.labels else self.classes_[np.unique(y_values).astype(int)]
         if len(kept) < len(self.classes_):
@@ -337,11 +385,16 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             )
         return y_values, data
 
+    @property
+    def _coded(self) -> bool:
+        """Whether the family reads the classes as codes 0..K-1 (two classes, or ordered ones)."""
+        return len(self.classes_) == 2 or self.family is not None
+
     def _encode(self, y) -> pd.Series:
-        """Two classes as 0/1; several classes stay labels (the categorical
-        family checks them)."""
+        """Two classes as 0/1 and ordered classes as 0..K-1; several
+        unordered classes stay labels (the categorical family checks them)."""
         labels = column_or_1d(np.asarray(y))
-        if len(self.classes_) > 2:
+        if not self._coded:
             return pd.Series(labels, name=getattr(y, "name", None))
         missing = pd.isna(labels)  # left as NaN for missing="drop"
         codes = pd.Categorical(labels, categories=self.classes_).codes
@@ -373,7 +426,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             Labels of ``classes_``, one row per posterior draw.
         """
         draws = super().sample_posterior_predictive(X)
-        return self.classes_[draws.astype(int)] if len(self.classes_) == 2 else draws
+        return self.classes_[draws.astype(int)] if self._coded else draws
 
     def predict(self, X):
         """The most probable class of each row."""
@@ -393,3 +446,13 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         tags = super().__sklearn_tags__()
         tags.classifier_tags.poor_score = True
         return tags
+
+
+def _classes(y, labels: np.ndarray, ordered: bool) -> np.ndarray:
+    """The classes of y: for an ordinal model of an ordered categorical, its
+    categories that occur, in their order; otherwise the distinct labels, sorted."""
+    dtype = getattr(y, "dtype", None)
+    if ordered and isinstance(dtype, pd.CategoricalDtype) and dtype.ordered:
+        present = set(pd.unique(labels).tolist())
+        return np.asarray([category for category in dtype.categories if category in present])
+    return np.unique(labels)

@@ -3,13 +3,22 @@ model's spec from a formula or from parameters."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from .design._columns import missing_or_infinite
 from .exceptions import FormulaError, warn
-from .spec import ModelSpec, parse_formula, spec_from_parameters
+from .spec import (
+    ModelSpec,
+    ResponseTerms,
+    parse_formula,
+    quote_name,
+    spec_from_parameters,
+)
 
 
 class InputChecks:
@@ -68,6 +77,53 @@ class InputChecks:
             ) from None
 
     def _build_spec(self, X: pd.DataFrame) -> ModelSpec:
+        spec = self._terms_spec(X)
+        given = self._parameter_additions()
+        if not given.expressions():
+            return spec
+        return replace(spec, additions=spec.additions.merged(given, "the estimator's parameters"))
+
+    def _parameter_additions(self) -> ResponseTerms:
+        """The response's addition terms given as parameters (``censored``,
+        ``truncation``, ``se``, ``rate``, where the estimator takes them)."""
+        values: dict[str, str] = {}
+        censored = getattr(self, "censored", None)
+        if censored is not None:
+            columns = [censored] if isinstance(censored, str) else list(censored)
+            if not 1 <= len(columns) <= 2 or not all(isinstance(c, str) for c in columns):
+                raise TypeError(
+                    "The 'censored' parameter is a column of censoring codes, or a pair (codes, "
+                    f"upper ends of intervals). Got {censored!r} instead."
+                )
+            values["cens"] = quote_name(columns[0])
+            if len(columns) == 2:
+                values["cens_upper"] = quote_name(columns[1])
+        truncation = getattr(self, "truncation", None)
+        if truncation is not None:
+            if len(truncation) != 2 or all(bound is None for bound in truncation):
+                raise ValueError(
+                    "The 'truncation' parameter is a pair (lb, ub) of bounds, each a number, a column "
+                    f"or None, not both None; got {truncation!r}."
+                )
+            for name, bound in zip(("lb", "ub"), truncation):
+                if bound is None:
+                    continue
+                if isinstance(bound, str):
+                    values[name] = quote_name(bound)
+                elif isinstance(bound, Real) and not isinstance(bound, bool) and not np.isnan(bound):
+                    text = repr(float(bound))
+                    values[name] = text.removesuffix(".0")
+                else:
+                    raise TypeError(f"A bound of 'truncation' is a number, a column or None; got {bound!r}.")
+        for name in ("se", "rate"):
+            column = getattr(self, name, None)
+            if column is not None:
+                values[name] = quote_name(column)
+        return ResponseTerms(**values)
+
+    def _terms_spec(self, X: pd.DataFrame) -> ModelSpec:
+        """The spec of the formula or of the parameters, before the
+        parameters' addition terms join it."""
         if self.formula is None:
             return spec_from_parameters(
                 columns=[str(c) for c in X.columns],
@@ -101,7 +157,7 @@ class InputChecks:
     def _non_predictor_columns(self, X: pd.DataFrame) -> frozenset[str]:
         """Columns of X that other parameters give a role, left out of the
         default population-level terms (``fixed=None``)."""
-        return frozenset()
+        return self._parameter_additions().columns
 
     def _check_response_name(self, y) -> None:
         response = self.spec_.response
@@ -115,19 +171,21 @@ class InputChecks:
                 len(response),
             )
 
-    def _complete_rows(self, X: pd.DataFrame, y: np.ndarray, columns: set[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    def _complete_rows(
+        self, X: pd.DataFrame, y: np.ndarray, columns: set[str]
+    ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
         """X and y without the rows that have a missing or infinite value in
         y or in one of ``columns``, those the model reads (``missing="drop"``),
-        with a warning."""
+        with a warning; and which rows are kept."""
         masks = {c: missing_or_infinite(X[c]) for c in sorted(columns) if c in X.columns}
         masks["y"] = missing_or_infinite(y)
         bad = np.logical_or.reduce(list(masks.values()))
         if not bad.any():
-            return X, y
+            return X, y, ~bad
         if bad.all():
             raise ValueError(f"Every one of the {len(X)} rows has a missing or infinite value; nothing to fit.")
         where = ", ".join(repr(name) for name, mask in masks.items() if mask.any())
         warn(
             f"missing='drop': dropped {int(bad.sum())} of {len(X)} rows with missing or infinite "
             f"values (in {where}).", UserWarning)
-        return X.loc[~bad], y[~bad]
+        return X.loc[~bad], y[~bad], ~bad

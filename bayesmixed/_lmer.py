@@ -40,6 +40,18 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
         Population-level intercept (parameters only; formulas use ``0 +``).
     offset : str, optional
         Column added to the linear predictor with coefficient one.
+    censored : str or (str, str), optional
+        brms' ``cens()``: the column of censoring codes (``"left"``,
+        ``"none"``, ``"right"``, ``"interval"``, or -1, 0, 1, 2; booleans,
+        True for right censored), and for interval censoring the column of
+        the intervals' upper ends (``("c", "y2")``).
+    truncation : (lb, ub), optional
+        brms' ``trunc()``: the bounds of the response, each a number, a
+        column or None (``(0, None)``).
+    se : str, optional
+        brms' ``se()``: the column of known standard errors of y
+        (meta-analysis); sigma is then not estimated (write
+        ``y | se(s, sigma = TRUE)`` in a formula to estimate it besides).
     priors : Priors, dict, {"default", "rstanarm", "brms"} or None
         Priors by class (``Intercept``, ``b``, ``sd``, ``cor``, ``sigma``),
         coefficient or group; unset ones come from the preset. See
@@ -110,6 +122,9 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
     _parameter_constraints: dict = {
         **BayesianMixedModel._parameter_constraints,
         "marginalize": ["boolean", StrOptions({"auto"})],
+        "censored": [str, tuple, None],
+        "truncation": [tuple, list, None],
+        "se": [str, None],
     }
 
     def __init__(
@@ -122,6 +137,9 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
         correlated=True,
         fit_intercept=True,
         offset=None,
+        censored=None,
+        truncation=None,
+        se=None,
         priors=None,
         new_levels="gaussian",
         sampler="pymc",
@@ -156,6 +174,9 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
             missing=missing,
         )
         self.marginalize = marginalize
+        self.censored = censored
+        self.truncation = truncation
+        self.se = se
 
     # The mean log predictive density, not RegressorMixin's R^2.
     score = BayesianMixedModel.score
@@ -163,10 +184,10 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
     def _get_family(self):
         return Gaussian()
 
-    def _integrates_group_effects(self) -> bool:
+    def _integrates_group_effects(self, response) -> bool:
         if self.marginalize is False:
             return False
-        obstacle = marginal_obstacle(self.design_, self.family_)
+        obstacle = marginal_obstacle(self.design_, self.family_, response)
         if obstacle is not None and self.marginalize is True:
             raise ValueError(
                 f"marginalize=True: the group effects cannot be integrated out because {obstacle}; "

@@ -37,6 +37,10 @@ class MathNamespace:
     ndtr: Callable
     ndtri: Callable
     dot: Callable
+    #: ``tensordot(a, b, axes=1)``: the last axis of ``a`` against the first of ``b``
+    tensordot: Callable
+    cumsum: Callable
+    cumprod: Callable
     concatenate: Callable
     zeros_like: Callable
     softmax: Callable
@@ -80,6 +84,9 @@ NUMPY = MathNamespace(
     ndtr=special.ndtr,
     ndtri=special.ndtri,
     dot=np.dot,
+    tensordot=lambda a, b: np.tensordot(a, b, axes=1),
+    cumsum=np.cumsum,
+    cumprod=np.cumprod,
     concatenate=np.concatenate,
     zeros_like=np.zeros_like,
     softmax=special.softmax,
@@ -105,6 +112,9 @@ PYTENSOR = MathNamespace(
     ndtr=lambda x: 0.5 * pt.erfc(-x / np.sqrt(2.0)),
     ndtri=lambda p: np.sqrt(2.0) * pt.erfinv(2.0 * p - 1.0),
     dot=pt.dot,
+    tensordot=lambda a, b: pt.tensordot(a, b, axes=1),
+    cumsum=pt.cumsum,
+    cumprod=pt.cumprod,
     concatenate=pt.concatenate,
     zeros_like=pt.zeros_like,
     softmax=_tensor_softmax,

@@ -19,11 +19,12 @@ from dataclasses import dataclass
 MU = "mu"
 #: what the likelihood's observed variable is called in the model
 OBSERVED = "y"
-#: data of the observed response, and of binomial trials
+#: data of the observed response
 OBSERVED_DATA = "y_observed"
-TRIALS = "trials"
 #: ordinal thresholds: the centred variable and the reported one (``Intercept[k]``)
 THRESHOLD_DIM = "threshold"
+#: the levels of thres(gr = g)'s grouping column, each with thresholds of its own
+THRESHOLD_GROUP_DIM = "threshold_group"
 #: the likelihood of a Gaussian model whose group effects are integrated out
 MARGINAL = "y_marginal"
 
@@ -38,6 +39,12 @@ def predictor_variable(kind: str, dpar: str = MU) -> str:
 def part_key(base: str, dpar: str = MU) -> str:
     """The key of a group block or smooth of ``dpar``'s predictor (``Subject__sigma``)."""
     return base if dpar == MU else f"{base}__{dpar}"
+
+
+def key_dpar(name: str, key: str) -> str:
+    """The distributional parameter of a term from its name and key (the
+    inverse of :func:`part_key`: ``("sx", "sx__sigma")`` -> ``"sigma"``)."""
+    return MU if key == name else key.removeprefix(f"{name}__")
 
 
 def coefficient_label(name: str, dpar: str = MU) -> str:
@@ -135,6 +142,32 @@ class SmoothNames:
         return f"Xs_{self.key}"
 
 
+@dataclass(frozen=True)
+class MonotonicNames:
+    """The model's names for one monotonic term (``mo(x)``), by its key."""
+
+    key: str
+
+    @property
+    def simplex(self) -> str:
+        """The simplex ``zeta`` of the term's steps between adjacent levels."""
+        return f"simo_{self.key}"
+
+    @property
+    def simplex_dim(self) -> str:
+        return f"{self.key}__simplex"
+
+    @property
+    def codes_data(self) -> str:
+        """Each row's level, coded 0..D."""
+        return f"Xmo_{self.key}"
+
+    @property
+    def by_data(self) -> str:
+        """The product of the columns that multiply the effect (``z`` of ``mo(x):z``)."""
+        return f"Csp_{self.key}"
+
+
 def is_effects(name: str) -> bool:
     """Whether a model variable holds per-level or per-basis effects (``r``,
     ``s``): many values, left out of convergence diagnostics."""
@@ -156,6 +189,11 @@ def input_data(index: int) -> str:
     return f"input_{index}"
 
 
+def response_data(term: str) -> str:
+    """The data container of one of the response's addition terms (``response_trials``)."""
+    return f"response_{term}"
+
+
 def marginal_data(statistic: str) -> str:
     """The data container of one sufficient statistic of a marginal model."""
     return f"marginal_{statistic}"
@@ -164,8 +202,15 @@ def marginal_data(statistic: str) -> str:
 # -- brms' names of reported parameters ----------------------------------------
 
 
-def brms_coefficient(label: str) -> str:
-    return f"b_{label}"
+def brms_coefficient(label: str, kind: str = "b") -> str:
+    """A population-level coefficient's draws: ``b_Days``; ``bsp_mox`` for
+    the coefficient of a monotonic effect (brms' class ``bsp``)."""
+    return f"{kind}_{label}"
+
+
+def brms_simplex(label: str, k: int) -> str:
+    """The k-th element (1-based) of a monotonic term's simplex: ``simo_mox1[2]``."""
+    return f"simo_{label}1[{k}]"
 
 
 def brms_sd(group: str, term: str) -> str:
@@ -184,10 +229,36 @@ def brms_smooth_sd(label: str) -> str:
     return f"sds_{label}"
 
 
-def threshold(k: int) -> str:
-    """An ordinal model's k-th threshold (1-based), as brms reports it."""
-    return f"Intercept[{k}]"
+def threshold(k: int, level: str | None = None) -> str:
+    """An ordinal model's k-th threshold (1-based), as brms reports it:
+    ``Intercept[2]``, or ``Intercept[a,2]`` for level a of ``thres(gr = g)``."""
+    return f"Intercept[{k}]" if level is None else f"Intercept[{level},{k}]"
 
 
 def is_threshold(name: str) -> bool:
     return name.startswith("Intercept[")
+
+
+@dataclass(frozen=True)
+class CategorySpecificNames:
+    """The model's names for one category-specific term (``cs(x)``), by its key."""
+
+    key: str
+
+    @property
+    def coefficients(self) -> str:
+        """The coefficients, one per column and threshold (flattened, column by column)."""
+        return f"bcs_{self.key}"
+
+    @property
+    def coefficient_dim(self) -> str:
+        return f"{self.key}__cs"
+
+    @property
+    def columns_data(self) -> str:
+        return f"Xcs_{self.key}"
+
+
+def brms_category_specific(label: str, k: int) -> str:
+    """A category-specific coefficient of the k-th threshold (1-based): ``bcs_x[2]``."""
+    return f"bcs_{label}[{k}]"

@@ -120,6 +120,14 @@ class PosteriorMethods:
         ``mean_i log( mean_s p(y_i | theta_s) )`` over the posterior draws
         ``theta_s``: the expected log predictive density per observation for
         held-out data (see :meth:`log_predictive_density`).
+
+        Parameters
+        ----------
+        X : DataFrame
+        y : array-like of shape (n_samples,)
+        sample_weight : array-like of shape (n_samples,), optional
+            Weights of the rows in the mean (a ``weights()`` column of X is
+            not read here: it weighs the likelihood at fit).
         """
         return float(np.average(self.log_predictive_density(X, y), weights=sample_weight))
 
@@ -165,8 +173,11 @@ class PosteriorMethods:
         return self.posterior_.summary(prob)
 
     def _formula_text(self) -> str:
-        """The model's formula as the summary shows it: the user's, if it is whole."""
-        return self.formula or self.spec_.to_formula()
+        """The model's formula as the summary shows it: the user's, if it is
+        whole (no addition terms given as parameters besides it)."""
+        if self.formula and not self._parameter_additions().expressions():
+            return self.formula
+        return self.spec_.to_formula()
 
     def fixef(self, prob: float = 0.95) -> pd.DataFrame:
         """Population-level effects: Estimate, Est.Error and interval bounds."""

@@ -35,7 +35,6 @@ def compare(models: Mapping[str, BaseEstimator] | Sequence[BaseEstimator]) -> pd
         models = {f"model{i}": model for i, model in enumerate(models)}
     if len(models) < 2:
         raise ValueError(f"compare needs at least two models; got {len(models)}.")
-    idatas = {name: model.posterior_.pointwise() for name, model in models.items()}
     sizes = {name: model.idata_.observed_data.sizes["obs"] for name, model in models.items()}
     if len(set(sizes.values())) > 1:
         raise ValueError(
@@ -44,7 +43,7 @@ def compare(models: Mapping[str, BaseEstimator] | Sequence[BaseEstimator]) -> pd
         )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        table = az.compare(idatas, ic="loo")
+        table = az.compare({name: model.posterior_.loo(k_threshold=np.inf) for name, model in models.items()}, ic="loo")
     table = table.rename(columns={"dse": "se_diff"})
     return table[["elpd_loo", "p_loo", "elpd_diff", "se_diff", "weight", "se", "warning"]]
 

@@ -61,7 +61,7 @@ def three_categories(seed=0, n=600, groups=20):
         (dict(aux_formulas={"sigma": "~ x"}, priors=Priors(dpar={"zi": Priors(b=Normal(0, 1))})),
          ValueError, r"Unknown dpar\(s\) \['zi'\]"),
         (dict(aux_formulas={"sigma": "~ x"}, priors=Priors(dpar={"sigma": {"sigma": HalfNormal(1)}})),
-         ValueError, "dpar 'sigma' may set Intercept, b, sd, cor, sds, coef and group"),
+         ValueError, "dpar 'sigma' may set Intercept, b, sd, cor, sds, simo, coef and group"),
         (dict(aux_formulas={"sigma": "~ x"}, priors="rstanarm"), ValueError,
          "Decov prior of 'g' scales group sds by sigma"),
     ],

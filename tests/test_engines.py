@@ -17,10 +17,10 @@ import sys
 import types
 
 import numpy as np
+import nutpie.compile_pymc
 import pandas as pd
 import pytest
 
-import nutpie.compile_pymc
 from bayesmixed import BayesianGLMER, BayesianLMER
 from bayesmixed.datasets import load_cbpp
 from bayesmixed.inference import ENGINES, METHODS, Engine

@@ -13,7 +13,7 @@ import pytensor.tensor as pt
 import pytest
 from scipy import special, stats
 
-from bayesmixed.families import ALIASES, FAMILIES, LINKS, get_family
+from bayesmixed.families import ALIASES, FAMILIES, LINKS, ResponseData, get_family
 from bayesmixed.families._summaries import CIRCULAR
 from bayesmixed.priors import Priors
 
@@ -134,10 +134,21 @@ REFERENCE = {
 }
 
 
-def _ordinal_reference(y, eta, p):
+def _ordinal_reference(name, y, eta, p):
+    """brms' ordinal families with the logit link (Stan's cumulative_logit,
+    sratio_logit, cratio_logit and acat_logit lpmfs, written out)."""
     y = np.broadcast_to(y, eta.shape)
-    cdf = special.expit(p["cutpoints"] - eta[..., None])
-    probabilities = np.diff(np.concatenate([np.zeros_like(cdf[..., :1]), cdf, np.ones_like(cdf[..., :1])], -1), axis=-1)
+    ones = np.ones(eta.shape + (1,))
+    if name == "cumulative":  # P(y <= k) = F(tau_k - eta)
+        cdf = special.expit(p["cutpoints"] - eta[..., None])
+        probabilities = np.diff(np.concatenate([0 * ones, cdf, ones], -1), axis=-1)
+    elif name in {"sratio", "cratio"}:  # stop at k with F(tau_k - eta); cratio: go on with F(eta - tau_k)
+        go_on = 1 - special.expit(p["cutpoints"] - eta[..., None]) if name == "sratio" else special.expit(eta[..., None] - p["cutpoints"])
+        reached = np.concatenate([ones, np.cumprod(go_on, axis=-1)], -1)
+        probabilities = reached * np.concatenate([1 - go_on, ones], -1)
+    else:  # acat: log P(y = k + 1) / P(y = k) = eta - tau_k
+        logits = np.concatenate([0 * ones, np.cumsum(eta[..., None] - p["cutpoints"], axis=-1)], -1)
+        probabilities = special.softmax(logits, axis=-1)
     return np.log(np.take_along_axis(probabilities, y.astype(int)[..., None], -1)[..., 0])
 
 
@@ -170,51 +181,52 @@ def setup(name, n, seed=0, per_observation=False):
     if family.ordinal:
         family.learn_response(np.arange(4.0))
         params["cutpoints"] = np.array([[[-1.0, 0.2, 1.1]]])
-    trials = np.full(n, TRIALS) if family.uses_trials else None
-    return rng, family, eta, params, trials
+    response = ResponseData(trials=np.full(n, TRIALS) if family.uses_trials else None)
+    return rng, family, eta, params, response
 
 
 @pytest.mark.parametrize("per_observation", [False, True], ids=["scalar", "per-observation"])
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_log_density_matches_the_reference_formula(name, per_observation):
-    rng, family, eta, params, trials = setup(name, 30, per_observation=per_observation)
-    y = family.check_response(family.sample(rng, eta[None], params, trials)[0], trials)
+    rng, family, eta, params, response = setup(name, 30, per_observation=per_observation)
+    y = family.check_response(family.sample(rng, eta[None], params, response)[0], response)
     if family.ordinal:
-        expected = _ordinal_reference(y, eta[None], params)
+        expected = _ordinal_reference(name, y, eta[None], params)
     elif family.stacked:
         expected = _categorical_reference(y, eta[None], params)
     else:
         expected = REFERENCE[name](y, family.mean_parameter(eta[None]), params)
-    ours = family.log_likelihood(y, eta[None], params, trials)
+    ours = family.log_likelihood(y, eta[None], params, response)
     assert np.all(np.isfinite(ours)), name
     np.testing.assert_allclose(ours, np.broadcast_to(expected, ours.shape), rtol=1e-7, atol=1e-9)
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_the_likelihood_in_a_model_is_the_log_density_on_draws(name):
-    rng, family, eta, params, trials = setup(name, 12, seed=1)
-    y = family.check_response(family.sample(rng, eta[None], params, trials)[0], trials)
+    rng, family, eta, params, response = setup(name, 12, seed=1)
+    y = family.check_response(family.sample(rng, eta[None], params, response)[0], response)
     with pm.Model():
         model_params = {k: pt.as_tensor(v[0, 0] if v.shape[1] == 1 else v[0]) for k, v in params.items()}
-        rv = family.likelihood("y", pt.as_tensor(eta), model_params, observed=y, trials=trials)
+        terms = {name: pt.as_tensor(values) for name, values in response.arrays().items()}
+        rv = family.likelihood("y", pt.as_tensor(eta), model_params, observed=y, response=terms)
     np.testing.assert_allclose(
-        pm.logp(rv, y).eval(), family.log_likelihood(y, eta[None], params, trials)[0], rtol=1e-9
+        pm.logp(rv, y).eval(), family.log_likelihood(y, eta[None], params, response)[0], rtol=1e-9
     )
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_expected_value_is_the_mean_of_draws(name):
-    rng, family, eta, params, trials = setup(name, 5)
+    rng, family, eta, params, response = setup(name, 5)
     S = 40_000
     per_draw = {k: np.repeat(v, S, axis=0) for k, v in params.items()}
-    draws = family.sample(rng, np.repeat(eta[None], S, axis=0), per_draw, trials)
-    expected = family.mean(eta[None], params, trials)[0]
+    draws = family.sample(rng, np.repeat(eta[None], S, axis=0), per_draw, response)
+    expected = family.mean(eta[None], params, response)[0]
     if family.labels:  # the mean is the vector of category probabilities
         draws = (draws[..., None] == family.categories).astype(float)
     spread = draws.std(axis=0) / np.sqrt(draws.shape[0])
     assert np.all(np.abs(draws.mean(axis=0) - expected) < 5 * spread + 1e-9), name
     if not family.labels:
-        assert np.all(family.support.contains(draws, trials)), name
+        assert np.all(family.support.contains(draws, response.trials)), name
 
 
 @pytest.mark.parametrize("name", sorted(FAMILIES))
@@ -222,12 +234,12 @@ def test_draws_are_independent_across_rows_that_share_parameters(name):
     """One draw of many rows with the same parameters averages to the expected
     value: each row gets its own draw (an inflation drawn once per posterior
     draw would make every row zero, or none)."""
-    rng, family, eta, params, trials = setup(name, 1)
+    rng, family, eta, params, response = setup(name, 1)
     n = 20_000
     eta = np.repeat(eta[None], n, axis=1)
-    trials = None if trials is None else np.full(n, TRIALS)
-    draws = family.sample(rng, eta, params, trials)[0]
-    expected = family.mean(eta[:, :1], params, None if trials is None else trials[:1])[0, 0]
+    trials = None if response.trials is None else np.full(n, TRIALS)
+    draws = family.sample(rng, eta, params, ResponseData(trials=trials))[0]
+    expected = family.mean(eta[:, :1], params, ResponseData(trials=None if trials is None else trials[:1]))[0, 0]
     if family.labels:
         draws, expected = draws == family.categories[0], expected[0]
     assert abs(draws.mean() - expected) < 5 * draws.std() / np.sqrt(n) + 1e-9, name
@@ -246,8 +258,8 @@ def test_draws_are_independent_across_rows_that_share_parameters(name):
     ],
 )
 def test_cdf_and_survival_function_match_scipy(name, reference):
-    rng, family, eta, params, trials = setup(name, 20, seed=2)
-    y = family.check_response(family.sample(rng, eta[None], params, trials)[0], trials)
+    rng, family, eta, params, response = setup(name, 20, seed=2)
+    y = family.check_response(family.sample(rng, eta[None], params, response)[0], response)
     dist = reference(y, family.mean_parameter(eta[None]), {k: v[0, 0] for k, v in params.items()})
     np.testing.assert_allclose(family.log_cdf(y, eta[None], params), dist.logcdf(y), rtol=1e-6)
     np.testing.assert_allclose(family.log_survival(y, eta[None], params), dist.logsf(y), rtol=1e-6)
@@ -255,7 +267,7 @@ def test_cdf_and_survival_function_match_scipy(name, reference):
 
 def test_a_family_without_a_cdf_says_it_cannot_be_censored():
     family = FAMILIES["skew_normal"]()
-    with pytest.raises(ValueError, match="skew_normal family has no logcdf"):
+    with pytest.raises(ValueError, match="skew_normal family has no CDF"):
         family.log_cdf(np.zeros(2), np.zeros((1, 2)), {"sigma": np.ones((1, 1)), "alpha": np.ones((1, 1))})
 
 
@@ -279,7 +291,7 @@ def test_hurdle_draws_stay_finite_where_a_zero_is_almost_certain(name):
 
 
 def test_draws_are_reproducible_for_a_seed():
-    rng, family, eta, params, trials = setup("zero_one_inflated_beta", 50)
+    rng, family, eta, params, _ = setup("zero_one_inflated_beta", 50)
     first = family.sample(np.random.default_rng(5), eta[None], params)
     np.testing.assert_array_equal(first, family.sample(np.random.default_rng(5), eta[None], params))
     assert not np.array_equal(first, family.sample(np.random.default_rng(6), eta[None], params))

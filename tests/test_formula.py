@@ -160,12 +160,11 @@ def test_parameter_errors_name_the_parameter(kwargs, error, message):
 @pytest.mark.parametrize(
     "formula, name, marked",
     [
-        ("y ~ cs(x) + z + (1 | g)", "cs", "cs"),
-        ("y ~ mo(education):z", "mo", "mo"),
+        ("y ~ gp(education):z", "gp", "gp"),
         ("y ~ x + me(x2, sdx)", "me", "me"),
         ("count ~ Sex + (1 | gr(g, by = Sex))", "gr", "gr"),
         ("y ~ 1 + (1 | mm(g1, g2))", "mm", "mm"),
-        ("y ~ time + (1 + mo(x) | g)", "mo", "mo"),
+        ("y ~ time + (1 + mi(x) | g)", "mi", "mi"),
         ("y ~ time + ar(time, person, p = 2)", "ar", "ar"),
     ],
 )
@@ -176,6 +175,24 @@ def test_brms_special_terms_are_recognised_before_formulaic(formula, name, marke
         parse_formula(formula)
     start = formula.index(marked + "(")
     assert info.value.start == start and info.value.end == start + len(name)
+
+
+@pytest.mark.parametrize(
+    "formula, message",
+    [
+        ("y ~ time + (1 + log(mo(x)) | g)", r"Inside group terms, brms' mo\(\) \(monotonic effects\) is read as a term of its own"),
+        ("y ~ log(mo(x))", r"population-level term of its own \(mo\(x\), mo\(x\):z or mo\(x\) \* z\)"),
+        ("y ~ (1 | mo(g))", "not inside another expression or grouping factor"),
+        ("y ~ log(mo(x)) + cs(z)", r"population-level term of its own"),
+    ],
+)
+def test_monotonic_terms_elsewhere_are_refused_at_their_position(formula, message):
+    """mo() is read as a term of its own (tests/test_monotonic.py); anywhere
+    else it is refused where it stands, never misread by formulaic."""
+    with pytest.raises(FormulaError, match=message) as info:
+        parse_formula(formula)
+    start = formula.index("mo(")
+    assert (info.value.start, info.value.end) == (start, start + 2)
 
 
 def test_names_that_contain_a_special_are_plain_columns():

@@ -10,7 +10,7 @@ from sklearn.base import clone
 
 from bayesmixed import BayesianGLMER
 from bayesmixed.datasets import load_cbpp, load_grouseticks
-from bayesmixed.families import FAMILIES
+from bayesmixed.families import FAMILIES, ResponseData
 
 from .conftest import FAST, fit_quietly
 
@@ -84,11 +84,11 @@ def test_trials_forms_give_the_same_design():
     for kwargs in forms:
         est = BayesianGLMER(family="binomial", **kwargs)
         y, data = est._prepare(est._as_frame(df, reset=True), df["incidence"])
-        np.testing.assert_array_equal(data["mu"].trials, df["size"].to_numpy(float))
+        np.testing.assert_array_equal(data["mu"].response.trials, df["size"].to_numpy(float))
         np.testing.assert_array_equal(y, df["incidence"].to_numpy(float))
     est = BayesianGLMER(family="binomial", formula="incidence ~ period", trials=20)
     _, data = est._prepare(est._as_frame(df, reset=True), df["incidence"])
-    np.testing.assert_array_equal(data["mu"].trials, np.full(len(df), 20.0))
+    np.testing.assert_array_equal(data["mu"].response.trials, np.full(len(df), 20.0))
 
 
 @pytest.fixture(scope="module")
@@ -194,7 +194,7 @@ def simulate(family, seed=1, n_groups=25, per_group=20):
     fam = FAMILIES[family](LINK.get(family))
     params = {name: np.array([[PARAMS[name]]]) for name in fam.parameters}
     trials = np.full(g.size, 10.0) if fam.uses_trials else None
-    y = fam.sample(rng, eta[None, :], params, trials)[0]
+    y = fam.sample(rng, eta[None, :], params, ResponseData(trials=trials))[0]
     X = pd.DataFrame({"x": x, "g": [f"g{i}" for i in g]})
     if fam.uses_trials:
         X["n"] = 10

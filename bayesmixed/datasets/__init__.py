@@ -26,12 +26,14 @@ __all__ = [
     "load_dyestuff",
     "load_grouseticks",
     "load_kidiq",
+    "load_kidney",
     "load_orange",
     "load_penicillin",
     "load_radon",
     "load_roaches",
     "load_sleepstudy",
     "load_theoph",
+    "load_wine",
 ]
 
 # Columns that R stores as factors, read as strings.
@@ -42,12 +44,14 @@ _FACTOR_COLUMNS: dict[str, tuple[str, ...]] = {
     "dyestuff": ("Batch",),
     "grouseticks": ("INDEX", "BROOD", "YEAR", "LOCATION"),
     "kidiq": (),
+    "kidney": ("patient", "recur", "sex", "disease"),
     "orange": ("Tree",),
     "penicillin": ("plate", "sample"),
     "radon": ("county",),
     "roaches": (),
     "sleepstudy": ("Subject",),
     "theoph": ("Subject",),
+    "wine": ("temp", "contact", "bottle", "judge"),
 }
 
 
@@ -58,8 +62,8 @@ def load_dataset(name: str) -> pd.DataFrame:
     ----------
     name : str
         One of ``cbpp``, ``chickweight``, ``co2``, ``dyestuff``,
-        ``grouseticks``, ``kidiq``, ``orange``, ``penicillin``, ``radon``,
-        ``roaches``, ``sleepstudy``, ``theoph``.
+        ``grouseticks``, ``kidiq``, ``kidney``, ``orange``, ``penicillin``,
+        ``radon``, ``roaches``, ``sleepstudy``, ``theoph``, ``wine``.
 
     Returns
     -------
@@ -133,3 +137,28 @@ def load_chickweight() -> pd.DataFrame:
 def load_co2() -> pd.DataFrame:
     """CO2 uptake of grass plants (R datasets), by plant."""
     return load_dataset("co2")
+
+
+def load_kidney() -> pd.DataFrame:
+    """Recurrence times of kidney infections (brms' ``kidney``, from McGilchrist & Aisbett, 1991).
+
+    76 rows, two per patient (38 patients): ``time`` (days until infection or
+    censoring), ``censored`` (``1`` = right censored, ``0`` = event, the coding of
+    brms' ``cens()``), ``patient`` (group id, read as a string), ``recur`` (``"1"``
+    or ``"2"``), ``age``, ``sex`` (``"male"``, ``"female"``) and ``disease``
+    (``"other"``, ``"GN"``, ``"AN"``, ``"PKD"``; R's reference level is ``"other"``).
+    The classic frailty model is ``time | cens(censored) ~ age + sex + disease + (1 | patient)``.
+    """
+    return load_dataset("kidney")
+
+
+def load_wine() -> pd.DataFrame:
+    """Bitterness of wine (the ``ordinal`` package's ``wine``, Randall, 1989).
+
+    72 rows: ``response`` (bitterness score), ``rating`` (the ordered score
+    1 < ... < 5, an integer, as the ordinal families read it), ``temp`` (``"cold"``, ``"warm"``), ``contact``
+    (``"no"``, ``"yes"``), ``bottle`` (8 levels) and ``judge`` (9 judges, each
+    rating all 8 bottles). The classic ordinal model is
+    ``rating ~ temp + contact + (1 | judge)``.
+    """
+    return load_dataset("wine")

@@ -12,10 +12,11 @@ from scipy.linalg import qr
 
 from .._math import MathNamespace
 from .._names import MU, coefficient_label, part_key, predictor_variable
+from ..families import ResponseData
 from ..spec import ModelSpec, SmoothTerm
-from ._columns import NumericExpression
 from ._groups import GroupDesign
 from ._population import PopulationDesign
+from ._response import ResponseDesign
 from ._smooths import SmoothDesign
 from ._term import TermDesign, design_of
 
@@ -38,8 +39,9 @@ class DesignData:
     new_levels : dict of str to list of str
         Per group term name, the levels not seen at fit; they are numbered
         after the known levels in the term's index.
-    trials : ndarray of shape (n,) or None
-        Binomial trials, when the model has them.
+    response : ResponseData
+        The values of the response's addition terms (binomial trials,
+        censoring, truncation bounds, weights, ...) per observation.
     inputs : list of ndarray
         The input columns of a nonlinear mean function, one value per
         observation (the other arrays then have one row per observation and
@@ -50,7 +52,7 @@ class DesignData:
     offset: np.ndarray
     terms: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     new_levels: dict[str, list[str]] = field(default_factory=dict)
-    trials: np.ndarray | None = None
+    response: ResponseData = field(default_factory=ResponseData)
     inputs: list[np.ndarray] = field(default_factory=list)
 
     def take(self, rows: slice | np.ndarray, inputs: slice | np.ndarray | None = None) -> DesignData:
@@ -61,7 +63,7 @@ class DesignData:
             offset=self.offset[rows],
             terms={key: {name: values[rows] for name, values in arrays.items()} for key, arrays in self.terms.items()},
             new_levels=self.new_levels,
-            trials=None if self.trials is None else self.trials[rows],
+            response=self.response.take(rows),
             inputs=[values[rows if inputs is None else inputs] for values in self.inputs],
         )
 
@@ -173,23 +175,14 @@ class Design:
             design_of(term, name, self._key(name)).fit(X) for term, name in zip(self.spec.terms, _term_keys(self.spec.terms))
         ]
         self._check_overlapping_terms()
-        trials = self.spec.trials
-        self._trials = (
-            None if trials is None or trials.isdigit() else NumericExpression(trials, f"trials({trials})").fit(X)
-        )
+        for term in self.terms:
+            term.link(self.terms)
+        self.response = ResponseDesign(self.spec.additions).fit(X)
         data = self.transform(X)
         # centring for the intercept: without one the columns stay as they are
         self.coef_means = data.X.mean(axis=0) if self.has_intercept else np.zeros(data.X.shape[1])
         self._check_rank(data.X)
         return data
-
-    def _trials_of(self, X: pd.DataFrame) -> np.ndarray | None:
-        trials = self.spec.trials
-        if trials is None:
-            return None
-        if self._trials is None:
-            return np.full(len(X), float(trials))
-        return self._trials.values(X)
 
     def transform(self, X: pd.DataFrame) -> DesignData:
         """Encode new data exactly as the training data were encoded."""
@@ -206,7 +199,7 @@ class Design:
             offset=offset,
             terms={term.name: part.own for term, part in zip(self.terms, columns) if part.own},
             new_levels={term.name: part.new_levels for term, part in zip(self.terms, columns) if term.group},
-            trials=self._trials_of(X),
+            response=self.response.transform(X),
         )
 
     @property
@@ -233,9 +226,10 @@ class Design:
         eta = offset if values.b is None else m.accumulate(m.dot(data.X, values.b), offset)
         if values.intercept is not None:
             eta = m.accumulate(eta, values.intercept)
-        for term in self.terms:
+        # terms that add a last axis of thresholds (cs()) come after the rest
+        for term in sorted(self.terms, key=lambda term: term.category_specific):
             if term.key in values.terms and (groups is None or term.group is None or term.group in groups):
-                eta = term.add(eta, values.terms[term.key], data.terms[term.name], m)
+                eta = term.add(eta, term.value_of(values.terms), data.terms[term.name], m)
         return eta
     def _check_rank(self, values: np.ndarray) -> None:
         """Raise when population-level columns are linearly dependent (a

@@ -74,6 +74,9 @@ class TermDesign(ABC):
     ----------
     fixed_names : list of str
         Names of the population-level coefficients of its ``fixed`` columns.
+    brms_class : str
+        brms' class of those coefficients, which prefixes their draws' names:
+        ``b`` (``b_Days``); ``bsp`` for a monotonic effect's (``bsp_mox``).
     group : str or None
         The grouping factor whose effects the term adds, if any; predictions
         may leave such terms out (brms' ``re_formula``).
@@ -81,11 +84,17 @@ class TermDesign(ABC):
         The term's label where its coefficients have a standard deviation of
         prior class ``sds`` (as a smooth's do); the model finds that prior in
         ``priors.sds[key]``.
+    category_specific : bool
+        Whether the term gives the linear predictor a last axis, one value
+        per threshold of an ordinal family (brms' ``cs()``); such terms are
+        added after all others.
     """
 
     fixed_names: list[str] = []
+    brms_class: str = "b"
     group: str | None = None
     sds_label: str | None = None
+    category_specific: bool = False
 
     def __init__(self, term: Term, name: str, key: str | None = None):
         self.term = term
@@ -113,6 +122,15 @@ class TermDesign(ABC):
     def variables(self) -> list[str]:
         """The model variables of the term's parameters that the posterior keeps."""
         return []
+
+    def link(self, terms: list[TermDesign]) -> None:
+        """Find, among its predictor's fitted terms, those whose parameters
+        this term reads too (none by default; see :meth:`value_of`)."""
+
+    def value_of(self, values: dict):
+        """The value that :meth:`add` takes, from the values of all the
+        predictor's terms by key: the term's own by default."""
+        return values[self.key]
 
     def add(self, eta, value, data: dict, m: MathNamespace):
         """``eta`` with the term's own contribution added.

@@ -6,7 +6,14 @@ which the likelihood, log density, CDF, draws and expected value derive.
 """
 
 from ._catalog import ALIASES, FAMILIES, family_name, get_family
-from ._categorical import Categorical, Cumulative
+from ._categorical import (
+    THRESHOLD_TYPES,
+    AdjacentCategory,
+    Categorical,
+    ContinuationRatio,
+    Cumulative,
+    StoppingRatio,
+)
 from ._continuous import (
     AsymLaplace,
     BetaFamily,
@@ -57,16 +64,17 @@ from ._inflated import (
     ZeroOneInflatedBeta,
 )
 from ._links import LINKS, Link
+from ._response import CENSORING_CODES, ResponseData
 from ._summaries import CIRCULAR, LINEAR, DrawSummaries
 
 __all__ = [
-    "ALIASES", "ANGLES", "BINARY", "CIRCULAR", "CLOSED_UNIT", "COUNTS", "FAMILIES", "LINEAR",
+    "ALIASES", "ANGLES", "BINARY", "CENSORING_CODES", "ResponseData", "CIRCULAR", "CLOSED_UNIT", "COUNTS", "FAMILIES", "LINEAR",
     "LINKS", "NON_NEGATIVE", "OPEN_UNIT", "POSITIVE", "REAL", "SUCCESSES", "ZERO_UNIT",
     "AsymLaplace", "Bernoulli", "BetaBinomial", "BetaFamily", "Binomial", "Categorical",
-    "Cumulative", "Dpar", "DrawSummaries", "ExGaussian", "ExponentialFamily", "Family",
+    "AdjacentCategory", "ContinuationRatio", "Cumulative", "Dpar", "DrawSummaries", "ExGaussian", "ExponentialFamily", "Family",
     "GammaFamily", "Gaussian", "Geometric", "HurdleGamma", "HurdleLogNormal",
     "HurdleNegativeBinomial", "HurdlePoisson", "InverseGaussian", "Link", "LogNormal",
-    "NegativeBinomial", "Poisson", "ShiftedLogNormal", "SkewNormal", "StudentTFamily", "Support",
+    "NegativeBinomial", "Poisson", "ShiftedLogNormal", "SkewNormal", "StudentTFamily", "StoppingRatio", "Support", "THRESHOLD_TYPES",
     "VonMises", "Weibull", "ZeroInflatedBeta", "ZeroInflatedBinomial",
     "ZeroInflatedNegativeBinomial", "ZeroInflatedPoisson", "ZeroOneInflatedBeta",
     "family_name", "get_family",

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import copy
 
-from ._categorical import Categorical, Cumulative
+from ._categorical import (
+    AdjacentCategory,
+    Categorical,
+    ContinuationRatio,
+    Cumulative,
+    StoppingRatio,
+)
 from ._continuous import (
     AsymLaplace,
     BetaFamily,
@@ -50,7 +56,7 @@ FAMILIES: dict[str, type[Family]] = {
         Bernoulli, Binomial, BetaBinomial, Poisson, NegativeBinomial, Geometric,
         ZeroInflatedPoisson, ZeroInflatedNegativeBinomial, ZeroInflatedBinomial, ZeroInflatedBeta,
         ZeroOneInflatedBeta, HurdlePoisson, HurdleNegativeBinomial, HurdleLogNormal, HurdleGamma,
-        Cumulative, Categorical,
+        Cumulative, StoppingRatio, ContinuationRatio, AdjacentCategory, Categorical,
     )
 }
 

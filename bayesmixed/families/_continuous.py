@@ -44,6 +44,7 @@ class Gaussian(_LocationScale):
 
     name = "gaussian"
     dpars = (SIGMA,)
+    additions = ("weights", "cens", "trunc", "se")
 
     def check_response(self, y, trials=None):
         y = super().check_response(y, trials)
@@ -60,6 +61,7 @@ class StudentTFamily(_LocationScale):
 
     name = "student_t"
     aliases = ("student",)
+    additions = ("weights", "cens", "trunc", "se")
     dpars = (SIGMA, Dpar("nu", "positive", "log", Gamma(2.0, 0.1), Gamma(2.0, 0.1), Gamma(2.0, 0.1)))
 
     def distribution(self, mu, params, trials):
@@ -71,6 +73,7 @@ class SkewNormal(_LocationScale):
     ``sigma`` the standard deviation and ``alpha`` the skewness (0: normal)."""
 
     name = "skew_normal"
+    additions = ("weights",)
     dpars = (SIGMA, Dpar("alpha", "real", "identity", Normal(0.0, 4.0), Normal(0.0, 4.0), Normal(0.0, 4.0)))
 
     def distribution(self, mu, params, trials):
@@ -105,6 +108,7 @@ class AsymLaplace(_LocationScale):
     Bayesian quantile regression."""
 
     name = "asym_laplace"
+    additions = ("weights",)
     dpars = (SIGMA, Dpar("quantile", "unit", "logit", Beta(1.0, 1.0), Beta(1.0, 1.0), Beta(1.0, 1.0)))
 
     def distribution(self, mu, params, trials):
@@ -239,6 +243,7 @@ class VonMises(Family):
     the real line onto (-pi, pi); predictions and intervals are circular."""
 
     name = "von_mises"
+    additions = ("weights",)
     links = ("tan_half", "identity")
     dpars = (Dpar("kappa", "positive", "log", Gamma(2.0, 0.01), Gamma(2.0, 0.01), Gamma(2.0, 0.01)),)
     support = ANGLES

@@ -13,6 +13,8 @@ from ._family import BINARY, COUNTS, SUCCESSES, Dpar, Family
 NB_SHAPE = Dpar("shape", "positive", "log", InverseGamma(0.4, 0.3), Exponential(1.0), InverseGamma(0.4, 0.3))
 PROBABILITY_LINKS = ("logit", "probit", "cloglog", "cauchit")
 COUNT_LINKS = ("log", "identity", "sqrt")
+#: the addition terms of count families
+COUNT_ADDITIONS = ("weights", "cens", "trunc", "rate")
 
 
 class Bernoulli(Family):
@@ -26,7 +28,7 @@ class Bernoulli(Family):
     def distribution(self, mu, params, trials):
         return pm.Bernoulli.dist(p=mu)
 
-    def probabilities(self, eta, params):
+    def probabilities(self, eta, params, response=None):
         p = self.mean_parameter(eta)
         return np.stack([1.0 - p, p], axis=-1)
 
@@ -53,6 +55,7 @@ class BetaBinomial(Binomial):
 
     name = "beta_binomial"
     dpars = (PHI,)
+    additions = ("weights",)  # PyMC's beta-binomial CDF takes scalars only
 
     def distribution(self, mu, params, trials):
         phi = params["phi"]
@@ -64,6 +67,7 @@ class Poisson(Family):
 
     name = "poisson"
     discrete = True
+    additions = COUNT_ADDITIONS
     links = COUNT_LINKS
     support = COUNTS
 
@@ -79,12 +83,17 @@ class NegativeBinomial(Family):
     discrete = True
     links = COUNT_LINKS
     dpars = (NB_SHAPE,)
+    additions = COUNT_ADDITIONS
     # rstanarm's count.stan scales decov sds by the reciprocal dispersion (aux)
     decov_dispersion = "shape"
     support = COUNTS
 
     def distribution(self, mu, params, trials):
         return pm.NegativeBinomial.dist(mu=mu, alpha=params["shape"])
+
+    def with_rate(self, mu, params, rate):
+        # as brms (since 2.13.3): the shape scales with the rate too
+        return mu * rate, {**params, "shape": params["shape"] * rate}
 
 
 class Geometric(Family):
@@ -93,8 +102,13 @@ class Geometric(Family):
 
     name = "geometric"
     discrete = True
+    additions = COUNT_ADDITIONS
     links = COUNT_LINKS
     support = COUNTS
 
     def distribution(self, mu, params, trials):
-        return pm.NegativeBinomial.dist(mu=mu, alpha=1.0)
+        return pm.NegativeBinomial.dist(mu=mu, alpha=params.get("shape", 1.0))
+
+    def with_rate(self, mu, params, rate):
+        # as brms: a negative binomial of shape 1, whose shape scales with the rate too
+        return mu * rate, {**params, "shape": rate}

@@ -29,7 +29,9 @@ from pymc.pytensorf import reseed_rngs
 from .._math import NUMPY, MathNamespace
 from ..priors import Prior, register_dpar
 from ._links import LINKS, Link
+from ._response import ResponseData, log_density
 from ._summaries import LINEAR, DrawSummaries
+from ._truncation import truncated_draws, truncated_mean
 
 
 @dataclass(frozen=True)
@@ -76,6 +78,9 @@ class Dpar:
     brms : Prior or callable, optional
         Its prior under the ``"brms"`` preset; ``None`` takes the preset's
         class default (brms' ``student_t(3, 0, scale)`` for ``sigma``).
+    predicted : bool, default=True
+        Whether it may have a formula of its own (not an ordinal family's
+        ``delta``, which brms keeps constant).
     """
 
     name: str
@@ -84,6 +89,7 @@ class Dpar:
     default: Prior | Callable[[np.ndarray], Prior]
     rstanarm: Prior | Callable[[np.ndarray], Prior]
     brms: Prior | Callable[[np.ndarray], Prior] | None = None
+    predicted: bool = True
 
     def prior(self, preset: str, y: np.ndarray) -> Prior | None:
         """The preset's prior for these data (``None``: the preset's class default)."""
@@ -110,6 +116,9 @@ class Family:
     decov_dispersion: ClassVar[str | None] = None
     #: whether the family reads a number of trials per observation
     uses_trials: ClassVar[bool] = False
+    #: the addition terms it takes besides trials (brms' ``ad``): ``weights``,
+    #: ``cens`` and ``trunc`` (those need the distribution's CDF), ``se``, ``rate``
+    additions: ClassVar[tuple[str, ...]] = ("weights", "cens", "trunc")
     #: whether the response takes separate values (counts, categories)
     discrete: ClassVar[bool] = False
     #: ordinal families have ordered thresholds in place of the intercept
@@ -172,6 +181,21 @@ class Family:
     def learn_response(self, y: np.ndarray) -> None:
         """Learn what the family needs from the training response (categories)."""
 
+    def learn_additions(self, terms: list[str], sigma: bool = True) -> None:
+        """Check the response's addition terms (``cens``, ``trunc``, ...)
+        against the family's, and learn what they change: with ``se`` and
+        ``sigma=False`` the residual sd is the known one, not a parameter."""
+        for term in terms:
+            if term not in self.additions:
+                taken = ", ".join(f"{name}()" for name in self.additions) or "none"
+                raise ValueError(
+                    f"The {self.name} family does not take {term}() on the response; it takes {taken}"
+                    + (" (PyMC has no CDF of its distribution)" if term in {"cens", "trunc"} else "")
+                    + "."
+                )
+        if "se" in terms and not sigma:
+            self.parameters = {name: dpar for name, dpar in type(self).parameters.items() if name != "sigma"}
+
     def mu_names(self) -> list[str]:
         """Names of the linear predictors of the mean (several for categorical)."""
         return ["mu"]
@@ -186,8 +210,12 @@ class Family:
         ``None`` (the link scale: 0 and 1) unless the family says more, as in rstanarm."""
         return None
 
-    def check_response(self, y: np.ndarray, trials: np.ndarray | None = None) -> np.ndarray:
-        """y as the likelihood reads it, after checking that it lies in the support."""
+    def check_response(self, y: np.ndarray, response: ResponseData | None = None) -> np.ndarray:
+        """y as the likelihood reads it, after checking that it lies in the
+        support and that the addition terms (truncation bounds, censoring
+        intervals) allow it."""
+        response = response or ResponseData()
+        trials = response.trials
         self._check_trials_given(trials)
         if trials is None and self.uses_trials:
             raise ValueError(
@@ -209,6 +237,7 @@ class Family:
                 f"The {self.name} family needs y in {self.support.description}; {int(bad.sum())} "
                 f"value(s) are not, e.g. {y[bad][:3].tolist()} at rows {rows}."
             )
+        response.check(y)
         return y
 
     def _check_trials_given(self, trials) -> None:
@@ -224,51 +253,110 @@ class Family:
 
     # -- derived: in a model ---------------------------------------------------
 
-    def likelihood(self, name: str, eta, params: dict, observed, trials=None):
-        """Register the observed response ``name`` in the current PyMC model."""
-        dist = self.distribution(self.mean_parameter(eta), params, trials)
-        observed = pt.cast(observed, dist.dtype) if self.discrete else observed
-        return pm.modelcontext(None).register_rv(dist, name, observed=observed)
+    def adjusted(self, eta, params: dict, response: dict):
+        """The mean parameter and the other parameters for the linear
+        predictor ``eta``, with what the addition terms ``rate`` and ``se``
+        (arrays or tensors by name in ``response``) change."""
+        mu = self.mean_parameter(eta)
+        if "rate" in response:
+            mu, params = self.with_rate(mu, params, response["rate"])
+        if "se" in response:
+            se = response["se"]
+            params = {**params, "sigma": (params["sigma"] ** 2 + se**2) ** 0.5 if "sigma" in params else se}
+        return mu, params
+
+    def with_rate(self, mu, params: dict, rate):
+        """The parameters of a response counted over ``rate`` (brms' ``rate()``): the mean scales."""
+        return mu * rate, params
+
+    def likelihood(self, name: str, eta, params: dict, observed, response: dict | None = None):
+        """Register the likelihood of the observed response ``name`` in the
+        current PyMC model; ``response`` holds the addition terms' data
+        variables by name (:class:`ResponseData`'s fields)."""
+        response = response or {}
+        mu, params = self.adjusted(eta, params, response)
+        dist = self.distribution(mu, params, response.get("trials"))
+        if not {"cens", "lb", "ub", "weights"} & set(response):
+            observed = pt.cast(observed, dist.dtype) if self.discrete else observed
+            return pm.modelcontext(None).register_rv(dist, name, observed=observed)
+        logp = log_density(dist, observed, response, self.discrete)
+        if "weights" in response:
+            logp = logp * response["weights"]
+        return pm.Potential(name, logp)
 
     # -- derived: on draws -----------------------------------------------------
     # On draws, ``eta`` is (draws, n) and each parameter broadcasts against it:
-    # (draws, 1) or (draws, n) (the caller shapes them).
+    # (draws, 1) or (draws, n) (the caller shapes them); the addition terms'
+    # values are (n,).
 
-    def log_likelihood(self, y, eta, params, trials=None) -> np.ndarray:
-        """Pointwise log density of y, draws x n."""
-        return self._evaluate("logp", eta, params, trials, y)
+    def log_likelihood(self, y, eta, params, response: ResponseData | None = None, weighted: bool = True) -> np.ndarray:
+        """Pointwise log density of y, draws x n, censored and truncated as
+        the addition terms say, and times the weights (as brms' ``log_lik``)
+        unless ``weighted=False``."""
+        response = response or ResponseData()
+        logp = self._evaluate("logp", eta, params, response, y=y)
+        if weighted and response.weights is not None:
+            logp = logp * response.weights
+        return logp
 
-    def log_cdf(self, y, eta, params, trials=None) -> np.ndarray:
-        """Pointwise log CDF of y, ``log P(Y <= y)``, draws x n."""
-        return self._evaluate("logcdf", eta, params, trials, y)
+    def log_cdf(self, y, eta, params, response: ResponseData | None = None) -> np.ndarray:
+        """Pointwise log CDF of y, ``log P(Y <= y)``, draws x n (before truncation)."""
+        return self._evaluate("logcdf", eta, params, response, y=y)
 
-    def log_survival(self, y, eta, params, trials=None) -> np.ndarray:
-        """Pointwise log survival function of y, ``log P(Y > y)``, draws x n."""
-        return self._evaluate("logccdf", eta, params, trials, y)
+    def log_survival(self, y, eta, params, response: ResponseData | None = None) -> np.ndarray:
+        """Pointwise log survival function of y, ``log P(Y > y)``, draws x n (before truncation)."""
+        return self._evaluate("logccdf", eta, params, response, y=y)
 
-    def mean(self, eta, params, trials=None) -> np.ndarray:
-        """Expected response, draws x n."""
-        return self.expected_value(self.mean_parameter(eta), params, trials, NUMPY)
+    def quantile(self, p, eta, params, response: ResponseData | None = None) -> np.ndarray:
+        """The inverse CDF at ``p``, draws x n (families whose distribution has one in PyMC)."""
+        return self._evaluate("icdf", eta, params, response, y=p)
 
-    def sample(self, rng: np.random.Generator, eta, params, trials=None) -> np.ndarray:
-        """Draws of new responses, draws x n, from the family's distribution."""
-        return self.decode(self._evaluate("draw", eta, params, trials, rng=rng))
+    def mean(self, eta, params, response: ResponseData | None = None) -> np.ndarray:
+        """Expected response, draws x n (of the truncated distribution where
+        the response is truncated, as brms' ``posterior_epred``)."""
+        response = response or ResponseData()
+        if response.truncated:
+            return truncated_mean(self, eta, params, response)
+        mu, params = self.adjusted(eta, params, response.arrays())
+        return self.expected_value(mu, params, response.trials, NUMPY)
 
-    def probabilities(self, eta, params):
+    def sample(self, rng: np.random.Generator, eta, params, response: ResponseData | None = None) -> np.ndarray:
+        """Draws of new responses, draws x n, from the family's distribution
+        (within the truncation bounds, where the response is truncated)."""
+        response = response or ResponseData()
+        if response.truncated:
+            return self.decode(truncated_draws(self, rng, eta, params, response))
+        return self.decode(self._evaluate("draw", eta, params, response, rng=rng))
+
+    def probabilities(self, eta, params, response: ResponseData | None = None):
         """Class probabilities, draws x n x K (bernoulli and ordinal families)."""
         raise ValueError(f"The {self.name} family has no class probabilities.")
 
-    def _evaluate(self, kind, eta, params, trials, y=None, rng=None) -> np.ndarray:
+    def _evaluate(self, kind, eta, params, response, y=None, rng=None) -> np.ndarray:
+        response = response or ResponseData()
         inputs = {"eta": np.asarray(eta, dtype=float)}
         inputs |= {f"param_{k}": np.asarray(v, dtype=float) for k, v in sorted(params.items())}
-        if trials is not None:
-            inputs["trials"] = np.asarray(trials, dtype=np.int64)
+        terms = response.arrays() if kind == "logp" else {
+            name: values for name, values in response.arrays().items() if name in DISTRIBUTION_TERMS
+        }
+        terms.pop("weights", None)
+        inputs |= {
+            f"response_{name}": np.asarray(values, dtype=np.int64 if name in INTEGER_TERMS else float)
+            for name, values in terms.items()
+        }
         if y is not None:
-            inputs["y"] = np.asarray(y, dtype=np.int64 if self.labels or self.ordinal else float)
+            integer = (self.labels or self.ordinal) and kind != "icdf"
+            inputs["y"] = np.asarray(y, dtype=np.int64 if integer else float)
         function = _compiled(self, kind, inputs)
         if rng is not None:
             reseed_rngs(function.get_shared(), rng.integers(2**63))
         return np.asarray(function(*inputs.values()))
+
+
+#: the addition terms that change the response's distribution (not only its density)
+DISTRIBUTION_TERMS = ("trials", "rate", "se", "thres")
+#: the addition terms whose values are integers (counts, codes)
+INTEGER_TERMS = ("trials", "thres")
 
 
 def _pattern(value: np.ndarray) -> tuple:
@@ -280,26 +368,37 @@ _COMPILED: dict[tuple, Callable] = {}
 
 
 def _compiled(family: Family, kind: str, inputs: dict[str, np.ndarray]) -> Callable:
-    """The compiled function of ``kind`` ("logp", "logcdf", "logccdf" or
-    "draw") of the family's distribution, taking ``inputs`` in order; one
-    per family, link and pattern of input shapes in a process."""
+    """The compiled function of ``kind`` of the family's distribution, taking
+    ``inputs`` in order: "logp" (censored and truncated as the ``response_``
+    inputs say), "logcdf", "logccdf", "icdf" (of ``y`` as probabilities) or
+    "draw"; one per family, link and pattern of input shapes in a process."""
     key = (type(family), family.link, kind, tuple((k, v.dtype.str, _pattern(v)) for k, v in inputs.items()))
     function = _COMPILED.get(key)
     if function is None:
         symbols = {k: pt.tensor(k, dtype=v.dtype, shape=_pattern(v)) for k, v in inputs.items()}
         params = {k.removeprefix("param_"): v for k, v in symbols.items() if k.startswith("param_")}
-        dist = family.distribution(family.mean_parameter(symbols["eta"]), params, symbols.get("trials"))
+        response = {k.removeprefix("response_"): v for k, v in symbols.items() if k.startswith("response_")}
+        mu, params = family.adjusted(symbols["eta"], params, response)
+        dist = family.distribution(mu, params, response.get("trials"))
         if kind == "draw":
             function = compile_pymc(list(symbols.values()), dist)
         else:
-            measure = {"logp": pm.logp, "logcdf": pm.logcdf, "logccdf": pm.logccdf}[kind]
             try:
-                output = measure(dist, symbols["y"], warn_rvs=False)
+                output = _measure(kind, family, dist, symbols["y"], response)
             except NotImplementedError:
+                what = {"logp": "CDF", "logcdf": "CDF", "logccdf": "CDF", "icdf": "inverse CDF"}[kind]
                 raise ValueError(
-                    f"The {family.name} family has no {kind} in PyMC; it cannot be censored or truncated."
+                    f"The {family.name} family has no {what} in PyMC; it cannot be censored or truncated."
                 ) from None
             function = pytensor.function(list(symbols.values()), output, on_unused_input="ignore")
         _COMPILED[key] = function
     return function
 
+
+def _measure(kind: str, family: Family, dist, y, response: dict):
+    if kind == "logp":
+        return log_density(dist, y, response, family.discrete)
+    if kind == "icdf":
+        return pm.icdf(dist, y, warn_rvs=False)
+    value = pt.cast(y, dist.dtype) if family.discrete else y
+    return {"logcdf": pm.logcdf, "logccdf": pm.logccdf}[kind](dist, value, warn_rvs=False)

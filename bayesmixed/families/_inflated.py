@@ -20,6 +20,8 @@ HU = Dpar("hu", "unit", "logit", Beta(1.0, 1.0), Beta(1.0, 1.0), Beta(1.0, 1.0))
 class _ZeroInflated:
     """A zero with probability ``zi``, else a draw from the parent family."""
 
+    additions = ("weights", "trunc")
+
     def expected_value(self, mu, params, trials, m):
         return (1.0 - params["zi"]) * super().expected_value(mu, params, trials, m)
 
@@ -61,6 +63,7 @@ class ZeroInflatedBeta(_ZeroInflated, BetaFamily):
 
     name = "zero_inflated_beta"
     dpars = (PHI, ZI)
+    additions = ("weights",)
     support = ZERO_UNIT
 
     def distribution(self, mu, params, trials):
@@ -92,6 +95,7 @@ class ZeroOneInflatedBeta(BetaFamily):
     precision ``phi``."""
 
     name = "zero_one_inflated_beta"
+    additions = ("weights",)
     dpars = (
         PHI,
         Dpar("zoi", "unit", "logit", Beta(1.0, 1.0), Beta(1.0, 1.0), Beta(1.0, 1.0)),
@@ -127,6 +131,8 @@ class _Hurdle:
     """A zero with probability ``hu``, else a draw from the zero-truncated
     count (or positive continuous) distribution of the parent family."""
 
+    additions = ("weights", "trunc")
+
     def expected_value(self, mu, params, trials, m):
         mean = super().expected_value(mu, params, trials, m)
         return (1.0 - params["hu"]) * mean / -m.expm1(self._log_p0(mu, params, m))
@@ -137,7 +143,9 @@ class _HurdleCounts(_Hurdle):
     the zero-truncated count does not converge where a zero is almost
     certain (``mu`` near 0), and an inverse survival function does."""
 
-    def sample(self, rng, eta, params, trials=None):
+    def sample(self, rng, eta, params, response=None):
+        if response is not None and response.truncated:
+            return super().sample(rng, eta, params, response)
         mu = self.mean_parameter(eta)
         upper = rng.uniform(0.0, -np.expm1(self._log_p0(mu, params, np)))
         positive = self._count_distribution(mu, params).isf(upper)

@@ -1,5 +1,9 @@
 """Model: design + priors + family -> a PyMC model."""
 
+from . import (
+    _category_specific,  # noqa: F401 (registers the parameters of cs() terms)
+    _monotonic,  # noqa: F401 (registers the parameters of monotonic terms)
+)
 from ._build import TermContext, build_model, coords_of, term_parameters
 from ._correlation import cholesky_corr_from_unconstrained, lkj_cholesky_corr
 from ._marginal import (

@@ -38,11 +38,12 @@ from .._names import (
     OBSERVED,
     OBSERVED_DATA,
     THRESHOLD_DIM,
-    TRIALS,
+    THRESHOLD_GROUP_DIM,
     BlockNames,
     SmoothNames,
     input_data,
     marginal_data,
+    response_data,
     split_part,
 )
 from ..design import (
@@ -77,7 +78,7 @@ def coords_of(design: ModelDesign) -> dict[str, list[str]]:
     return coords
 
 
-def _vector_variable(name: str, priors: list[ResolvedPrior], dims: str, positive: bool = False):
+def vector_variable(name: str, priors: list[ResolvedPrior], dims: str, positive: bool = False):
     """A vector whose elements may have priors of different families."""
     by_type: dict[type, list[int]] = defaultdict(list)
     for i, resolved in enumerate(priors):
@@ -152,8 +153,8 @@ def build_model(
             eta = etas[design.mu_names[0]]
         main = data[design.mu_names[0]]
         eta = design.mean(eta, [pm.Data(input_data(i), values) for i, values in enumerate(main.inputs)], pt)
-        trials = None if main.trials is None else pm.Data(TRIALS, main.trials)
-        family.likelihood(OBSERVED, eta, params, observed=pm.Data(OBSERVED_DATA, y), trials=trials)
+        response = {name: pm.Data(response_data(name), values) for name, values in main.response.arrays().items()}
+        family.likelihood(OBSERVED, eta, params, observed=pm.Data(OBSERVED_DATA, y), response=response)
     return model
 
 
@@ -178,7 +179,8 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
         )
 
     b, intercept = _population_effects(design, priors, family, params)
-    context = TermContext(priors, _dispersion(family, params))
+    n_thresholds = family.n_thresholds if family is not None and family.ordinal else 0
+    context = TermContext(priors, _dispersion(family, params), n_thresholds)
     values = PredictorValues(
         intercept=intercept,
         b=b,
@@ -200,6 +202,9 @@ class TermContext:
 
     priors: PredictorPriors
     dispersion: object
+    #: the number of thresholds of an ordinal family (0 for other families
+    #: and for the predictors of other parameters)
+    n_thresholds: int = 0
 
 
 @singledispatch
@@ -222,7 +227,7 @@ def _smooth_coefficients(smooth: SmoothDesign, context: TermContext):
     whose sd is the block's smoothness (non-centred)."""
     blocks = [context.priors.sds[smooth.key]] * len(smooth.block_labels)
     names = SmoothNames(smooth.key)
-    sds = _vector_variable(names.sds, blocks, names.sds_dim, positive=True)
+    sds = vector_variable(names.sds, blocks, names.sds_dim, positive=True)
     zs = pm.Normal(names.standardised, 0.0, 1.0, dims=names.basis_dim)
     return pm.Deterministic(names.coefficients, zs * sds[smooth.block_index], dims=names.basis_dim)
 
@@ -252,22 +257,12 @@ def _population_effects(design: Design, priors: PredictorPriors, family, params)
     name = design.variable
     b = None
     if design.coef_names:
-        b = _vector_variable(name("b"), priors.b, name("coef"))
+        b = vector_variable(name("b"), priors.b, name("coef"))
     shift = pt.dot(pm.Data(name("X_means"), design.coef_means), b) if b is not None else 0.0
     if family is not None and family.ordinal:
-        # Ordered thresholds in place of the intercept: P(y <= k) = F(t_k - eta).
-        n_thresholds = len(family.categories) - 1
-        pm.modelcontext(None).add_coord(THRESHOLD_DIM, [str(k) for k in range(1, n_thresholds + 1)])
-        prior = priors.intercept.prior
-        centered = prior.variable(
-            name("Intercept_centered"),
-            prior.hyperparameters(),
-            dims=THRESHOLD_DIM,
-            transform=pm.distributions.transforms.ordered,
-            initval=np.linspace(-1.0, 1.0, n_thresholds),
-        )
+        centered = _thresholds(design, priors, family, params)
         params["cutpoints"] = centered
-        pm.Deterministic(name("Intercept"), centered + shift, dims=THRESHOLD_DIM)
+        pm.Deterministic(name("Intercept"), centered + shift, dims=centered_dims(design))
         return b, None
     if priors.intercept is None:
         return b, None
@@ -276,10 +271,45 @@ def _population_effects(design: Design, priors: PredictorPriors, family, params)
     return b, centered
 
 
+def centered_dims(design: Design) -> tuple[str, ...]:
+    """The dims of an ordinal model's thresholds: one set, or one per level
+    of ``thres(gr = g)``'s grouping column."""
+    return (THRESHOLD_GROUP_DIM, THRESHOLD_DIM) if design.response.threshold_levels else (THRESHOLD_DIM,)
+
+
+def _thresholds(design: Design, priors: PredictorPriors, family, params):
+    """Ordered thresholds in place of the intercept (centred: the population
+    columns' means are added back for the reported ``Intercept``), one set
+    or one per level of ``thres(gr = g)``."""
+    model = pm.modelcontext(None)
+    name = design.variable
+    n_thresholds = family.n_thresholds
+    model.add_coord(THRESHOLD_DIM, [str(k) for k in range(1, n_thresholds + 1)])
+    levels = design.response.threshold_levels
+    if levels:
+        model.add_coord(THRESHOLD_GROUP_DIM, [str(level) for level in levels])
+    dims = centered_dims(design)
+    prior = priors.intercept.prior
+    if family.threshold == "equidistant":
+        # tau_k = tau_1 + (k - 1) delta, delta > 0 a family parameter (brms' delta)
+        first = prior.variable(name("Intercept_first"), prior.hyperparameters(), dims=dims[:-1] or None)
+        steps = params["delta"] * np.arange(n_thresholds, dtype=float)
+        return pm.Deterministic(name("Intercept_centered"), first[..., None] + steps, dims=dims)
+    start = np.linspace(-1.0, 1.0, n_thresholds)
+    ordered = {"transform": pm.distributions.transforms.ordered} if family.ordered_thresholds else {}
+    return prior.variable(
+        name("Intercept_centered"),
+        prior.hyperparameters(),
+        dims=dims,
+        initval=np.tile(start, (len(levels), 1)) if levels else start,
+        **ordered,
+    )
+
+
 def _dispersion(family, params):
     """What scales rstanarm's decov sds: the family's dispersion (sigma,
     shape) where rstanarm scales by it, else one."""
-    if family is not None and family.decov_dispersion:
+    if family is not None and family.decov_dispersion in family.parameters:
         return params[family.decov_dispersion] if family.decov_dispersion in params else None
     return 1.0
 
@@ -305,7 +335,7 @@ def _group_scale(block, priors: PredictorPriors, dispersion):
             tau = pm.Gamma(names.decov_scale, alpha=decov.shape, beta=1.0 / decov.scale, dims=term_dim)
             sd = pm.Deterministic(names.sd, tau * dispersion, dims=term_dim)
     else:
-        sd = _vector_variable(names.sd, resolved, term_dim, positive=True)
+        sd = vector_variable(names.sd, resolved, term_dim, positive=True)
         if correlated:
             L = lkj_cholesky_corr(names.cor_cholesky, q, priors.cor[key].prior.eta)
     if L is not None:

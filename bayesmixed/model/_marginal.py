@@ -33,18 +33,22 @@ import numpy as np
 
 from .._memory import CHUNK_VALUES
 from ..design import DesignData, ModelDesign
-from ..families import Family, Gaussian
+from ..families import Family, Gaussian, ResponseData
 
 
-def marginal_obstacle(design: ModelDesign, family: Family) -> str | None:
+def marginal_obstacle(design: ModelDesign, family: Family, response: ResponseData | None = None) -> str | None:
     """Why the group effects of this model cannot be integrated out (None when
     they can: a Gaussian family with the identity link, a linear mean without
-    smooths or distributional formulas, one block of group effects)."""
+    smooths or distributional formulas, one block of group effects, and a
+    response without addition terms such as ``response``'s)."""
     main = design.main
     if type(family) is not Gaussian or family.link != "identity":
         return f"the family is {family.name} with the {family.link} link, not Gaussian with the identity link"
     if design.dpars:
         return f"sigma has a formula of its own ({', '.join(design.dpars)})"
+    terms = response.terms if response is not None else []
+    if terms:
+        return f"the response has addition terms ({', '.join(terms)})"
     others = [term.term.to_formula() for term in main.terms if term.has_parameters and term.group is None]
     if others:
         return f"the model has terms other than group effects with parameters of their own ({', '.join(others)})"

@@ -1,5 +1,9 @@
 """Posterior: draws, predictions, log-likelihood and summaries."""
 
+from . import (
+    _category_specific,  # noqa: F401 (registers the draws and variables of cs() terms)
+    _monotonic,  # noqa: F401 (registers the draws and variables of monotonic terms)
+)
 from ._draws import (
     NEW_LEVEL_POLICIES,
     Draws,

@@ -213,7 +213,8 @@ def linear_predictor(
     *,
     groups: Container[str] | None = None,
 ) -> np.ndarray:
-    """Draws of one linear predictor, shape (S, n).
+    """Draws of one linear predictor, shape (S, n) (or (S, n, K - 1) with
+    an ordinal family's category-specific terms).
 
     Parameters
     ----------
@@ -229,7 +230,8 @@ def linear_predictor(
         b=draws.b.T,
         terms={**draws.terms, **effects},
     )
-    return design.linear_predictor(values, data, NUMPY, groups).T
+    # (S, n), or (S, n, K - 1) with category-specific terms
+    return np.swapaxes(design.linear_predictor(values, data, NUMPY, groups), 0, 1)
 
 
 def _draw_new_effects(draws: PredictorDraws, key: str, n_new: int, rng: np.random.Generator) -> np.ndarray:
@@ -242,10 +244,10 @@ def _draw_new_effects(draws: PredictorDraws, key: str, n_new: int, rng: np.rando
 
 
 def joined(chunks: Iterable, compute, axis: int = 0):
-    """``compute(eta, params, trials)`` for each of ``chunks`` (as
-    the estimators' ``_chunks_of`` yields them), its arrays -- or
-    tuples or dicts of arrays -- joined along ``axis``, the axis of the rows."""
-    parts = [compute(eta, params, trials) for _, eta, params, trials in chunks]
+    """``compute(eta, params, response)`` for each of ``chunks`` (as
+    :meth:`Posterior.chunks` yields them), its arrays -- or tuples or dicts
+    of arrays -- joined along ``axis``, the axis of the rows."""
+    parts = [compute(eta, params, response) for _, eta, params, response in chunks]
     if isinstance(parts[0], tuple):
         return tuple(np.concatenate(part, axis=axis) for part in zip(*parts))
     if isinstance(parts[0], dict):

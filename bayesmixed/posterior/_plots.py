@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import arviz as az
@@ -18,7 +19,6 @@ import numpy as np
 import pandas as pd
 
 from ..design._columns import is_numeric
-from ..spec._terms import formula_columns
 from ._draws import extract_draws, joined
 from ._effects import effect_grid
 from ._smooths import smooth_curve, smooth_grid
@@ -173,13 +173,12 @@ def _single_column_groups(posterior: Posterior) -> list[str]:
 
 def _held_values(posterior: Posterior, X: pd.DataFrame) -> dict[str, object]:
     """Values for columns that are not predictors' typical values: group
-    columns (any level; their effects are left out) and the columns of
-    binomial trials (set to 1 after encoding) take the first row's."""
+    columns (any level; their effects are left out) and the columns of the
+    response's addition terms (binomial trials are then set to 1) take the
+    first row's."""
     spec = posterior.design.spec
     fixed = {column for part in (spec, *spec.dpars.values()) for term in part.groups for column in term.factors}
-    trials = spec.trials
-    if trials and not trials.isdigit():
-        fixed |= formula_columns(trials)
+    fixed |= spec.additions.columns
     return {column: X[column].iloc[0] for column in fixed if column in X.columns}
 
 
@@ -190,7 +189,7 @@ def _expected_on(posterior: Posterior, grid: pd.DataFrame, groups: Sequence[str]
     chunks = posterior.chunks(posterior.design.transform(grid), len(grid), rng=posterior.rng(3), groups=groups)
     if family.labels:  # categorical: a curve per category
         columns = joined(
-            chunks, lambda eta, params, _: interval_columns(family.probabilities(eta, params), prob)
+            chunks, lambda eta, params, response: interval_columns(family.probabilities(eta, params, response), prob)
         )  # each (n, K)
         frames = [
             grid.assign(category=category, **{name: values[:, k] for name, values in columns.items()})
@@ -198,8 +197,10 @@ def _expected_on(posterior: Posterior, grid: pd.DataFrame, groups: Sequence[str]
         ]
         return pd.concat(frames, ignore_index=True)
 
-    def expected(eta, params, trials):  # binomial trials set to 1: probabilities
-        mean = family.mean(eta, params, None if trials is None else np.ones_like(trials))
+    def expected(eta, params, response):  # binomial trials set to 1: probabilities
+        if response.trials is not None:
+            response = replace(response, trials=np.ones_like(response.trials))
+        mean = family.mean(eta, params, response)
         return interval_columns(mean, prob)
 
     return grid.assign(**joined(chunks, expected))

@@ -18,10 +18,10 @@ import pandas as pd
 import xarray as xr
 
 from .._memory import CHUNK_VALUES, LOG_LIKELIHOOD_VALUES
-from .._names import brms_coefficient, brms_effect
+from .._names import brms_effect
 from ..design import DesignData, ModelDesign
 from ..exceptions import ParetoKWarning, warn
-from ..families import LINEAR, Family
+from ..families import LINEAR, Family, ResponseData
 from ._draws import (
     extract_draws,
     family_inputs,
@@ -34,8 +34,8 @@ from ._tables import fixef_table, ranef_table, summary_columns, varcorr_table
 from ._variables import POPULATION, reported_variables
 
 #: a chunk of rows: their slice, the mean's linear predictor and the family's
-#: parameters per draw, and their trials
-Chunk = tuple[slice, np.ndarray, dict[str, np.ndarray], "np.ndarray | None"]
+#: parameters per draw, and the values of the response's addition terms
+Chunk = tuple[slice, np.ndarray, dict[str, np.ndarray], ResponseData]
 
 
 @dataclass
@@ -107,21 +107,25 @@ class Posterior:
             rows = slice(start, start + step)
             part = self.design.rows(data, rows) if step < n_rows else data
             eta, params = family_inputs(draws, self.design, part, self.family, effects=effects, groups=groups)
-            yield rows, eta, params, part[self.design.mu_names[0]].trials
+            yield rows, eta, params, part[self.design.mu_names[0]].response
 
     def chunks_of(self, X: pd.DataFrame) -> Iterator[Chunk]:
         """The rows of the frame X in chunks (see :meth:`chunks`)."""
         yield from self.chunks(self.design.transform(X), len(X), rng=self.rng(1))
 
     def per_chunk(self, X: pd.DataFrame, compute, axis: int = 0):
-        """``compute(eta, params, trials)`` over the chunks of X's rows, joined."""
+        """``compute(eta, params, response)`` over the chunks of X's rows, joined."""
         return joined(self.chunks_of(X), compute, axis)
 
     # -- predictions -----------------------------------------------------------
 
     def class_probabilities(self, X: pd.DataFrame) -> np.ndarray:
         """Posterior mean class probabilities (families that have them), n x K."""
-        return self.per_chunk(X, lambda eta, params, _: self.family.probabilities(eta, params).mean(axis=0))
+
+        def mean_probabilities(eta, params, response):
+            return self.family.probabilities(eta, params, response).mean(axis=0)
+
+        return self.per_chunk(X, mean_probabilities)
 
     def predict(self, X: pd.DataFrame, return_std: bool = False, scale: str = "response"):
         """Posterior mean of the expected response or of the linear predictor
@@ -137,11 +141,11 @@ class Posterior:
         # draws of angles (von Mises) are averaged on the circle
         summaries = LINEAR if scale == "link" else self.family.summaries
 
-        def summary(eta, params, trials):
-            values = eta if scale == "link" else self.family.mean(eta, params, trials)
+        def summary(eta, params, response):
+            values = eta if scale == "link" else self.family.mean(eta, params, response)
             if not return_std:
                 return summaries.mean(values)
-            spread = eta if scale == "link" else self.family.sample(rng, eta, params, trials)
+            spread = eta if scale == "link" else self.family.sample(rng, eta, params, response)
             return summaries.mean(values), summaries.std(spread)
 
         return self.per_chunk(X, summary)
@@ -159,11 +163,11 @@ class Posterior:
             )
         rng = self.rng(2)
 
-        def interval(eta, params, trials):
+        def interval(eta, params, response):
             values = (
-                self.family.sample(rng, eta, params, trials)
+                self.family.sample(rng, eta, params, response)
                 if kind == "predictive"
-                else self.family.mean(eta, params, trials)
+                else self.family.mean(eta, params, response)
             )
             return self.family.summaries.quantile(values, [alpha / 2, 1 - alpha / 2]).T
 
@@ -172,7 +176,7 @@ class Posterior:
     def posterior_epred(self, X: pd.DataFrame) -> np.ndarray:
         """Draws of the expected response (category probabilities for labels)."""
         if self.family.labels:
-            return self.per_chunk(X, lambda eta, params, _: self.family.probabilities(eta, params), axis=1)
+            return self.per_chunk(X, self.family.probabilities, axis=1)
         return self.per_chunk(X, self.family.mean, axis=1)
 
     def posterior_linpred(self, X: pd.DataFrame) -> np.ndarray:
@@ -182,15 +186,16 @@ class Posterior:
     def sample_posterior_predictive(self, X: pd.DataFrame) -> np.ndarray:
         """Draws of new responses, one row per posterior draw."""
         rng = self.rng(2)
-        return self.per_chunk(X, lambda eta, params, trials: self.family.sample(rng, eta, params, trials), axis=1)
+        return self.per_chunk(X, lambda eta, params, response: self.family.sample(rng, eta, params, response), axis=1)
 
     def log_predictive_density(self, X: pd.DataFrame, y: np.ndarray) -> np.ndarray:
-        """Pointwise ``log mean_s p(y_i | theta_s)`` of each row."""
+        """Pointwise ``log mean_s p(y_i | theta_s)`` of each row (censored and
+        truncated as X's addition terms say; not weighted)."""
         return np.concatenate([
             log_predictive_density(self.family.log_likelihood(
-                self.family.check_response(y[rows], trials), eta, params, trials
+                self.family.check_response(y[rows], response), eta, params, response, weighted=False
             ))
-            for rows, eta, params, trials in self.chunks_of(X)
+            for rows, eta, params, response in self.chunks_of(X)
         ])
 
     # -- the observations and PSIS-LOO -------------------------------------------
@@ -206,8 +211,8 @@ class Posterior:
         kept = chains * n_draws * len(y) <= LOG_LIKELIHOOD_VALUES
         if kept:
             log_lik = np.empty((chains * n_draws, len(y)))  # filled chunk by chunk
-            for rows, eta, params, trials in self.chunks(data, len(y), new_levels="error"):
-                log_lik[:, rows] = self.family.log_likelihood(y[rows], eta, params, trials)
+            for rows, eta, params, response in self.chunks(data, len(y), new_levels="error"):
+                log_lik[:, rows] = self.family.log_likelihood(y[rows], eta, params, response)
             groups["log_likelihood"] = xr.Dataset(
                 {"y": (("chain", "draw", "obs"), log_lik.reshape(chains, n_draws, -1))}, coords=coords
             )
@@ -234,10 +239,7 @@ class Posterior:
 
     def loo(self, k_threshold: float | None = None):
         """In-sample PSIS-LOO, naming observations whose Pareto k exceeds the threshold."""
-        idata = self.pointwise()
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # arviz's own, less specific warning
-            result = az.loo(idata, pointwise=True)
+        result = psis_loo(self.pointwise())
         threshold = result.good_k if k_threshold is None else k_threshold
         _warn_high_pareto_k(np.asarray(result.pareto_k), threshold)
         return result
@@ -281,19 +283,51 @@ class Posterior:
         """Each group level's coefficients: population-level plus that level's effects."""
         variables = reported_variables(self.idata, self.design, self.family, group_effects=True)
         draws = {v.name: v.values.ravel() for v in variables}
-        population = [v.label for v in variables if v.section == POPULATION]
+        population = [(v.label, v.name) for v in variables if v.section == POPULATION]
         levels_of = {
             block.group: block.level_labels for predictor in self.design.predictors.values() for block in predictor.blocks
         }
         tables = {}
         for group, levels in levels_of.items():
             values = np.stack([
-                draws[brms_coefficient(term)] + draws.get(brms_effect(group, level, term), 0.0)
-                for level in levels for term in population
+                draws[name] + draws.get(brms_effect(group, level, term), 0.0)
+                for level in levels for term, name in population
             ], axis=1)
-            index = pd.MultiIndex.from_product([levels, population], names=["level", "term"])
+            terms = [term for term, _ in population]
+            index = pd.MultiIndex.from_product([levels, terms], names=["level", "term"])
             tables[group] = pd.DataFrame(summary_columns(values, prob), index=index)
         return tables
+
+
+#: how little a row's log-likelihood may vary over the draws for it to count as constant
+FLAT_LOG_LIKELIHOOD = 1e-6
+
+
+def psis_loo(idata: az.InferenceData):
+    """arviz's PSIS-LOO, exact where a row's log-likelihood is the same in
+    every draw (a right-censored row far below the distribution's mass has
+    ``log P(Y > y) = 0``): there its importance weights are all equal, the
+    leave-one-out density is that value and Pareto k is 0, where arviz's
+    tail fit of identical weights gives NaN."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # arviz's own, less specific warning
+        result = az.loo(idata, pointwise=True)
+    log_lik = idata.log_likelihood["y"].to_numpy()
+    log_lik = log_lik.reshape(-1, log_lik.shape[-1])
+    flat = np.ptp(log_lik, axis=0) < FLAT_LOG_LIKELIHOOD
+    if not flat.any():
+        return result
+    loo_i = result["loo_i"].copy()
+    loo_i[flat] = log_predictive_density(log_lik[:, flat])
+    pareto_k = result["pareto_k"].copy()
+    pareto_k[flat] = 0.0
+    values = loo_i.to_numpy()
+    result["loo_i"], result["pareto_k"] = loo_i, pareto_k
+    result["elpd_loo"] = float(values.sum())
+    result["se"] = float(np.sqrt(len(values) * np.var(values)))
+    result["p_loo"] = float(log_predictive_density(log_lik).sum() - values.sum())
+    result["warning"] = bool(np.any(pareto_k.to_numpy() > result["good_k"]))
+    return result
 
 
 def _warn_high_pareto_k(k: np.ndarray, threshold: float) -> None:

@@ -12,10 +12,13 @@ import pandas as pd
 
 from ..design import ModelDesign
 from ..families import Family
+from ._monotonic import SIMPLEX
 from ._tables import interval_columns
-from ._variables import reported_variables
+from ._variables import FAMILY, POPULATION, SMOOTHS, reported_variables
 
 STATS = ["Estimate", "Est.Error", "l-95% CI", "u-95% CI", "Rhat", "Bulk_ESS", "Tail_ESS"]
+#: the sections after the groups', in the order brms prints them (others follow)
+SECTION_ORDER = [SMOOTHS, POPULATION, SIMPLEX, FAMILY]
 
 
 def _interval_labels(prob: float) -> tuple[str, str]:
@@ -88,6 +91,10 @@ def _formatted(table: pd.DataFrame) -> pd.DataFrame:
     return shown
 
 
+def _position(section: str) -> int:
+    return SECTION_ORDER.index(section) if section in SECTION_ORDER else len(SECTION_ORDER)
+
+
 def summarize(
     idata: az.InferenceData,
     design: ModelDesign,
@@ -104,9 +111,10 @@ def summarize(
     chained = "approximation" not in posterior.attrs
     for variable in reported_variables(idata, design, family):
         rows.setdefault(variable.section, {})[variable.label] = _row(variable.values, prob, chained)
+    order = sorted(rows, key=lambda name: -1 if name.startswith("~") else _position(name))
     sections = {
-        section: pd.DataFrame(list(table.values()), index=list(table), columns=columns)
-        for section, table in rows.items()
+        section: pd.DataFrame(list(rows[section].values()), index=list(rows[section]), columns=columns)
+        for section in order
     }
     levels = {
         f"~{block.group}": block.n_levels

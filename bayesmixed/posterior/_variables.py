@@ -10,6 +10,7 @@ import numpy as np
 
 from .._names import (
     THRESHOLD_DIM,
+    THRESHOLD_GROUP_DIM,
     BlockNames,
     SmoothNames,
     brms_coefficient,
@@ -78,11 +79,11 @@ def reported_variables(
                             brms_cor(group, terms[j], terms[k]),
                             values(BlockNames(block.key).cor, j, k),
                         ))
+    found += population_variables(idata, design)
     for predictor in design.predictors.values():
         for term in predictor.terms:
             if term.group is None:
                 found += term_variables(term, predictor, values)
-    found += population_variables(idata, design)
     for name in family.parameters:
         if name not in design.dpars:
             found.append(Variable(FAMILY, name, name, values(name)))
@@ -125,7 +126,12 @@ def population_variables(idata: az.InferenceData, design: ModelDesign) -> list[V
     found = []
     for predictor in design.predictors.values():
         variable = predictor.variable("Intercept")
-        if variable in posterior and THRESHOLD_DIM in posterior[variable].dims:
+        if variable in posterior and THRESHOLD_GROUP_DIM in posterior[variable].dims:
+            for g, level in enumerate(posterior[THRESHOLD_GROUP_DIM].to_numpy()):
+                for k, number in enumerate(posterior[THRESHOLD_DIM].to_numpy()):
+                    label = threshold(int(number), level)
+                    found.append(Variable(POPULATION, label, brms_coefficient(label), values(variable, g, k)))
+        elif variable in posterior and THRESHOLD_DIM in posterior[variable].dims:
             for k, number in enumerate(posterior[THRESHOLD_DIM].to_numpy()):
                 label = threshold(int(number))
                 found.append(Variable(POPULATION, label, brms_coefficient(label), values(variable, k)))
@@ -133,9 +139,10 @@ def population_variables(idata: az.InferenceData, design: ModelDesign) -> list[V
             label = predictor.label("Intercept")
             found.append(Variable(POPULATION, label, brms_coefficient(label), values(variable)))
     for predictor in design.predictors.values():
-        for j, coef in enumerate(predictor.coef_names):
+        kinds = [term.brms_class for term in predictor.terms for _ in term.fixed_names]
+        for j, (coef, kind) in enumerate(zip(predictor.coef_names, kinds)):
             label = predictor.label(coef)
-            found.append(Variable(POPULATION, label, brms_coefficient(label), values(predictor.variable("b"), j)))
+            found.append(Variable(POPULATION, label, brms_coefficient(label, kind), values(predictor.variable("b"), j)))
     return found
 
 

@@ -267,6 +267,43 @@ class LKJ(Prior):
         self.eta = eta
 
 
+class Dirichlet(Prior):
+    """Dirichlet prior on a simplex: the shape of a monotonic effect (brms'
+    class ``simo``, whose default is ``dirichlet(1)``, uniform over simplexes).
+
+    Parameters
+    ----------
+    alpha : float or sequence of float, default=1
+        The concentration: one value for every element, or one per element
+        (a monotonic term of D + 1 levels has D: one per step between
+        adjacent levels). Larger values hold the steps closer to equal.
+
+    Examples
+    --------
+    >>> Dirichlet(2)
+    Dirichlet(alpha=2)
+    """
+
+    _hyper = ("alpha",)
+    _label = "dirichlet"
+    _pymc = (pm.Dirichlet, {"alpha": "a"})
+    support = "simplex"
+
+    def __init__(self, alpha=1.0):
+        self.alpha = alpha
+
+    def concentration(self, size: int) -> np.ndarray:
+        """The concentration of a simplex of ``size`` elements."""
+        alpha = np.asarray(self.alpha, dtype=float)
+        if alpha.ndim == 0:
+            return np.full(size, float(alpha))
+        if alpha.shape != (size,):
+            raise ValueError(
+                f"The simplex prior {self} has {alpha.size} concentrations; the simplex has {size} elements."
+            )
+        return alpha
+
+
 class Decov(Prior):
     """rstanarm's ``decov`` prior on the covariance matrix of a group's effects.
 

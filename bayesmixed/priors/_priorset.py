@@ -19,6 +19,7 @@ from ._distributions import (
     LKJ,
     SCALABLE,
     Decov,
+    Dirichlet,
     Exponential,
     Flat,
     HalfNormal,
@@ -35,6 +36,7 @@ PREDICTOR_CLASSES: dict[str, tuple[str, ...]] = {
     "sd": ("real", "positive", "covariance"),
     "cor": ("correlation",),
     "sds": ("real", "positive"),
+    "simo": ("simplex",),
 }
 #: what a ``dpar`` entry of Priors may set: the predictor classes and the
 #: per-coefficient and per-group entries
@@ -86,6 +88,10 @@ class Priors(BaseEstimator):
     - ``cor``: correlations of group-level effects (an :class:`LKJ` prior);
     - ``sds``: standard deviations of the penalised parts of smooths (their
       wiggliness; brms' class ``sds``);
+    - ``simo``: the simplexes of monotonic effects ``mo(x)`` (the share of
+      the whole effect that each step between adjacent levels takes), a
+      :class:`Dirichlet` prior (brms' class ``simo``; ``Dirichlet(1)`` in
+      every preset). The coefficient of a monotonic effect has class ``b``;
     - every distributional parameter that a family declares, by its brms
       name (:func:`prior_classes` lists them all): ``sigma`` (residual sd),
       ``shape``, ``phi`` (precision), ``nu`` (Student-t degrees of freedom),
@@ -99,8 +105,10 @@ class Priors(BaseEstimator):
     preset : {"default", "rstanarm", "brms"}, default="default"
         Where unset priors come from: bayesmixed's own defaults, rstanarm's
         or brms' (the priors page of the docs lists the exact rules).
-    Intercept, b, sd, cor, sds : Prior or None
-        Class-level priors of the linear predictors.
+    Intercept, b, sd, cor, sds, simo : Prior or None
+        Class-level priors of the linear predictors. ``simo`` applies to
+        every monotonic term's simplex: a scalar concentration to simplexes
+        of any length, a vector of D to those of D elements.
     **dpars : Prior or None
         Priors of the families' parameters by name (``sigma=``, ``shape=``,
         ...), each a keyword parameter of its own for ``get_params``.
@@ -113,7 +121,7 @@ class Priors(BaseEstimator):
     dpar : dict of str to Priors or dict, optional
         Priors of the linear predictor of one distributional parameter, as
         brms' ``prior(..., dpar = "sigma")``: ``{"sigma": Priors(b=Normal(0, 1))}``
-        (only ``Intercept``, ``b``, ``sd``, ``cor``, ``sds``, ``coef`` and
+        (only ``Intercept``, ``b``, ``sd``, ``cor``, ``sds``, ``simo``, ``coef`` and
         ``group`` apply; the outer preset fills the rest). The class priors above apply
         to the mean's predictors only; for a categorical model they apply to
         every category's predictor (``mu2``, ``mu3``, ...), and a ``dpar``
@@ -136,6 +144,7 @@ class Priors(BaseEstimator):
         sd=None,
         cor=None,
         sds=None,
+        simo=None,
         coef=None,
         group=None,
         dpar=None,
@@ -147,6 +156,7 @@ class Priors(BaseEstimator):
         self.sd = sd
         self.cor = cor
         self.sds = sds
+        self.simo = simo
         self.coef = coef
         self.group = group
         self.dpar = dpar
@@ -177,7 +187,7 @@ class Priors(BaseEstimator):
         family_slots = [slot for slot in DPAR_SLOTS if getattr(entry, slot) is not None]
         if family_slots or entry.dpar:
             raise ValueError(
-                f"The priors of dpar {name!r} may set Intercept, b, sd, cor, sds, coef and group; "
+                f"The priors of dpar {name!r} may set Intercept, b, sd, cor, sds, simo, coef and group; "
                 f"got {family_slots or ['dpar']}."
             )
         values = {slot: getattr(entry, slot) for slot in _PREDICTOR_SLOTS}
@@ -252,11 +262,64 @@ class PredictorPriors:
     sd: dict[str, list[ResolvedPrior]]  # by block key: one per effect, or one Decov
     cor: dict[str, ResolvedPrior]  # by block key, correlated blocks with sd priors only
     sds: dict[str, ResolvedPrior] = field(default_factory=dict)  # by smooth key
+    #: by monotonic term key, resolved when the model asks (:meth:`simplex`)
+    simo: dict[str, ResolvedPrior] = field(default_factory=dict)
+    #: by category-specific term key, one per column, resolved when the model asks
+    #: (:meth:`category_specific`)
+    bcs: dict[str, list[ResolvedPrior]] = field(default_factory=dict)
+    #: the priors given for this predictor, which :meth:`simplex` and
+    #: :meth:`category_specific` resolve from, and the data's scales
+    given: Priors | None = field(default=None, repr=False)
+    scales: DataScales | None = field(default=None, repr=False)
+    dpar: str = ""
 
     def rows(self) -> list[ResolvedPrior]:
         rows = [self.intercept] if self.intercept else []
         rows += self.b + [r for block in self.sd.values() for r in block] + list(self.cor.values())
-        return rows + list(self.sds.values())
+        rows += [r for block in self.bcs.values() for r in block]
+        return rows + list(self.sds.values()) + list(self.simo.values())
+
+    def category_specific(self, key: str, names: list[str], x_scales: np.ndarray) -> list[ResolvedPrior]:
+        """The priors (the class prior ``b``) of the columns ``names`` of the
+        category-specific term ``key``, one per column, shared by its
+        thresholds' coefficients; autoscaled priors are scaled by the
+        column's sd ``x_scales`` as population-level coefficients are.
+
+        Resolved on first use, when the model is built (as :meth:`simplex`).
+        """
+        if key not in self.bcs:
+            given = self.given if self.given is not None else Priors()
+            defaults = _preset_defaults(given.preset, self.scales)
+            resolved = []
+            for name, x_scale in zip(names, x_scales):
+                label = f"cs({name})"
+                specified, source = _pick(given, "b", default=defaults["b"])
+                prior = _adjust(specified, 0.0, self.scales.y_scale / x_scale)
+                resolved.append(ResolvedPrior("b", specified, prior, source, coef=label, dpar=self.dpar))
+            self.bcs[key] = resolved
+        return self.bcs[key]
+
+    def simplex(self, key: str, label: str, size: int) -> ResolvedPrior:
+        """The prior (class ``simo``) of the simplex of ``size`` elements of
+        the monotonic term ``key`` (brms' name of it: ``label``, ``mox1``).
+
+        Resolved on first use, when the model is built, and kept: the
+        predictor's terms do not say before then which simplexes it has, so
+        ``get_prior`` does not list them and ``prior_summary`` does.
+        """
+        if key not in self.simo:
+            given = self.given if self.given is not None else Priors()
+            specified, source = _pick(given, "simo", default=Dirichlet(1.0))
+            try:
+                prior = Dirichlet(specified.concentration(size))
+            except ValueError:
+                raise ValueError(
+                    f"The simo prior {specified} has {np.size(specified.alpha)} concentrations; the simplex "
+                    f"{label!r} has {size} elements (one per step between {size + 1} levels): give one "
+                    "value for every element, or one per element."
+                ) from None
+            self.simo[key] = ResolvedPrior("simo", specified, prior, source, coef=label, dpar=self.dpar)
+        return self.simo[key]
 
 
 @dataclass
@@ -293,6 +356,7 @@ def _preset_defaults(preset: str, scales: DataScales) -> dict[str, Prior]:
             "cor": LKJ(1.0),
             # stan_gamm4's prior_smooth = exponential(autoscale = FALSE)
             "sds": Exponential(1.0),
+            "simo": Dirichlet(1.0),
         }
     if preset == "brms":
         # brms: student_t(3, round(median(y), 1), max(2.5, round(mad(y), 1))) for the
@@ -304,6 +368,7 @@ def _preset_defaults(preset: str, scales: DataScales) -> dict[str, Prior]:
             "sd": StudentT(3.0, 0.0, scale),
             "cor": LKJ(1.0),
             "sds": StudentT(3.0, 0.0, scale),
+            "simo": Dirichlet(1.0),
             # family parameters on the scale of y (Gaussian and Student-t sigma)
             "sigma": StudentT(3.0, 0.0, scale),
         }
@@ -314,6 +379,7 @@ def _preset_defaults(preset: str, scales: DataScales) -> dict[str, Prior]:
         "sd": HalfNormal(1.0) if scales.link_scale else HalfNormal(0.5, autoscale=True),
         "cor": LKJ(2.0),
         "sds": HalfNormal(1.0, autoscale=True),
+        "simo": Dirichlet(1.0),
     }
 
 
@@ -538,4 +604,4 @@ def _resolve_predictor(priors: Priors, terms: PredictorTerms, dpar: str) -> Pred
         sds[key] = ResolvedPrior(
             "sds", specified, _adjust(specified, 0.0, scales.y_scale), source, coef=label, dpar=dpar
         )
-    return PredictorPriors(intercept=intercept, b=b, sd=sd, cor=cor, sds=sds)
+    return PredictorPriors(intercept=intercept, b=b, sd=sd, cor=cor, sds=sds, given=priors, scales=scales, dpar=dpar)

@@ -1,7 +1,10 @@
 """Model specification: formula or parameters -> a plain description of terms."""
 
+from ._category_specific import CategorySpecificTerm
 from ._formula import FORMULA_TERMS, formula_term, parse_formula
+from ._monotonic import ColumnTerm, MonotonicTerm
 from ._parameters import quote_name, spec_from_parameters
+from ._response import ResponseTerms
 from ._scan import Chunk, split_arguments, wrapped
 from ._smooth import SmoothTerm
 from ._spec import ModelSpec
@@ -9,11 +12,15 @@ from ._terms import GroupTerm, OffsetTerm, PopulationTerm, Term, brms_name
 
 __all__ = [
     "FORMULA_TERMS",
+    "CategorySpecificTerm",
     "Chunk",
+    "ColumnTerm",
     "GroupTerm",
     "ModelSpec",
+    "MonotonicTerm",
     "OffsetTerm",
     "PopulationTerm",
+    "ResponseTerms",
     "SmoothTerm",
     "Term",
     "brms_name",

@@ -13,6 +13,7 @@ from __future__ import annotations
 from formulaic import Formula
 
 from ..exceptions import FormulaError
+from ._response import ResponseTerms, parse_response_terms
 from ._scan import (
     NAME,
     check_expr,
@@ -72,7 +73,7 @@ def parse_formula(formula: str) -> ModelSpec:
             "The formula has more than one '~'.", formula, tildes[1], tildes[1] + 1
         )
     tilde = tildes[0]
-    response, trials = _parse_response(formula, tilde)
+    response, additions = _parse_response(formula, tilde)
 
     rhs_offset = tilde + 1
     if not formula[rhs_offset:].strip():
@@ -109,20 +110,21 @@ def parse_formula(formula: str) -> ModelSpec:
             "intercept-only model.",
             formula, rhs_offset, len(formula),
         )
-    return ModelSpec(response or None, (PopulationTerm(fixed), *terms), trials)
+    return ModelSpec(response or None, (PopulationTerm(fixed), *terms), additions)
 
 
-def _parse_response(formula: str, tilde: int) -> tuple[str, str | None]:
-    """The response's name and, for binomial forms, the trials expression.
+def _parse_response(formula: str, tilde: int) -> tuple[str, ResponseTerms]:
+    """The response's name and its addition terms.
 
     ``y``; ``cbind(successes, failures)`` (trials = successes + failures);
-    ``successes | trials(n)``.
+    ``y | addition(...) + ...`` (brms' ``trials()``, ``cens()``, ``trunc()``,
+    ``weights()``, ``se()``, ``rate()``).
     """
     text = formula[:tilde]
     response = text.strip()
     start = len(text) - len(text.lstrip())
     if not response:
-        return "", None
+        return "", ResponseTerms()
     inner = wrapped(response, "cbind")
     if inner is not None:
         parts = [p.strip() for p in split_arguments(inner)]
@@ -132,23 +134,23 @@ def _parse_response(formula: str, tilde: int) -> tuple[str, str | None]:
                 formula, start, start + len(response),
             )
         check_expr(parts[1], start, formula, "failures of cbind()")
-        return parts[0].strip("`"), f"{parts[0]} + ({parts[1]})"
+        return parts[0].strip("`"), ResponseTerms(trials=f"{parts[0]} + ({parts[1]})")
     bar = find_bar(response, start, formula)
     if bar is not None:
         j, width = bar
-        name, rest = response[:j].strip(), response[j + width :].strip()
-        trials = wrapped(rest, "trials")
-        if width != 1 or trials is None or not NAME.match(name) or not trials.strip():
+        name, rest = response[:j].strip(), response[j + width :]
+        if width != 1 or not NAME.match(name) or not rest.strip():
             raise FormulaError(
-                "A response with a bar must read successes | trials(n).",
+                "A response with a bar reads y | addition terms, as in s | trials(n) or "
+                "y | cens(c) + trunc(lb = 0).",
                 formula, start, start + len(response),
             )
-        check_expr(trials.strip(), start, formula, "trials()")
-        return name.strip("`"), trials.strip()
+        rest_start = start + j + width + len(rest) - len(rest.lstrip())
+        return name.strip("`"), parse_response_terms(rest.strip(), rest_start, formula)
     if not NAME.match(response):
         raise FormulaError(
-            "The response must be a column name (or cbind(s, f) or s | trials(n)); "
-            "transform y before fitting instead.",
+            "The response must be a column name (or cbind(s, f), or y | addition terms such as "
+            "s | trials(n)); transform y before fitting instead.",
             formula, start, start + len(response),
         )
-    return response.strip("`"), None
+    return response.strip("`"), ResponseTerms()

@@ -176,7 +176,7 @@ def parameter_formula(parameter: str, formula: str) -> ModelSpec:
         raise FormulaError(
             f"The formula given for {parameter!r} has the response {spec.response!r}.", formula
         )
-    if spec.smooths or spec.offsets or spec.trials:
+    if spec.smooths or spec.offsets or spec.additions.to_formula():
         raise FormulaError(
             f"The formula of nonlinear parameter {parameter!r} takes population-level and group terms only.",
             formula,

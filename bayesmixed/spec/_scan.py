@@ -19,8 +19,6 @@ NAME = re.compile(r"^(?:[A-Za-z_.][A-Za-z0-9_.]*|`[^`]+`)$")
 #: brms' special terms, which formulaic would misread (``cs()`` is its cubic
 #: spline) or reject deep inside: recognised here first, by name
 _BRMS_SPECIALS = {
-    "cs": "category-specific effects",
-    "mo": "monotonic effects",
     "me": "measurement error",
     "mi": "imputation of missing values",
     "gp": "Gaussian processes",
@@ -36,7 +34,17 @@ _BRMS_SPECIALS = {
     "gr": "grouping terms with options",
     "mm": "multi-membership grouping",
 }
-_SPECIAL_CALL = re.compile(r"(?<![A-Za-z0-9_.])(" + "|".join(_BRMS_SPECIALS) + r")\s*\(")
+#: brms' special terms that bayesmixed reads as terms of their own: a kind of
+#: term claims them at the top level of a formula (``mo(x)``, ``mo(x):z``);
+#: anywhere else -- inside a group term or another expression -- they are
+#: refused, naming the forms that are supported
+TERM_SPECIALS = {
+    "mo": ("monotonic effects", "mo(x), mo(x):z or mo(x) * z"),
+    "cs": ("category-specific effects of ordinal models", "cs(x) or cs(x + z)"),
+}
+_SPECIAL_CALL = re.compile(
+    r"(?<![A-Za-z0-9_.])(" + "|".join([*_BRMS_SPECIALS, *TERM_SPECIALS]) + r")\s*\("
+)
 _OPEN = "([{"
 _CLOSE = ")]}"
 
@@ -171,20 +179,37 @@ def find_bar(inner: str, offset: int, formula: str) -> tuple[int, int] | None:
     return bars[0]
 
 
-def refuse_specials(text: str, start: int, formula: str) -> None:
-    """A FormulaError at the first brms special term in ``text`` (outside quotes)."""
+def refuse_specials(text: str, start: int, formula: str, what: str = "") -> None:
+    """A FormulaError at the first brms special term in ``text`` (outside
+    quotes); ``what`` names the part of the formula that ``text`` is."""
     for i, _, _ in scan_lenient(text):
         match = _SPECIAL_CALL.match(text, i)
         if match:
             name = match.group(1)
-            raise FormulaError(
-                f"brms' {name}() ({_BRMS_SPECIALS[name]}) is not supported by bayesmixed yet.",
-                formula, start + i, start + i + len(name),
-            )
+            if name == "mo" and what.startswith("random-effect"):
+                message = (
+                    "Inside group terms, brms' mo() (monotonic effects) is read as a term of its own, "
+                    "(1 + mo(x) | g); not inside another expression or interaction."
+                )
+            elif name in TERM_SPECIALS and what.startswith("random-effect"):
+                kind, forms = TERM_SPECIALS[name]
+                message = (
+                    f"brms' {name}() ({kind}) inside group terms, as in (1 + {name}(x) | g), is not "
+                    f"supported yet; bayesmixed reads it as a population-level term: {forms}."
+                )
+            elif name in TERM_SPECIALS:
+                kind, forms = TERM_SPECIALS[name]
+                message = (
+                    f"brms' {name}() ({kind}) is supported as a population-level term of its own "
+                    f"({forms}), not inside another expression or grouping factor."
+                )
+            else:
+                message = f"brms' {name}() ({_BRMS_SPECIALS[name]}) is not supported by bayesmixed yet."
+            raise FormulaError(message, formula, start + i, start + i + len(name))
 
 
 def check_expr(expr: str, start: int, formula: str, what: str) -> None:
-    refuse_specials(expr, start, formula)
+    refuse_specials(expr, start, formula, what)
     try:
         Formula(expr)
     except (FormulaicError, SyntaxError) as error:

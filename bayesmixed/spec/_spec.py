@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
+from ._response import ResponseTerms
 from ._smooth import SmoothTerm
-from ._terms import GroupTerm, OffsetTerm, PopulationTerm, Term, formula_columns
+from ._terms import GroupTerm, OffsetTerm, PopulationTerm, Term
 
 
 @dataclass(frozen=True)
@@ -19,9 +20,10 @@ class ModelSpec:
     terms : tuple of Term
         The linear predictor's terms: the :class:`PopulationTerm` first, then
         the others in the order written.
-    trials : str or None
-        Expression for the number of binomial trials (``cbind(s, f)`` gives
-        ``s + f``; ``s | trials(n)`` gives ``n``).
+    additions : ResponseTerms
+        brms' addition terms of the response: binomial trials (``cbind(s, f)``
+        gives ``s + (f)``; ``s | trials(n)`` gives ``n``), censoring,
+        truncation, weights, known standard errors, a rate.
     dpars : dict of str to ModelSpec
         Family parameters with a linear predictor of their own (brms'
         distributional formulas such as ``sigma ~ x + (1 | g)``), by name.
@@ -29,7 +31,7 @@ class ModelSpec:
 
     response: str | None
     terms: tuple[Term, ...]
-    trials: str | None = None
+    additions: ResponseTerms = field(default_factory=ResponseTerms)
     dpars: dict[str, ModelSpec] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -43,11 +45,16 @@ class ModelSpec:
         response: str | None,
         fixed: str,
         *terms: Term,
-        trials: str | None = None,
+        additions: ResponseTerms | None = None,
         dpars: dict[str, ModelSpec] | None = None,
     ) -> ModelSpec:
         """The spec with population-level part ``fixed`` and the other ``terms``."""
-        return cls(response, (PopulationTerm(fixed), *terms), trials, dict(dpars or {}))
+        return cls(response, (PopulationTerm(fixed), *terms), additions or ResponseTerms(), dict(dpars or {}))
+
+    @property
+    def trials(self) -> str | None:
+        """The binomial trials' expression, if any."""
+        return self.additions.trials
 
     def kind(self, term_type: type) -> tuple:
         """The terms of one kind, in order."""
@@ -77,9 +84,7 @@ class ModelSpec:
     @property
     def columns(self) -> set[str]:
         """Every data column the spec reads (its distributional formulas too)."""
-        columns = set().union(*(term.columns for term in self.terms))
-        if self.trials is not None and not self.trials.isdigit():
-            columns |= formula_columns(self.trials)
+        columns = set().union(*(term.columns for term in self.terms)) | self.additions.columns
         for dpar in self.dpars.values():
             columns |= dpar.columns
         return columns
@@ -88,8 +93,9 @@ class ModelSpec:
         """Render the spec as an lme4-style formula."""
         rhs = " + ".join(term.to_formula() for term in self.terms)
         response = self.response or ""
-        if self.trials is not None:
-            response = f"{response} | trials({self.trials})"
+        if self.additions.to_formula():
+            # the parameters' spec has no response name: brms' y stands in for it
+            response = f"{response or 'y'} | {self.additions.to_formula()}"
         return f"{response} ~ {rhs}".strip()
 
     def to_formulas(self) -> list[str]:

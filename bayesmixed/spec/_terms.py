@@ -9,13 +9,22 @@ what none of them claims is population-level, handed to formulaic.
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from formulaic import Formula
 
 from ..exceptions import FormulaError
-from ._scan import NAME, Chunk, check_expr, find_bar, refuse_specials, wrapped
+from ._scan import (
+    NAME,
+    Chunk,
+    check_expr,
+    find_bar,
+    refuse_specials,
+    split_terms,
+    wrapped,
+)
 
 
 def formula_columns(expr: str) -> frozenset[str]:
@@ -108,11 +117,16 @@ class GroupTerm(Term):
     correlated : bool
         Whether the block's effects are correlated (``|``) or independent
         (``||``).
+    monotonic : tuple of str
+        Columns of the block's monotonic effects (``(1 + mo(x) | g)``: the
+        group's effects of ``mo(x)``, on the simplex of the population-level
+        ``mo(x)``, as in brms), after the columns of ``expr``.
     """
 
     expr: str
     factors: tuple[str, ...]
     correlated: bool = True
+    monotonic: tuple[str, ...] = ()
 
     @property
     def group(self) -> str:
@@ -126,11 +140,16 @@ class GroupTerm(Term):
 
     def to_formula(self) -> str:
         bar = "|" if self.correlated else "||"
-        return f"({self.expr} {bar} {self.group})"
+        return f"({' + '.join([self.expr, *self.monotonic_terms])} {bar} {self.group})"
+
+    @property
+    def monotonic_terms(self) -> list[str]:
+        """The block's monotonic terms as written: ``["mo(x)"]``."""
+        return [f"mo({column})" if NAME.match(column) else f"mo(`{column}`)" for column in self.monotonic]
 
     @property
     def columns(self) -> frozenset[str]:
-        return formula_columns(self.expr) | frozenset(self.factors)
+        return formula_columns(self.expr) | frozenset(self.factors) | frozenset(self.monotonic)
 
     @classmethod
     def parse(cls, chunk: Chunk, formula: str) -> tuple[GroupTerm, ...] | None:
@@ -154,13 +173,40 @@ class GroupTerm(Term):
             raise FormulaError(
                 "Missing the grouping column on the right of the bar.", formula, offset + j, offset + j + width
             )
-        expr = lhs.strip()
+        expr, monotonic = _monotonic_effects(lhs, offset, formula)
         check_expr(expr, offset + len(lhs) - len(lhs.lstrip()), formula, "random-effect expression")
         rhs_start = offset + j + width + len(rhs) - len(rhs.lstrip())
         return tuple(
-            cls(expr=expr, factors=factors, correlated=width == 1)
+            cls(expr=expr, factors=factors, correlated=width == 1, monotonic=monotonic)
             for factors in parse_grouping(rhs.strip(), rhs_start, formula)
         )
+
+
+_MONOTONIC_CALL = re.compile(r"(?<![A-Za-z0-9_.])mo\s*\(")
+_MONOTONIC = re.compile(r"^mo\s*\(\s*([A-Za-z_.][A-Za-z0-9_.]*|`[^`]+`)\s*\)$")
+
+
+def _monotonic_effects(lhs: str, offset: int, formula: str) -> tuple[str, tuple[str, ...]]:
+    """A group term's expression without its monotonic terms ``mo(x)`` (an
+    intercept implied where nothing else is left, as lme4 implies it), and
+    their columns."""
+    if not _MONOTONIC_CALL.search(lhs):
+        return lhs.strip(), ()
+    rest, monotonic = [], []
+    for chunk in split_terms(lhs, offset, formula):
+        match = _MONOTONIC.match(chunk.text)
+        if match is None:
+            rest.append(chunk.text if not rest and chunk.sign == "+" else f"{chunk.sign} {chunk.text}")
+        elif chunk.sign == "-":
+            raise chunk.error("A monotonic term cannot be removed with '-'.", formula)
+        else:
+            monotonic.append(match.group(1).strip("`"))
+    if len(set(monotonic)) < len(monotonic):
+        raise FormulaError("A group term has the same mo() twice.", formula, offset, offset + len(lhs))
+    if not monotonic:  # mo() inside an expression: check_expr marks it
+        return lhs.strip(), ()
+    expr = " ".join(rest) if rest else "1"
+    return ("1 " + expr if expr.startswith("-") else expr), tuple(monotonic)
 
 
 def parse_grouping(text: str, start: int, formula: str) -> list[tuple[str, ...]]:

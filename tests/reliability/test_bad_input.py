@@ -131,7 +131,7 @@ def test_warnings_point_at_the_callers_line():
         ("Reaction ~ Days + (1 | Subjekt)", r"Column 'Subjekt' used in the random-effect term '\(1 \| Subjekt\)' is not in X"),
         ("Reaction ~ Days + (Dayz | Subject)", r"Column 'Dayz' used in the random-effect term '\(Dayz \| Subject\)'"),
         # brms' special terms are recognised before formulaic reads them
-        ("Reaction ~ mo(Days) + (1 | Subject)", r"^brms' mo\(\) \(monotonic effects\) is not supported by bayesmixed yet"),
+        ("Reaction ~ me(Days, sd) + (1 | Subject)", r"^brms' me\(\) \(measurement error\) is not supported by bayesmixed yet"),
         # a function formulas do not know is not taken for a missing column
         ("Reaction ~ sqrtt(Days) + (1 | Subject)",
          r"sqrtt\(\) in the population-level terms 'sqrtt\(Days\)' is not a function formulas know.*np\.<name>\(\)\.$"),
