@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import column_or_1d, validate_data
 
+from ._r_names import RNameHints
 from .design._columns import missing_or_infinite
 from .exceptions import FormulaError, warn
 from .spec import (
@@ -21,9 +22,10 @@ from .spec import (
 )
 
 
-class InputChecks:
+class InputChecks(RNameHints):
     """Validation of X and y and the spec they are read with, shared by
-    every estimator (``fit`` and the methods that take new X)."""
+    every estimator (``fit`` and the methods that take new X), and of the
+    parameters' names (R's get a hint, :mod:`bayesmixed._r_names`)."""
 
     def _as_frame(self, X, *, reset: bool) -> pd.DataFrame:
         """X as a DataFrame with string column names; never a modified user frame.

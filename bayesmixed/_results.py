@@ -8,7 +8,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from .persistence import save
-from .posterior import ModelSummary, Posterior
+from .posterior import ModelSummary, Posterior, long_table
 
 
 class PosteriorMethods:
@@ -197,23 +197,47 @@ class PosteriorMethods:
         """
         return self.posterior_.as_draws_df(group_effects)
 
-    def ranef(self, prob: float = 0.95) -> dict[str, pd.DataFrame]:
-        """Group-level effects by group, indexed by (level, term)."""
-        return self.posterior_.ranef(prob)
+    def ranef(self, prob: float = 0.95, format: str = "wide") -> dict[str, pd.DataFrame] | pd.DataFrame:
+        """Group-level effects (brms' ``ranef``).
 
-    def coef(self, prob: float = 0.95) -> dict[str, pd.DataFrame]:
+        Parameters
+        ----------
+        prob : float, default=0.95
+            The probability of the central intervals.
+        format : {"wide", "long"}, default="wide"
+            ``"wide"``: a frame per group, indexed by (level, term), with
+            columns Estimate, Est.Error and the interval's bounds (brms').
+            ``"long"``: one tidy frame, a row per group, level and term, with
+            columns ``group_var``, ``effect``, ``group``, ``value``, ``se``,
+            ``lower`` and ``upper`` (the mixedup package's
+            ``extract_random_effects``).
+
+        Returns
+        -------
+        dict of str to pandas.DataFrame, or pandas.DataFrame
+        """
+        return _formatted(self.posterior_.ranef(prob), format)
+
+    def coef(self, prob: float = 0.95, format: str = "wide") -> dict[str, pd.DataFrame] | pd.DataFrame:
         """Each group level's coefficients: population-level effects plus that
         level's group-level effects (lme4's and brms' ``coef``), on the scale
         the model samples them (a nonlinear model's log-scale parameters stay
         on the log scale).
 
+        Parameters
+        ----------
+        prob : float, default=0.95
+        format : {"wide", "long"}, default="wide"
+            As for :meth:`ranef`.
+
         Returns
         -------
-        dict of str to pandas.DataFrame
-            Per group, indexed by (level, term), with the columns of :meth:`ranef`;
-            a term without an effect of that group repeats the population value.
+        dict of str to pandas.DataFrame, or pandas.DataFrame
+            Per group, indexed by (level, term), with the columns of :meth:`ranef`
+            (or one long frame); a term without an effect of that group
+            repeats the population value.
         """
-        return self.posterior_.coef(prob)
+        return _formatted(self.posterior_.coef(prob), format)
 
     def VarCorr(self, prob: float = 0.95) -> pd.DataFrame:  # noqa: N802 (lme4's name)
         """Standard deviations and correlations of group effects, and sigma."""
@@ -228,3 +252,12 @@ class PosteriorMethods:
         """
         check_is_fitted(self, "priors_")
         return self.priors_.table()
+
+
+def _formatted(tables: dict[str, pd.DataFrame], format: str):
+    """Per-group tables as they are (``"wide"``) or as one long frame."""
+    if format == "wide":
+        return tables
+    if format == "long":
+        return long_table(tables)
+    raise ValueError(f"format must be 'wide' or 'long'; got {format!r}.")

@@ -156,6 +156,17 @@ def test_nutpie_through_its_public_api_samples_the_posterior_of_the_private_path
     assert public.diagnostics_["max_rhat"] < 1.05 and public.diagnostics_["divergences"] == 0
 
 
+def test_nutpie_posteriors_hold_the_models_variables_only(private_nutpie_fit, grouped):
+    """Not nutpie's unconstrained values (sigma_log__, the standardised effects):
+    the same variables as PyMC's posterior."""
+    kept = set(private_nutpie_fit.idata_.posterior.data_vars)
+    assert not {name for name in kept if name.endswith("__")}
+    pymc = fit_quietly(
+        BayesianLMER(formula="y ~ x + (1 | g)", chains=1, draws=20, tune=20, random_state=2), grouped, grouped["y"]
+    )
+    assert kept == set(pymc.idata_.posterior.data_vars)
+
+
 APPROXIMATIONS = ("advi", "laplace")
 
 

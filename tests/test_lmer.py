@@ -71,6 +71,22 @@ def test_results_tables(fitted_sleepstudy):
     assert model.idata_.log_likelihood["y"].shape == (2, 150, 180)
 
 
+def test_group_effects_as_long_tidy_frames(fitted_sleepstudy):
+    """ranef and coef in the long layout of mixedup's extract_random_effects:
+    the same numbers as the per-group tables, one row per group, level and term."""
+    model = fitted_sleepstudy
+    for wide, long in [
+        (model.ranef()["Subject"], model.ranef(format="long")),
+        (model.coef(prob=0.9)["Subject"], model.coef(prob=0.9, format="long")),
+    ]:
+        assert list(long.columns) == ["group_var", "effect", "group", "value", "se", "lower", "upper"]
+        assert len(long) == 36 and set(long["group_var"]) == {"Subject"}
+        row = long[(long["group"] == "309") & (long["effect"] == "Days")].iloc[0]
+        assert row[["value", "se", "lower", "upper"]].tolist() == pytest.approx(wide.loc[("309", "Days")].tolist())
+    with pytest.raises(ValueError, match="format must be 'wide' or 'long'; got 'tidy'"):
+        model.ranef(format="tidy")
+
+
 def test_predictions(fitted_sleepstudy, sleepstudy):
     model = fitted_sleepstudy
     X = sleepstudy.iloc[:5]

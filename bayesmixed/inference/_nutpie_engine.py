@@ -73,7 +73,9 @@ class NutpieEngine(NUTSEngine):
         return Compiled(model, var_names, program)
 
     def sample(self, compiled: Compiled, config: InferenceConfig) -> az.InferenceData:
-        """nutpie's chains: their posterior and sampler statistics."""
+        """nutpie's chains: their posterior (the model's variables that
+        ``var_names`` keeps, without nutpie's unconstrained values such as
+        ``sigma_log__``) and sampler statistics."""
         import nutpie
 
         idata = nutpie.sample(
@@ -86,4 +88,5 @@ class NutpieEngine(NUTSEngine):
             target_accept=config.target_accept,
             progress_bar=config.progressbar,
         )
-        return az.InferenceData(posterior=idata.posterior, sample_stats=idata.sample_stats)
+        kept = [name for name in compiled.var_names if name in idata.posterior]
+        return az.InferenceData(posterior=idata.posterior[kept], sample_stats=idata.sample_stats)

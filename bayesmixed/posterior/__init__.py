@@ -31,7 +31,13 @@ from ._plots import (
 from ._posterior import Posterior
 from ._smooths import smooth_curve, smooth_grid
 from ._summary import ModelSummary, summarize
-from ._tables import fixef_table, ranef_table, summary_columns, varcorr_table
+from ._tables import (
+    fixef_table,
+    long_table,
+    ranef_table,
+    summary_columns,
+    varcorr_table,
+)
 from ._variables import Variable, reported_variables, term_variables
 
 __all__ = [
@@ -48,6 +54,7 @@ __all__ = [
     "group_effects",
     "joined",
     "fixef_table",
+    "long_table",
     "linear_predictor",
     "log_predictive_density",
     "plot_conditional_effects",

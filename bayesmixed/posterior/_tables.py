@@ -71,6 +71,26 @@ def ranef_table(
     }
 
 
+#: the columns of a long table of group effects, as the mixedup package's extract_random_effects
+LONG_COLUMNS = ["group_var", "effect", "group", "value", "se", "lower", "upper"]
+
+
+def long_table(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """Per-group tables indexed by (level, term) -- :func:`ranef_table`'s, or
+    ``coef``'s -- as one long tidy frame: a row per group, level and term, with
+    columns :data:`LONG_COLUMNS` (the estimate, its sd and the interval)."""
+    frames = []
+    for group, table in tables.items():
+        estimate, error, lower, upper = (table.iloc[:, j].to_numpy() for j in range(4))
+        frames.append(pd.DataFrame({
+            "group_var": group,
+            "effect": table.index.get_level_values("term"),
+            "group": table.index.get_level_values("level"),
+            "value": estimate, "se": error, "lower": lower, "upper": upper,
+        }))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=LONG_COLUMNS)
+
+
 def varcorr_table(
     idata: az.InferenceData, design: ModelDesign, family: Family, prob: float = 0.95
 ) -> pd.DataFrame:

@@ -405,3 +405,22 @@ def test_every_parameter_rejects_a_value_of_the_wrong_type(estimator, parameter)
     df = load_sleepstudy()
     with pytest.raises(InvalidParameterError, match=rf"The '{parameter}' parameter of {estimator.__name__} must be"):
         estimator(**{parameter: object()}).get_prior(df, df["Reaction"])
+
+
+# -- R's names ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    "name, value, equivalent",
+    [("adapt_delta", 0.95, "target_accept"), ("iter", 2000, "draws and tune"), ("warmup", 500, "tune"),
+     ("seed", 1, "random_state"), ("QR", True, "qr"), ("init_r", 1.0, "init_scale"), ("prior", None, "priors")],
+)
+def test_r_argument_names_get_their_equivalent(name, value, equivalent):
+    from bayesmixed import BayesianGAMM, BayesianGLMER, BayesianNLMER
+
+    for estimator in (BayesianLMER, BayesianGLMER, BayesianGAMM, BayesianNLMER):
+        with pytest.raises(TypeError, match=rf"{estimator.__name__} has no parameter '{name}' \(R's name\); here it is .*{equivalent}"):
+            estimator(**{name: value})
+    with pytest.raises(ValueError, match=rf"no parameter '{name}' \(R's name\); here it is .*{equivalent}"):
+        BayesianLMER().set_params(**{name: value})
+    # the signature sklearn reads is the estimator's own, R's names apart
+    assert name not in BayesianLMER().get_params()
