@@ -119,12 +119,14 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         super().__setstate__(state)
 
     def set_params(self, **params):
-        nested = [key for key in params if key.startswith("priors__")]
+        """sklearn's ``set_params``; nested prior names (``priors__b__sigma``)
+        work where ``priors`` is None, a preset's name or a dict too: it
+        becomes the :class:`~bayesmixed.priors.Priors` it stands for, whose
+        unset classes come from the preset (so a grid over the default
+        priors' scales works as written)."""
+        nested = any(key.startswith("priors__") for key in params)
         if nested and "priors" not in params and not isinstance(self.priors, Priors):
-            raise ValueError(
-                f"Cannot set {nested[0]!r}: priors={self.priors!r} is not a Priors object. "
-                "Give the priors to tune first, e.g. priors=Priors('rstanarm', b=Normal(0, 2.5))."
-            )
+            self.priors = as_priors(self.priors)
         return super().set_params(**params)
 
     # -- what subclasses provide -------------------------------------------------

@@ -1,5 +1,7 @@
 """Priors: presets reproduce rstanarm and brms, nested parameters, validation."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import stats
@@ -148,15 +150,40 @@ def test_nested_set_params_and_clone():
     assert copy.get_params()["priors__sd__scale"] == 2.0
 
 
-def test_setting_a_hyperparameter_of_an_unset_prior_explains():
-    est = BayesianLMER(priors=Priors())
-    with pytest.raises(ValueError, match="'b' prior is not set here.*Priors\\(b=Normal"):
-        est.set_params(priors__b__sigma=1.0)
-    with pytest.raises(ValueError, match="priors='rstanarm' is not a Priors object"):
-        BayesianLMER(priors="rstanarm").set_params(priors__b__sigma=1.0)
+@pytest.mark.parametrize("priors", [None, "default", Priors(), {"sd": HalfNormal(1)}])
+def test_a_hyperparameter_of_an_unset_prior_changes_the_presets(sleepstudy, priors):
+    """priors__b__sigma works as written on the default priors: it changes the
+    preset's own b prior (normal(0, 2.5, autoscale)) to normal(0, 5, autoscale)."""
+    est = BayesianLMER(formula="Reaction ~ Days + (Days | Subject)", priors=priors)
+    est.set_params(priors__b__sigma=5.0)
+    assert est.get_params()["priors__b__sigma"] == 5.0
+    assert clone(est).get_params()["priors__b__sigma"] == 5.0
+    tab = est.get_prior(sleepstudy, sleepstudy["Reaction"]).set_index(["class", "coef", "group"])
+    row = tab.loc[("b", "Days", "")]
+    assert row["specified"] == "normal(0, 5, autoscale)" and row["source"] == "default (changed)"
+    expected = 5.0 * sleepstudy["Reaction"].std() / sleepstudy["Days"].std()
+    assert hyper(tab, "b", "Days") == pytest.approx([0, expected], rel=5e-4)
+
+
+def test_a_preset_prior_without_the_hyperparameter_is_named(sleepstudy):
+    est = BayesianLMER(formula="Reaction ~ Days + (Days | Subject)", priors="brms").set_params(priors__b__sigma=1.0)
+    with pytest.raises(ValueError, match=r"The 'b' prior's preset default is \(flat\), which has no 'sigma'"):
+        est.get_prior(sleepstudy, sleepstudy["Reaction"])
     # setting priors and its hyperparameters together works
     est = BayesianLMER().set_params(priors=Priors(b=Normal()), priors__b__sigma=2.0)
     assert est.priors.b.sigma == 2.0
+
+
+def test_grid_search_over_the_default_priors(sleepstudy):
+    from sklearn.model_selection import GridSearchCV, GroupKFold
+
+    model = BayesianLMER(formula="Reaction ~ Days + (1 | Subject)", chains=1, draws=60, tune=60, random_state=1)
+    search = GridSearchCV(model, {"priors__b__sigma": [0.5, 2.5]}, cv=GroupKFold(2))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        search.fit(sleepstudy, sleepstudy["Reaction"], groups=sleepstudy["Subject"])
+    assert search.best_params_["priors__b__sigma"] in {0.5, 2.5}
+    assert np.all(np.isfinite(search.cv_results_["mean_test_score"]))
 
 
 @pytest.mark.parametrize(

@@ -256,6 +256,67 @@ class Flat(Prior):
         return "(flat)"
 
 
+class PresetPrior(Prior):
+    """The preset's own prior of a class, with some of its hyperparameters
+    changed: what ``set_params(priors__b__sigma=5)`` sets where no ``b``
+    prior was given, so that a grid search over the default priors works as
+    written. Each hyperparameter left None keeps the preset's value (which
+    may depend on the data: autoscaled priors are scaled after the change).
+
+    Parameters
+    ----------
+    mu, sigma, nu, rate, shape, scale, alpha, beta, eta, concentration, regularization : float, optional
+        Hyperparameters to change; each must be one of the preset's prior's
+        (a normal prior has ``mu`` and ``sigma``).
+
+    Examples
+    --------
+    >>> PresetPrior(sigma=5)
+    PresetPrior(sigma=5)
+    """
+
+    _label = "preset"
+    support = "preset"
+    #: every hyperparameter name of the prior classes that presets use
+    _changeable = (
+        "mu", "sigma", "nu", "rate", "shape", "scale", "alpha", "beta", "eta", "concentration", "regularization",
+    )
+
+    def __init__(
+        self, mu=None, sigma=None, nu=None, rate=None, shape=None, scale=None, alpha=None, beta=None, eta=None,
+        concentration=None, regularization=None,
+    ):
+        self.mu = mu
+        self.sigma = sigma
+        self.nu = nu
+        self.rate = rate
+        self.shape = shape
+        self.scale = scale
+        self.alpha = alpha
+        self.beta = beta
+        self.eta = eta
+        self.concentration = concentration
+        self.regularization = regularization
+
+    def changes(self) -> dict[str, float]:
+        """The hyperparameters given, by name."""
+        return {name: getattr(self, name) for name in self._changeable if getattr(self, name) is not None}
+
+    def applied_to(self, default: Prior, where: str) -> Prior:
+        """The preset's prior ``default`` with these changes."""
+        missing = [name for name in self.changes() if name not in default.get_params()]
+        if missing:
+            raise ValueError(
+                f"The {where} prior's preset default is {default}, which has no {missing[0]!r}; its "
+                f"hyperparameters are {list(default._hyper)}."
+            )
+        return default.set_params(**self.changes())
+
+    def __str__(self) -> str:
+        changes = ", ".join(f"{name}={_fmt(value)}" for name, value in self.changes().items())
+        return f"preset({changes})"
+
+
 class LKJ(Prior):
     """LKJ prior on a correlation matrix; ``eta = 1`` is uniform."""
 

@@ -24,6 +24,7 @@ from ._distributions import (
     Flat,
     HalfNormal,
     Normal,
+    PresetPrior,
     Prior,
     StudentT,
 )
@@ -170,13 +171,14 @@ class Priors(BaseEstimator):
             setattr(self, name, dpars.get(name))
 
     def set_params(self, **params):
+        """sklearn's ``set_params``; a class prior that is not set here comes
+        from the preset, and ``b__sigma=5`` then changes the preset's own
+        prior of class ``b`` (a :class:`PresetPrior`), so that grids over the
+        default priors work."""
         for key in params:
             slot, _, rest = key.partition("__")
             if rest and slot in prior_classes() and getattr(self, slot) is None:
-                raise ValueError(
-                    f"Cannot set {key!r}: the {slot!r} prior is not set here (it comes from the "
-                    f"{self.preset!r} preset). Give it first, e.g. Priors({slot}=Normal(0, 1))."
-                )
+                setattr(self, slot, PresetPrior())
         return super().set_params(**params)
 
     def for_predictor(self, name: str, *, inherit: bool) -> Priors:
@@ -524,6 +526,10 @@ def _pick(priors: Priors, cls: str, override=None, where=None, default=None):
         _check_slot(cls, override, where)
         return override, "user"
     given = getattr(priors, cls)
+    if isinstance(given, PresetPrior):
+        changed = given.applied_to(clone(default), f"{cls!r}")
+        _check_slot(cls, changed, f"{cls!r}")
+        return changed, f"{priors.preset} (changed)"
     if given is not None:
         _check_slot(cls, given, f"{cls!r}")
         return given, "user"
