@@ -15,15 +15,17 @@ from .design import ModelDesign
 from .design._nonlinear import NonlinearModelDesign, nonlinear_columns
 from .exceptions import FormulaError
 from .families import Family, get_family
-from .nonlinear import SELF_STARTING, NonlinearFunction
+from .nonlinear import SELF_STARTING, NonlinearExpression, NonlinearFunction
 from .nonlinear._starts import StartStrategy
 from .spec import GroupTerm, ModelSpec
 from .spec._nonlinear import (
     NonlinearSpec,
     parameter_formula,
+    parse_expression_formula,
     parse_nonlinear_formula,
     parse_random_part,
 )
+from .spec._scan import scan_lenient
 
 
 class BayesianNLMER(RegressorMixin, BayesianMixedModel):
@@ -42,6 +44,11 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         scal) ~ Asym | Tree"`` or ``"conc ~ SSfol(Dose, Time, lKe, lKa, lCl)
         ~ (0 + lKe + lKa + lCl | Subject)"``. The third part lists group
         terms in the parameters' names (an intercept in them is dropped).
+        Or brms' two-part form (``nl = TRUE``), ``"y ~ a1 - a2^x"`` with
+        ``nl_formulas``: an R arithmetic expression whose names are the
+        nonlinear parameters (the keys of ``nl_formulas``) and data columns
+        (every other name), with ``+ - * / ^``, brackets, numbers and Stan's
+        functions (``exp``, ``log``, ``inv_logit``, ``pow``, ``Phi``, ...).
     function : str or callable, optional
         Without a formula: a self-starting model (``"SSlogis"``, ...) or a
         Python function ``f(input, ..., param, ...)`` built from
@@ -58,7 +65,8 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         a string (``"Asym | Tree"``).
     nl_formulas : dict of str to str, optional
         brms-style formulas per parameter, ``{"Asym": "~ 1 + treatment + (1 |
-        Tree)"}``: covariates and group effects of that parameter.
+        Tree)"}``: covariates and group effects of that parameter. With a
+        two-part formula its keys name the parameters of the expression.
     correlated : bool, default=True
         Whether the parameters in one block of ``random`` are correlated.
     start : dict of str to float, optional
@@ -106,7 +114,8 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         **{
             key: value
             for key, value in BayesianMixedModel._parameter_constraints.items()
-            if key not in ("fixed", "groups", "random_slopes", "fit_intercept", "offset")
+            # qr: rstanarm's QR reparameterisation is not offered for nonlinear models
+            if key not in ("fixed", "groups", "random_slopes", "fit_intercept", "offset", "qr")
         },
         "function": [str, callable, None],
         "inputs": [list, tuple, None],
@@ -184,7 +193,11 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
                     f"Give the model either as a formula or through parameters, not both: "
                     f"formula={self.formula!r} and {', '.join(given)} are set."
                 )
-            spec = parse_nonlinear_formula(self.formula, _parameters_of)
+            if self.nl_formulas and _parts(self.formula) == 2:
+                # brms' nl = TRUE: y ~ a1 - a2^x, the parameters named by nl_formulas
+                spec = parse_expression_formula(self.formula, list(self.nl_formulas))
+            else:
+                spec = parse_nonlinear_formula(self.formula, _parameters_of)
             nonlinear = NonlinearFunction(spec.function, spec.inputs, spec.parameters)
         else:
             if self.function is None or not self.inputs:
@@ -241,6 +254,9 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         return False
 
     def _formula_text(self) -> str:
+        if isinstance(self._nonlinear.function, NonlinearExpression):
+            # brms' nl = TRUE: the expression with each parameter's formula
+            return self.nonlinear_spec_.to_formula()
         return self.formula or self.nonlinear_spec_.to_formula()
 
     def _start_strategy(self) -> StartStrategy:
@@ -257,6 +273,13 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         # score() is a log density: its scale is not R^2's.
         tags.regressor_tags.poor_score = True
         return tags
+
+
+def _parts(formula) -> int:
+    """The number of parts of a formula (its top-level tildes plus one)."""
+    if not isinstance(formula, str):
+        return 0
+    return 1 + sum(1 for _, char, depth in scan_lenient(formula) if char == "~" and depth == 0)
 
 
 def _parameters_of(name: str) -> tuple[int, tuple[str, ...] | None]:

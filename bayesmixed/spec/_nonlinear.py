@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from formulaic import Formula
 
 from ..exceptions import FormulaError
+from ..nonlinear._expression import NonlinearExpression
 from ._formula import parse_formula
 from ._scan import NAME, scan, split_arguments, wrapped
 from ._spec import ModelSpec
@@ -63,7 +64,12 @@ class NonlinearSpec:
         return ModelSpec.of(self.response, "0 + " + " + ".join(fixed), *groups)
 
     def to_formula(self) -> str:
-        """lme4's form, with brms-style parameter formulas appended."""
+        """lme4's form, with brms-style parameter formulas appended (brms'
+        ``y ~ expression`` for a text expression)."""
+        if isinstance(self.function, NonlinearExpression):
+            lines = [f"{self.response or ''} ~ {self.function.text}".strip()]
+            lines += [f"{parameter} {spec.to_formula()}" for parameter, spec in self.formulas.items()]
+            return "; ".join(lines)
         name = self.function if isinstance(self.function, str) else getattr(self.function, "__name__", "f")
         call = f"{name}({', '.join(self.inputs + self.parameters)})"
         random = " + ".join(group.to_formula() for group in self.groups) or "1"
@@ -103,7 +109,8 @@ def parse_nonlinear_formula(formula: str, parameters_of=None) -> NonlinearSpec:
     if len(tildes) != 2:
         raise FormulaError(
             "A nonlinear model's formula has three parts, as lme4's nlmer takes it: "
-            "'y ~ SSlogis(age, Asym, xmid, scal) ~ Asym | Tree'.",
+            "'y ~ SSlogis(age, Asym, xmid, scal) ~ Asym | Tree'; or two, as brms writes it, "
+            "'y ~ a1 - a2^x' with nl_formulas giving each parameter's formula.",
             formula,
         )
     first, second = tildes
@@ -136,6 +143,35 @@ def parse_nonlinear_formula(formula: str, parameters_of=None) -> NonlinearSpec:
     parameters = tuple(a.strip("`") for a in arguments[n_inputs:])
     groups = parse_random_part(formula[second + 1 :], parameters, formula, offset=second + 1)
     return NonlinearSpec(response.strip("`"), name, inputs, parameters, groups=groups)
+
+
+def parse_expression_formula(formula: str, parameters) -> NonlinearSpec:
+    """Parse brms' nonlinear formula ``y ~ a1 - a2^x`` (``nl = TRUE``): an R
+    arithmetic expression over the nonlinear ``parameters`` (the keys of
+    ``nl_formulas``) and data columns (every other name)."""
+    if not isinstance(formula, str) or not formula.strip():
+        raise FormulaError("The formula must be a non-empty string.", str(formula))
+    tildes = [i for i, char, depth in scan(formula, 0, formula) if char == "~" and depth == 0]
+    if len(tildes) != 1:
+        raise FormulaError(
+            "A nonlinear formula as brms writes it has two parts, 'y ~ a1 - a2^x', with the parameters' "
+            "formulas in nl_formulas.",
+            formula,
+        )
+    (tilde,) = tildes
+    response = formula[:tilde].strip()
+    if not NAME.match(response):
+        raise FormulaError("The response must be a column name.", formula, 0, tilde)
+    expression = NonlinearExpression(formula[tilde + 1 :], parameters, formula, tilde + 1)
+    if not expression.inputs:
+        raise FormulaError(
+            f"The expression uses no data column, only the parameters {list(parameters)}: a nonlinear "
+            "model needs at least one input.",
+            formula, len(formula) - len(formula[tilde + 1 :].lstrip()), len(formula.rstrip()),
+        )
+    return NonlinearSpec(
+        response.strip("`"), expression, tuple(expression.inputs), tuple(expression.parameters)
+    )
 
 
 def parse_random_part(text: str, parameters, formula: str | None = None, offset: int = 0) -> tuple[GroupTerm, ...]:
