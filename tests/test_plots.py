@@ -251,7 +251,7 @@ def test_fit_logs_what_it_builds_and_compiles(sleepstudy, caplog):
         "sampling), family gaussian; 2 chain(s) x (20 tuning + "
         "20 draws) with pymc."
     )
-    assert messages[1].startswith("Compiling the log density and its gradient to C with PyTensor")
+    assert messages[1].startswith("Compiling the model to C for PyMC's NUTS")
     assert any(r.name.startswith("pymc") for r in caplog.records)
     caplog.clear()
     # without progress (pipes, batch jobs, search workers) neither we nor PyMC

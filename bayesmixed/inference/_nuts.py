@@ -35,9 +35,8 @@ class PyMCEngine(NUTSEngine):
     name = "pymc"
     #: what ``pm.sample`` compiles, logged before it does
     compiles: ClassVar[str] = (
-        "Compiling the log density and its gradient to C with PyTensor for PyMC's NUTS "
-        "(PyTensor caches the compiled code on disk, so models of the same structure compile "
-        "faster next time)."
+        "Compiling the model to C for PyMC's NUTS: up to a minute for a new model structure, "
+        "seconds once PyTensor's disk cache has it."
     )
 
     def compile(self, model: pm.Model, var_names: list[str], config: InferenceConfig) -> Compiled:
