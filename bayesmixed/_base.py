@@ -26,6 +26,7 @@ from .families import Family, ResponseData
 from .families._family import BINARY
 from .inference import METHODS, InferenceConfig, Start, infer, log, show_progress
 from .model import GaussianStatistics, build_model
+from .model._qr import qr_factors
 from .persistence import check_compatible
 from .posterior import NEW_LEVEL_POLICIES, Posterior, with_group_effects
 from .priors import (
@@ -63,6 +64,8 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         "random_state": ["random_state"],
         "progressbar": ["boolean", StrOptions({"auto"})],
         "missing": [StrOptions({"raise", "drop"})],
+        # set by the estimators that take it (not BayesianNLMER)
+        "qr": ["boolean"],
     }
 
     def __init__(
@@ -213,7 +216,8 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         marginal = None
         if self._integrates_group_effects(data[self.design_.mu_names[0]].response):
             marginal = GaussianStatistics.of(self.design_, data[self.design_.mu_names[0]], y_values)
-        model = build_model(self.design_, data, y_values, self.family_, self.priors_, marginal=marginal)
+        qr = qr_factors(self.design_, data) if getattr(self, "qr", False) else None
+        model = build_model(self.design_, data, y_values, self.family_, self.priors_, marginal=marginal, qr=qr)
         return model, y_values, data, marginal
 
     def _integrates_group_effects(self, response: ResponseData) -> bool:

@@ -47,9 +47,10 @@ class BayesianGAMM(BayesianGLMER):
         formula's or the parameters' model.
     family, link, trials, censored, truncation, se, rate, aux_formulas, fixed, groups, random_slopes, correlated, \
 fit_intercept, offset, priors, new_levels, sampler, draws, tune, chains, cores, \
-target_accept, random_state, progressbar, missing
+target_accept, random_state, progressbar, missing, qr
         As for :class:`BayesianGLMER`. The prior class of smooth sds is
-        ``sds`` (``Priors(sds=...)``).
+        ``sds`` (``Priors(sds=...)``); ``qr`` includes the smooths'
+        unpenalised columns, which join ``b``.
 
     Notes
     -----
@@ -113,6 +114,7 @@ target_accept, random_state, progressbar, missing
         random_state=None,
         progressbar="auto",
         missing="raise",
+        qr=False,
     ):
         super().__init__(
             family=family,
@@ -141,6 +143,7 @@ target_accept, random_state, progressbar, missing
             random_state=random_state,
             progressbar=progressbar,
             missing=missing,
+            qr=qr,
         )
         self.smooths = smooths
         self.random = random

@@ -59,7 +59,7 @@ class BayesianGLMER(RegressorMixin, BayesianMixedModel):
         for ``sigma``, ``shape``, ``phi`` and ``nu``, logit for ``zi`` and
         ``hu``. Its priors are set with ``Priors(dpar={"sigma": ...})``.
     formula, fixed, groups, random_slopes, correlated, fit_intercept, offset, priors, \
-new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing
+new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing, qr
         As for :class:`BayesianLMER`. Offsets are on the linear-predictor
         scale: ``offset(log(exposure))`` for counts.
 
@@ -134,6 +134,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         random_state=None,
         progressbar="auto",
         missing="raise",
+        qr=False,
     ):
         super().__init__(
             formula=formula,
@@ -163,6 +164,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         self.se = se
         self.rate = rate
         self.aux_formulas = aux_formulas
+        self.qr = qr
 
     # The mean log predictive density, not RegressorMixin's R^2.
     score = BayesianMixedModel.score
@@ -270,7 +272,7 @@ class BayesianGLMERClassifier(ClassifierMixin, BayesianMixedModel):
         The link of a two-class model or of an ordinal family; several
         unordered classes take ``"logit"`` only.
     formula, fixed, groups, random_slopes, correlated, fit_intercept, offset, priors, \
-new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing
+new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing, qr
         As for :class:`BayesianLMER`.
 
     Attributes
@@ -311,6 +313,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         random_state=None,
         progressbar="auto",
         missing="raise",
+        qr=False,
     ):
         super().__init__(
             formula=formula,
@@ -334,6 +337,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         )
         self.link = link
         self.family = family
+        self.qr = qr
 
     def _get_family(self) -> Family:
         if self.family is not None:

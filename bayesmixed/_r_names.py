@@ -39,7 +39,9 @@ R_NAMES: dict[str, str] = {
 }
 
 
-def _hint(estimator: str, name: str) -> str:
+def _hint(estimator: str, name: str, accepted) -> str:
+    if name == "QR" and "qr" not in accepted:
+        return f"{estimator} has no parameter 'QR' (R's name), nor a QR reparameterisation (qr=True in the linear estimators)."
     return f"{estimator} has no parameter {name!r} (R's name); here it is {R_NAMES[name]}."
 
 
@@ -59,13 +61,14 @@ class RNameHints:
         def __init__(self, *args, **params):
             for name in params:
                 if name in R_NAMES and name not in accepted:
-                    raise TypeError(_hint(type(self).__name__, name))
+                    raise TypeError(_hint(type(self).__name__, name, accepted))
             init(self, *args, **params)
 
         cls.__init__ = __init__
 
     def set_params(self, **params):
+        accepted = self.get_params(deep=False)
         for name in params:
-            if name in R_NAMES and name not in self.get_params(deep=False):
-                raise ValueError(_hint(type(self).__name__, name))
+            if name in R_NAMES and name not in accepted:
+                raise ValueError(_hint(type(self).__name__, name, accepted))
         return super().set_params(**params)

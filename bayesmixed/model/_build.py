@@ -59,6 +59,7 @@ from ..families import LINKS, Family
 from ..priors import Decov, PredictorPriors, ResolvedPrior, ResolvedPriors
 from ._correlation import lkj_cholesky_corr
 from ._marginal import GaussianStatistics, marginal_log_likelihood
+from ._qr import qr_coefficients
 
 
 def coords_of(design: ModelDesign) -> dict[str, list[str]]:
@@ -106,6 +107,7 @@ def build_model(
     family: Family,
     priors: ResolvedPriors,
     marginal: GaussianStatistics | None = None,
+    qr: dict[str, np.ndarray] | None = None,
 ) -> pm.Model:
     """Build the PyMC model of a mixed model.
 
@@ -123,11 +125,15 @@ def build_model(
         of a Gaussian likelihood (the group effects are then drawn after
         sampling, see :func:`with_group_effects`); the data enter only
         through them.
+    qr : dict of str to ndarray, optional
+        rstanarm's ``R*`` by predictor name (:func:`~bayesmixed.model._qr.qr_factors`):
+        those predictors' coefficients are sampled as ``theta = R* b``.
 
     Returns
     -------
     pymc.Model
     """
+    qr = qr or {}
     with pm.Model(coords=coords_of(design)) as model:
         params = {
             name: resolved.variable(name, positive=True)
@@ -135,13 +141,15 @@ def build_model(
         }
         if marginal is not None:
             name = design.mu_names[0]
-            _marginal_likelihood(design.predictors[name], marginal, priors.predictors[name], family, params)
+            _marginal_likelihood(
+                design.predictors[name], marginal, priors.predictors[name], family, params, qr.get(name)
+            )
             return model
         shared: dict[int, tuple] = {}
         etas = {}
         for name in design.mu_names:
             etas[name] = _predictor(
-                design.predictors[name], data[name], priors.predictors[name], family, params, shared
+                design.predictors[name], data[name], priors.predictors[name], family, params, shared, qr.get(name)
             )
         for name in design.dpars:
             eta = _predictor(design.predictors[name], data[name], priors.predictors[name], None, {}, shared)
@@ -158,12 +166,13 @@ def build_model(
     return model
 
 
-def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family, params, shared):
+def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family, params, shared, qr=None):
     """The linear predictor of one distributional parameter, shape (n,).
 
     ``family`` is given for the predictors of the mean (ordinal thresholds,
     Decov's dispersion from ``params``); ``shared`` holds the data variables
-    already created, so that predictors on the same data share them.
+    already created, so that predictors on the same data share them;
+    ``qr``, rstanarm's ``R*`` of the coefficients' QR reparameterisation.
     """
     name = design.variable
     if id(data) not in shared:
@@ -178,7 +187,7 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
             },
         )
 
-    b, intercept = _population_effects(design, priors, family, params)
+    b, intercept = _population_effects(design, priors, family, params, qr)
     n_thresholds = family.n_thresholds if family is not None and family.ordinal else 0
     context = TermContext(priors, _dispersion(family, params), n_thresholds)
     values = PredictorValues(
@@ -233,12 +242,12 @@ def _smooth_coefficients(smooth: SmoothDesign, context: TermContext):
 
 
 def _marginal_likelihood(
-    design: Design, stats: GaussianStatistics, priors: PredictorPriors, family: Family, params
+    design: Design, stats: GaussianStatistics, priors: PredictorPriors, family: Family, params, qr=None
 ) -> None:
     """The likelihood of a Gaussian model with its one block of group effects
     integrated out (see :mod:`bayesmixed.model._marginal`); the effects
     themselves are drawn after sampling."""
-    b, intercept = _population_effects(design, priors, family, params)
+    b, intercept = _population_effects(design, priors, family, params, qr)
     # the statistics' columns: the centred intercept, then b
     beta = ([intercept[None]] if intercept is not None else []) + ([b] if b is not None else [])
     block = design.blocks[0]
@@ -251,12 +260,16 @@ def _marginal_likelihood(
     pm.Potential(MARGINAL, log_likelihood)
 
 
-def _population_effects(design: Design, priors: PredictorPriors, family, params):
+def _population_effects(design: Design, priors: PredictorPriors, family, params, qr=None):
     """The coefficients ``b`` and the centred intercept (None where the
-    predictor has none; an ordinal model's thresholds go to ``params``)."""
+    predictor has none; an ordinal model's thresholds go to ``params``).
+    With ``qr`` (rstanarm's ``R*``), ``b`` keeps its prior and is sampled as
+    ``theta = R* b`` (:mod:`._qr`)."""
     name = design.variable
     b = None
-    if design.coef_names:
+    if design.coef_names and qr is not None:
+        b = qr_coefficients(name("b"), priors.b, name("coef"), qr)
+    elif design.coef_names:
         b = vector_variable(name("b"), priors.b, name("coef"))
     shift = pt.dot(pm.Data(name("X_means"), design.coef_means), b) if b is not None else 0.0
     if family is not None and family.ordinal:

@@ -418,6 +418,11 @@ def test_r_argument_names_get_their_equivalent(name, value, equivalent):
     from bayesmixed import BayesianGAMM, BayesianGLMER, BayesianNLMER
 
     for estimator in (BayesianLMER, BayesianGLMER, BayesianGAMM, BayesianNLMER):
+        if estimator is BayesianNLMER and name == "QR":
+            refused = r"nor a QR reparameterisation \(qr=True in the linear estimators\)"
+            with pytest.raises(TypeError, match=rf"BayesianNLMER has no parameter 'QR' \(R's name\), {refused}"):
+                estimator(**{name: value})
+            continue
         with pytest.raises(TypeError, match=rf"{estimator.__name__} has no parameter '{name}' \(R's name\); here it is .*{equivalent}"):
             estimator(**{name: value})
     with pytest.raises(ValueError, match=rf"no parameter '{name}' \(R's name\); here it is .*{equivalent}"):
