@@ -18,8 +18,19 @@ Model selection: :mod:`bayesmixed.metrics` (scorers), :mod:`bayesmixed.model_sel
 """
 
 import logging
+import warnings
 
+# ArviZ's daily notice of its own refactor names nothing a bayesmixed user can
+# act on; ignore that one message (before anything imports arviz), nothing else.
+warnings.filterwarnings(
+    "ignore", message=r"\s*ArviZ is undergoing a major refactor", category=FutureWarning, module="arviz"
+)
+
+from ._blas import install as _install_blas_fallback
 from ._version import __version__
+
+# A pip-installed PyTensor finds no BLAS: link it to scipy's OpenBLAS (see _blas).
+_install_blas_fallback()
 
 # What is compiled and why is logged at INFO when progress is shown (see
 # progressbar=). As PyMC does, show it on stderr unless logging is configured.
