@@ -8,7 +8,7 @@ import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
 from .persistence import save
-from .posterior import ModelSummary, Posterior, long_table
+from .posterior import ModelSummary, Posterior, long_table, summary_columns
 
 
 class PosteriorMethods:
@@ -130,6 +130,66 @@ class PosteriorMethods:
             not read here: it weighs the likelihood at fit).
         """
         return float(np.average(self.log_predictive_density(X, y), weights=sample_weight))
+
+    def bayes_R2(self, X, y, *, group_effects: bool = True, residuals: str = "model", summary: bool = True):  # noqa: N802 (brms' name)
+        """Bayesian R-squared (Gelman, Goodrich, Gabry & Vehtari, 2019): per
+        posterior draw, the variance of the expected responses over the rows,
+        over itself plus the residual variance.
+
+        Parameters
+        ----------
+        X : DataFrame
+            The rows (the training data, as R's ``bayes_R2(fit)`` uses).
+        y : array-like of shape (n_samples,)
+        group_effects : bool, default=True
+            With the group effects in the expected responses, or without
+            them (rstanarm's ``re.form = NA``, brms' ``re_formula = NA``).
+        residuals : {"model", "draws"}, default="model"
+            The residual variance: the model's (the mean over the rows of the
+            response's variance given the draw: ``sigma^2`` for a Gaussian
+            model, ``n p (1 - p)`` for a binomial one), as rstanarm's
+            ``bayes_R2`` and Gelman et al.; or the variance of the residuals
+            ``y - E[y]`` over the rows, as brms' ``bayes_R2``. Families that
+            do not declare their variance (hurdle, zero-one-inflated,
+            asymmetric Laplace, von Mises) take ``"draws"`` only.
+        summary : bool, default=True
+            A one-row table (Estimate, Est.Error and the 95% interval), as
+            brms prints it; else the draws.
+
+        Returns
+        -------
+        pandas.DataFrame or ndarray of shape (n_draws,)
+        """
+        check_is_fitted(self, "idata_")
+        frame = self._new_frame(X)
+        y = self._check_y(len(frame), y, numeric=not self.posterior_.family.labels, min_rows=2)
+        draws = self.posterior_.r2(frame, y, group_effects=group_effects, residuals=residuals)
+        return _r2_summary(draws) if summary else draws
+
+    def loo_R2(self, X, y, *, summary: bool = True):  # noqa: N802 (brms' name)
+        """LOO R-squared (Gelman et al., 2019), as rstanarm's ``loo_R2``:
+        ``1 - var(y - E_loo[y]) / var(y)`` with the leave-one-out expected
+        responses from PSIS weights, its uncertainty from the Bayesian
+        bootstrap over the rows (4,000 draws), clipped to [-1, 1].
+
+        Parameters
+        ----------
+        X : DataFrame
+            The data the model was fitted on (the stored pointwise
+            log-likelihood is theirs).
+        y : array-like of shape (n_samples,)
+        summary : bool, default=True
+            A one-row table, or the bootstrap draws.
+
+        Returns
+        -------
+        pandas.DataFrame or ndarray of shape (4000,)
+        """
+        check_is_fitted(self, "idata_")
+        frame = self._new_frame(X)
+        y = self._check_y(len(frame), y, numeric=not self.posterior_.family.labels, min_rows=2)
+        draws = self.posterior_.r2(frame, y, loo=True)
+        return _r2_summary(draws) if summary else draws
 
     def log_predictive_density(self, X, y) -> np.ndarray:
         """Pointwise log predictive density ``log mean_s p(y_i | theta_s)`` of each row.
@@ -261,3 +321,8 @@ def _formatted(tables: dict[str, pd.DataFrame], format: str):
     if format == "long":
         return long_table(tables)
     raise ValueError(f"format must be 'wide' or 'long'; got {format!r}.")
+
+
+def _r2_summary(draws: np.ndarray) -> pd.DataFrame:
+    """brms' one-row table of an R-squared's draws."""
+    return pd.DataFrame(summary_columns(draws[:, None], 0.95), index=["R2"])

@@ -2,7 +2,7 @@
 
 The lme4 classic ``Reaction ~ Days + (Days | Subject)``, fitted with
 rstanarm's default priors, then summarised and used for predictions,
-including a subject the model has never seen.
+including a subject the model has never seen, and its Bayesian R-squared.
 
 Run:  python examples/sleepstudy.py [--quick] [--plots DIR]
 """
@@ -50,6 +50,16 @@ def main(quick: bool = False, plots: str | None = None) -> BayesianLMER:
     print("\nPredictions (a known subject, then a new one drawn from the population):")
     print(new.assign(mean=mean.round(1), lower90=interval[:, 0].round(1), upper90=interval[:, 1].round(1)))
     print(f"\nIn-sample mean log predictive density: {model.score(df, df['Reaction']):.3f}")
+    y = df["Reaction"]
+    r2 = pd.concat(
+        {
+            "with subjects": model.bayes_R2(df, y),
+            "population only": model.bayes_R2(df, y, group_effects=False),
+            "LOO": model.loo_R2(df, y),
+        }
+    ).droplevel(1)
+    print("\nBayesian R-squared (Gelman et al. 2019):")
+    print(r2.round(3))
     if plots is not None:
         save_plots(model, df, plots)
     return model

@@ -25,6 +25,7 @@ def test_sleepstudy_example(capsys, tmp_path):
     assert "Multilevel Hyperparameters:" in out and "cor(Intercept,Days)" in out
     assert "decov(1, 1, 1, 1)" in out
     assert model.fixef().loc["Days", "Estimate"] > 5
+    assert "Bayesian R-squared" in out and "population only" in out and "LOO" in out
 
 
 def test_grid_search_example_runs(capsys, monkeypatch):

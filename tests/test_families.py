@@ -229,6 +229,29 @@ def test_expected_value_is_the_mean_of_draws(name):
         assert np.all(family.support.contains(draws, response.trials)), name
 
 
+#: families whose variance is not declared (R-squared takes the residual draws' for them)
+NO_VARIANCE = {"asym_laplace", "von_mises", "zero_one_inflated_beta", "hurdle_poisson", "hurdle_negbinomial",
+               "hurdle_lognormal", "hurdle_gamma"}
+
+
+@pytest.mark.parametrize("name", sorted(name for name, family in FAMILIES.items() if not (family.labels or family.ordinal)))
+def test_declared_variance_is_the_variance_of_draws(name):
+    rng, family, eta, params, response = setup(name, 5, seed=3)
+    if name in NO_VARIANCE:
+        with pytest.raises(ValueError, match=f"The {name} family does not declare its variance; use residuals='draws'"):
+            family.residual_variance(eta[None], params, response)
+        return
+    S = 200_000
+    per_draw = {k: np.repeat(v, S, axis=0) for k, v in params.items()}
+    draws = family.sample(rng, np.repeat(eta[None], S, axis=0), per_draw, response)
+    variance = family.residual_variance(eta[None], params, response)[0]
+    # the sample variance's standard error is sqrt((m4 - v^2) / S)
+    centred = draws - draws.mean(axis=0)
+    se = np.sqrt(((centred**4).mean(axis=0) - centred.var(axis=0) ** 2) / S)
+    assert variance.shape == (5,)
+    assert np.all(np.abs(draws.var(axis=0) - variance) < 5 * se), name
+
+
 @pytest.mark.parametrize("name", sorted(FAMILIES))
 def test_draws_are_independent_across_rows_that_share_parameters(name):
     """One draw of many rows with the same parameters averages to the expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
+from scipy import special
 
 from ..priors import Beta, Exponential, Gamma, HalfStudentT, Normal, StudentT, Uniform
 from ._family import ANGLES, OPEN_UNIT, POSITIVE, Dpar, Family
@@ -55,6 +56,9 @@ class Gaussian(_LocationScale):
     def distribution(self, mu, params, trials):
         return pm.Normal.dist(mu=mu, sigma=params["sigma"])
 
+    def variance(self, mu, params, trials):
+        return params["sigma"] ** 2
+
 
 class StudentTFamily(_LocationScale):
     """Student-t response with scale ``sigma`` and degrees of freedom ``nu``."""
@@ -66,6 +70,11 @@ class StudentTFamily(_LocationScale):
 
     def distribution(self, mu, params, trials):
         return pm.StudentT.dist(nu=params["nu"], mu=mu, sigma=params["sigma"])
+
+    def variance(self, mu, params, trials):
+        nu = params["nu"]
+        # infinite for nu <= 2
+        return np.where(nu > 2.0, params["sigma"] ** 2 * nu / np.maximum(nu - 2.0, 1e-300), np.inf)
 
 
 class SkewNormal(_LocationScale):
@@ -85,6 +94,9 @@ class SkewNormal(_LocationScale):
         # length one in draws (scipy's skewnorm.rvs, under PyMC's, drops them)
         return pm.SkewNormal.dist(mu=xi, sigma=omega, alpha=alpha, size=xi.shape)
 
+    def variance(self, mu, params, trials):
+        return params["sigma"] ** 2
+
 
 class ExGaussian(_LocationScale):
     """Exponentially modified Gaussian (brms' ``exgaussian``): a normal
@@ -100,6 +112,9 @@ class ExGaussian(_LocationScale):
     def distribution(self, mu, params, trials):
         beta = params["beta"]
         return pm.ExGaussian.dist(mu=mu - beta, sigma=params["sigma"], nu=beta)
+
+    def variance(self, mu, params, trials):
+        return params["sigma"] ** 2 + params["beta"] ** 2
 
 
 class AsymLaplace(_LocationScale):
@@ -137,6 +152,10 @@ class LogNormal(Family):
 
     def distribution(self, mu, params, trials):
         return pm.LogNormal.dist(mu=mu, sigma=params["sigma"])
+
+    def variance(self, mu, params, trials):
+        sigma2 = params["sigma"] ** 2
+        return np.expm1(sigma2) * np.exp(2.0 * mu + sigma2)
 
     def expected_value(self, mu, params, trials, m):
         return m.exp(mu + params["sigma"] ** 2 / 2)
@@ -182,6 +201,9 @@ class GammaFamily(Family):
         shape = params["shape"]
         return pm.Gamma.dist(alpha=shape, beta=shape / mu)
 
+    def variance(self, mu, params, trials):
+        return mu**2 / params["shape"]
+
 
 class InverseGaussian(Family):
     """Inverse Gaussian (Wald) response with mean ``mu`` and ``shape``
@@ -196,6 +218,9 @@ class InverseGaussian(Family):
     def distribution(self, mu, params, trials):
         return pm.Wald.dist(mu=mu, lam=params["shape"])
 
+    def variance(self, mu, params, trials):
+        return mu**3 / params["shape"]
+
 
 class ExponentialFamily(Family):
     """Exponential response with mean ``mu``."""
@@ -206,6 +231,9 @@ class ExponentialFamily(Family):
 
     def distribution(self, mu, params, trials):
         return pm.Exponential.dist(lam=1.0 / mu)
+
+    def variance(self, mu, params, trials):
+        return mu**2
 
 
 class Weibull(Family):
@@ -219,6 +247,11 @@ class Weibull(Family):
     def distribution(self, mu, params, trials):
         shape = params["shape"]
         return pm.Weibull.dist(alpha=shape, beta=mu / pt.gamma(1.0 + 1.0 / shape))
+
+    def variance(self, mu, params, trials):
+        shape = params["shape"]
+        scale = mu / special.gamma(1.0 + 1.0 / shape)
+        return scale**2 * special.gamma(1.0 + 2.0 / shape) - mu**2
 
 
 PHI = Dpar("phi", "positive", "log", Gamma(2.0, 0.1), Exponential(1.0), Gamma(0.01, 0.01))
@@ -235,6 +268,9 @@ class BetaFamily(Family):
     def distribution(self, mu, params, trials):
         phi = params["phi"]
         return pm.Beta.dist(alpha=mu * phi, beta=(1.0 - mu) * phi)
+
+    def variance(self, mu, params, trials):
+        return mu * (1.0 - mu) / (1.0 + params["phi"])
 
 
 class VonMises(Family):

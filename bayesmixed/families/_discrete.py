@@ -28,6 +28,9 @@ class Bernoulli(Family):
     def distribution(self, mu, params, trials):
         return pm.Bernoulli.dist(p=mu)
 
+    def variance(self, mu, params, trials):
+        return mu * (1.0 - mu)
+
     def probabilities(self, eta, params, response=None):
         p = self.mean_parameter(eta)
         return np.stack([1.0 - p, p], axis=-1)
@@ -45,6 +48,9 @@ class Binomial(Family):
     def distribution(self, mu, params, trials):
         return pm.Binomial.dist(n=trials, p=mu)
 
+    def variance(self, mu, params, trials):
+        return trials * mu * (1.0 - mu)
+
     def expected_value(self, mu, params, trials, m):
         return mu * trials
 
@@ -61,6 +67,10 @@ class BetaBinomial(Binomial):
         phi = params["phi"]
         return pm.BetaBinomial.dist(alpha=mu * phi, beta=(1.0 - mu) * phi, n=trials)
 
+    def variance(self, mu, params, trials):
+        phi = params["phi"]
+        return trials * mu * (1.0 - mu) * (phi + trials) / (phi + 1.0)
+
 
 class Poisson(Family):
     """Count response with mean ``mu``."""
@@ -73,6 +83,9 @@ class Poisson(Family):
 
     def distribution(self, mu, params, trials):
         return pm.Poisson.dist(mu=mu)
+
+    def variance(self, mu, params, trials):
+        return mu
 
 
 class NegativeBinomial(Family):
@@ -91,6 +104,9 @@ class NegativeBinomial(Family):
     def distribution(self, mu, params, trials):
         return pm.NegativeBinomial.dist(mu=mu, alpha=params["shape"])
 
+    def variance(self, mu, params, trials):
+        return mu + mu**2 / params["shape"]
+
     def with_rate(self, mu, params, rate):
         # as brms (since 2.13.3): the shape scales with the rate too
         return mu * rate, {**params, "shape": params["shape"] * rate}
@@ -108,6 +124,9 @@ class Geometric(Family):
 
     def distribution(self, mu, params, trials):
         return pm.NegativeBinomial.dist(mu=mu, alpha=params.get("shape", 1.0))
+
+    def variance(self, mu, params, trials):
+        return mu + mu**2 / params.get("shape", 1.0)
 
     def with_rate(self, mu, params, rate):
         # as brms: a negative binomial of shape 1, whose shape scales with the rate too

@@ -172,6 +172,12 @@ class Family:
         """The expected response, over the math namespace ``m``."""
         return mu
 
+    def variance(self, mu, params: dict, trials):
+        """The response's variance given its parameters, on numpy draws
+        (families that declare it; the model-based residual variance of
+        Bayesian R-squared)."""
+        raise NotImplementedError
+
     def mean_parameter(self, eta):
         """The mean parameter for the linear predictor ``eta``."""
         return self._link.inverse(eta)
@@ -319,6 +325,20 @@ class Family:
             return truncated_mean(self, eta, params, response)
         mu, params = self.adjusted(eta, params, response.arrays())
         return self.expected_value(mu, params, response.trials, NUMPY)
+
+    def residual_variance(self, eta, params, response: ResponseData | None = None) -> np.ndarray:
+        """The variance of the response given the draws, draws x n (the
+        model-based residual variance of Gelman et al.'s R-squared)."""
+        response = response or ResponseData()
+        if response.truncated:
+            raise ValueError("The variance of a truncated response is not available; use residuals='draws'.")
+        mu, params = self.adjusted(eta, params, response.arrays())
+        try:
+            return np.broadcast_to(self.variance(mu, params, response.trials), np.shape(mu))
+        except NotImplementedError:
+            raise ValueError(
+                f"The {self.name} family does not declare its variance; use residuals='draws' (brms' R-squared)."
+            ) from None
 
     def sample(self, rng: np.random.Generator, eta, params, response: ResponseData | None = None) -> np.ndarray:
         """Draws of new responses, draws x n, from the family's distribution

@@ -8,6 +8,7 @@ import pymc as pm
 import pytensor.tensor as pt
 from scipy import stats
 
+from .._math import NUMPY
 from ..priors import Beta
 from ._continuous import LOG_SIGMA, PHI, SHAPE, BetaFamily, GammaFamily, LogNormal
 from ._discrete import NB_SHAPE, Binomial, NegativeBinomial, Poisson
@@ -24,6 +25,11 @@ class _ZeroInflated:
 
     def expected_value(self, mu, params, trials, m):
         return (1.0 - params["zi"]) * super().expected_value(mu, params, trials, m)
+
+    def variance(self, mu, params, trials):
+        # (1 - zi) (v + m^2) - ((1 - zi) m)^2 with the parent's mean m and variance v
+        zi, mean = params["zi"], super().expected_value(mu, params, trials, NUMPY)
+        return (1.0 - zi) * (super().variance(mu, params, trials) + zi * mean**2)
 
 
 class ZeroInflatedPoisson(_ZeroInflated, Poisson):
@@ -109,6 +115,9 @@ class ZeroOneInflatedBeta(BetaFamily):
             logp=_zero_one_inflated_beta_logp, class_name="ZeroOneInflatedBeta",
         )
 
+    def variance(self, mu, params, trials):
+        raise NotImplementedError
+
     def expected_value(self, mu, params, trials, m):
         zoi = params["zoi"]
         return zoi * params["coi"] + (1.0 - zoi) * mu
@@ -136,6 +145,9 @@ class _Hurdle:
     def expected_value(self, mu, params, trials, m):
         mean = super().expected_value(mu, params, trials, m)
         return (1.0 - params["hu"]) * mean / -m.expm1(self._log_p0(mu, params, m))
+
+    def variance(self, mu, params, trials):
+        raise NotImplementedError
 
 
 class _HurdleCounts(_Hurdle):

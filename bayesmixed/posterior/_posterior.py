@@ -29,6 +29,7 @@ from ._draws import (
     joined,
     log_predictive_density,
 )
+from ._r2 import bayes_r2, loo_r2
 from ._summary import ModelSummary, summarize
 from ._tables import fixef_table, ranef_table, summary_columns, varcorr_table
 from ._variables import POPULATION, reported_variables
@@ -178,6 +179,39 @@ class Posterior:
         if self.family.labels:
             return self.per_chunk(X, self.family.probabilities, axis=1)
         return self.per_chunk(X, self.family.mean, axis=1)
+
+    def r2(
+        self, X: pd.DataFrame, y: np.ndarray, *, group_effects: bool = True, residuals: str = "model", loo: bool = False
+    ) -> np.ndarray:
+        """Draws of the Bayesian R-squared of the rows of X (the training rows
+        for ``loo=True``): :func:`~bayesmixed.posterior._r2.bayes_r2` with
+        the model's residual variance (``residuals="model"``) or the residual
+        draws' (``"draws"``), or with ``loo`` the bootstrap draws of the LOO
+        R-squared."""
+        if self.family.labels or self.family.ordinal:
+            raise ValueError(f"R-squared needs a numeric expected response; the {self.family.name} family predicts categories.")
+        if residuals not in ("model", "draws"):
+            raise ValueError(f"residuals must be 'model' (rstanarm's R-squared) or 'draws' (brms'); got {residuals!r}.")
+        data = self.design.transform(X)
+        groups = None if group_effects else ()
+        chunks = self.chunks(data, len(X), rng=self.rng(1), groups=groups)
+        y = np.asarray(y, dtype=float)
+        if not loo and residuals == "model":
+            family = self.family
+            ypred, variance = joined(chunks, lambda *args: (family.mean(*args), family.residual_variance(*args)), axis=1)
+            return bayes_r2(ypred, y, variance)
+        ypred = joined(chunks, self.family.mean, axis=1)
+        if not loo:
+            return bayes_r2(ypred, y)
+        if "log_likelihood" not in self.idata:
+            raise ValueError("loo_R2 needs the pointwise log-likelihood, which this fit did not store (see pointwise()).")
+        log_lik = self.idata.log_likelihood["y"].to_numpy()
+        if log_lik.shape[-1] != len(y):
+            raise ValueError(
+                f"loo_R2 reads the pointwise log-likelihood of the {log_lik.shape[-1]} training rows; X has "
+                f"{len(y)}: pass the data the model was fitted on."
+            )
+        return loo_r2(ypred.reshape(log_lik.shape), y, log_lik, self.rng(4))
 
     def posterior_linpred(self, X: pd.DataFrame) -> np.ndarray:
         """Draws of the linear predictor of the mean."""
