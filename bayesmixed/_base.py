@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from numbers import Integral, Real
 
+import arviz as az
 import numpy as np
 import pandas as pd
 import pymc as pm
@@ -16,7 +17,7 @@ from sklearn.utils.validation import _check_sample_weight
 
 from ._checks import check_groups, warn_separation, warn_uninformative_response
 from ._inputs import InputChecks
-from ._names import is_effects, is_threshold
+from ._names import LOG_PRIOR, is_effects, is_threshold
 from ._plotting import PlottingMixin
 from ._results import PosteriorMethods
 from ._scales import data_scales
@@ -25,10 +26,16 @@ from .design import DesignData, ModelDesign
 from .families import Family, ResponseData
 from .families._family import BINARY
 from .inference import METHODS, InferenceConfig, Start, infer, log, show_progress
+from .inference._prior import INDEPENDENT_DRAWS, sample_prior
 from .model import GaussianStatistics, build_model
 from .model._qr import qr_factors
 from .persistence import check_compatible
-from .posterior import NEW_LEVEL_POLICIES, Posterior, with_group_effects
+from .posterior import (
+    NEW_LEVEL_POLICIES,
+    Posterior,
+    with_group_effects,
+    with_log_prior_group,
+)
 from .priors import (
     PRESETS,
     PredictorTerms,
@@ -64,6 +71,7 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         "random_state": ["random_state"],
         "progressbar": ["boolean", StrOptions({"auto"})],
         "missing": [StrOptions({"raise", "drop"})],
+        "sample_prior": [StrOptions({"no", "yes", "only"})],
         # set by the estimators that take it (not BayesianNLMER)
         "qr": ["boolean"],
     }
@@ -89,6 +97,7 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         random_state=None,
         progressbar="auto",
         missing="raise",
+        sample_prior="no",
     ):
         self.formula = formula
         self.fixed = fixed
@@ -108,6 +117,7 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         self.random_state = random_state
         self.progressbar = progressbar
         self.missing = missing
+        self.sample_prior = sample_prior
 
     def __getstate__(self):
         state = super().__getstate__()
@@ -188,11 +198,19 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         )
         log(fit_message(type(self).__name__, self.design_, self.family_, len(y_values), marginal is not None, config), shown=shown)
         sampled = [name for name in self._posterior_names() if not (marginal and is_effects(name))]
-        idata, self.diagnostics_ = infer(model, config, sampled, self._diagnosed_names())
+        if self.sample_prior == "only":  # the priors' draws in place of the posterior's
+            idata = az.InferenceData(posterior=sample_prior(model, [*sampled, LOG_PRIOR], config))
+            self.diagnostics_ = dict(INDEPENDENT_DRAWS)
+        else:
+            idata, self.diagnostics_ = infer(model, config, [*sampled, LOG_PRIOR], self._diagnosed_names())
+        idata = with_log_prior_group(idata)
+        if self.sample_prior == "yes":  # beside the posterior, for Savage-Dickey ratios
+            idata.add_groups(prior=sample_prior(model, sampled, config))
         posterior = Posterior(idata, self.design_, self.family_, seed=self.seed_)
         if marginal is not None:
             idata.posterior = with_group_effects(idata, marginal, self.design_, posterior.rng(5))
-        self._start.check(idata)
+        if self.sample_prior != "only":
+            self._start.check(idata)
         if not posterior.observed(data, y_values):
             chains, n_draws = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
             log(
@@ -214,7 +232,8 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         (None where they are sampled)."""
         y_values, data = self._prepare(self._as_frame(X, reset=True), y, sample_weight)
         marginal = None
-        if self._integrates_group_effects(data[self.design_.mu_names[0]].response):
+        # prior draws need the group effects in the model: they are drawn, not integrated
+        if self.sample_prior != "only" and self._integrates_group_effects(data[self.design_.mu_names[0]].response):
             marginal = GaussianStatistics.of(self.design_, data[self.design_.mu_names[0]], y_values)
         qr = qr_factors(self.design_, data) if getattr(self, "qr", False) else None
         model = build_model(self.design_, data, y_values, self.family_, self.priors_, marginal=marginal, qr=qr)

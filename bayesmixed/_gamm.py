@@ -47,7 +47,7 @@ class BayesianGAMM(BayesianGLMER):
         formula's or the parameters' model.
     family, link, trials, censored, truncation, se, rate, aux_formulas, fixed, groups, random_slopes, correlated, \
 fit_intercept, offset, priors, new_levels, sampler, draws, tune, chains, cores, \
-target_accept, random_state, progressbar, missing, qr
+target_accept, random_state, progressbar, missing, sample_prior, qr
         As for :class:`BayesianGLMER`. The prior class of smooth sds is
         ``sds`` (``Priors(sds=...)``); ``qr`` includes the smooths'
         unpenalised columns, which join ``b``.
@@ -114,6 +114,7 @@ target_accept, random_state, progressbar, missing, qr
         random_state=None,
         progressbar="auto",
         missing="raise",
+        sample_prior="no",
         qr=False,
     ):
         super().__init__(
@@ -143,6 +144,7 @@ target_accept, random_state, progressbar, missing, qr
             random_state=random_state,
             progressbar=progressbar,
             missing=missing,
+            sample_prior=sample_prior,
             qr=qr,
         )
         self.smooths = smooths

@@ -59,7 +59,7 @@ class BayesianGLMER(RegressorMixin, BayesianMixedModel):
         for ``sigma``, ``shape``, ``phi`` and ``nu``, logit for ``zi`` and
         ``hu``. Its priors are set with ``Priors(dpar={"sigma": ...})``.
     formula, fixed, groups, random_slopes, correlated, fit_intercept, offset, priors, \
-new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing, qr
+new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing, sample_prior, qr
         As for :class:`BayesianLMER`. Offsets are on the linear-predictor
         scale: ``offset(log(exposure))`` for counts.
 
@@ -134,6 +134,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         random_state=None,
         progressbar="auto",
         missing="raise",
+        sample_prior="no",
         qr=False,
     ):
         super().__init__(
@@ -155,6 +156,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             random_state=random_state,
             progressbar=progressbar,
             missing=missing,
+            sample_prior=sample_prior,
         )
         self.family = family
         self.link = link
@@ -272,7 +274,7 @@ class BayesianGLMERClassifier(ClassifierMixin, BayesianMixedModel):
         The link of a two-class model or of an ordinal family; several
         unordered classes take ``"logit"`` only.
     formula, fixed, groups, random_slopes, correlated, fit_intercept, offset, priors, \
-new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing, qr
+new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing, sample_prior, qr
         As for :class:`BayesianLMER`.
 
     Attributes
@@ -313,6 +315,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         random_state=None,
         progressbar="auto",
         missing="raise",
+        sample_prior="no",
         qr=False,
     ):
         super().__init__(
@@ -334,6 +337,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             random_state=random_state,
             progressbar=progressbar,
             missing=missing,
+            sample_prior=sample_prior,
         )
         self.link = link
         self.family = family
@@ -421,16 +425,29 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         check_is_fitted(self, "classes_")
         return self.posterior_.class_probabilities(self._new_frame(X))
 
-    def sample_posterior_predictive(self, X):
-        """Draws of new labels for the rows of X.
+    def sample_posterior_predictive(self, X, *, output: str = "draws", y=None, p=None):
+        """Draws of new labels for the rows of X, or per draw the PIT values
+        of the labels y or the predictive quantiles at ``p`` (see
+        :meth:`BayesianMixedModel.sample_posterior_predictive`): the classes
+        are read in the order of ``classes_``; unordered classes (more than
+        two, without an ordinal family) have no CDF.
 
         Returns
         -------
         ndarray of shape (n_draws, n_samples)
-            Labels of ``classes_``, one row per posterior draw.
+            Labels of ``classes_`` (for "draws" and "quantile"), one row per
+            posterior draw.
         """
-        draws = super().sample_posterior_predictive(X)
-        return self.classes_[draws.astype(int)] if self._coded else draws
+        check_is_fitted(self, "classes_")
+        codes = None if y is None or not self._coded else self._encode(y)
+        draws = super().sample_posterior_predictive(X, output=output, y=y if codes is None else codes, p=p)
+        return self.classes_[draws.astype(int)] if self._coded and output != "pit" else draws
+
+    def loo_pit(self, X, y, *, k_threshold: float | None = None):
+        """LOO-PIT values of the labels y, the classes read in the order of
+        ``classes_`` (see :meth:`BayesianMixedModel.loo_pit`)."""
+        check_is_fitted(self, "classes_")
+        return super().loo_pit(X, self._encode(y) if self._coded else y, k_threshold=k_threshold)
 
     def predict(self, X):
         """The most probable class of each row."""

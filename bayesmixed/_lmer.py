@@ -84,6 +84,14 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
         Rows with a missing (NaN, None) or infinite value in y or in a column
         the model uses: an error naming the column, or (at fit) rows dropped
         with a warning saying how many. Predictions always need complete rows.
+    sample_prior : {"no", "yes", "only"}, default="no"
+        brms' ``sample_prior``: "only" draws from the priors alone (no data
+        enter the draws), so that the summaries, predictions and
+        :meth:`plot_ppc` show the prior and the prior predictive
+        distribution; "yes" keeps prior draws beside the posterior (the
+        ``prior`` group of ``idata_``), from which :meth:`hypothesis` gives
+        Savage-Dickey evidence ratios for point hypotheses. Both need proper
+        priors (brms' flat coefficient prior has no draws).
     marginalize : {"auto", True, False}, default="auto"
         Integrate the group effects out of the likelihood. NUTS then samples
         only the population-level effects, sds, correlations and sigma (from
@@ -162,6 +170,7 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
         random_state=None,
         progressbar="auto",
         missing="raise",
+        sample_prior="no",
         marginalize="auto",
         qr=False,
     ):
@@ -184,6 +193,7 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
             random_state=random_state,
             progressbar=progressbar,
             missing=missing,
+            sample_prior=sample_prior,
         )
         self.marginalize = marginalize
         self.censored = censored

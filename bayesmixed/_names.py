@@ -27,6 +27,10 @@ THRESHOLD_DIM = "threshold"
 THRESHOLD_GROUP_DIM = "threshold_group"
 #: the likelihood of a Gaussian model whose group effects are integrated out
 MARGINAL = "y_marginal"
+#: the log prior density of each draw (brms' ``lprior``), stored in the fit's ``log_prior`` group
+LOG_PRIOR = "lprior"
+#: the suffix of the potentials that hold a prior density (an LKJ prior on a Cholesky factor)
+PRIOR_POTENTIAL = "_lkj"
 
 
 def predictor_variable(kind: str, dpar: str = MU) -> str:

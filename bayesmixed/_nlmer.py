@@ -81,12 +81,13 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         gives the mean on the link scale.
     priors : Priors, dict or str, optional
         ``coef`` entries set the prior of a parameter (``{"Asym": Normal(2,
-        1)}``), on its sampling scale. By default each parameter's is normal,
+        1)}``), on its sampling scale; a class ``b`` prior applies to every
+        parameter without one. By default each parameter's is normal,
         centred at its starting value with sd ``2.5 max(|value|, 1)``;
         ``"rstanarm"`` gives stan_nlmer's priors (normal(0, 2.5) autoscaled
         on the stacked design); ``"brms"``, as brms, needs a prior for each
         parameter.
-    new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing
+    new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing, sample_prior
         As for :class:`BayesianLMER`.
 
     Notes
@@ -153,6 +154,7 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         random_state=None,
         progressbar="auto",
         missing="raise",
+        sample_prior="no",
     ):
         self.formula = formula
         self.function = function
@@ -176,6 +178,7 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         self.random_state = random_state
         self.progressbar = progressbar
         self.missing = missing
+        self.sample_prior = sample_prior
 
     # -- spec ------------------------------------------------------------------
 

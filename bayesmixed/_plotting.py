@@ -10,9 +10,10 @@ checked before either, and y where the functions call ``check_y``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 
+import numpy as np
 import pandas as pd
 
 from .posterior import _plots as plots
@@ -164,10 +165,15 @@ class PlottingMixin:
         """
         return plots.plot_ranef(self.posterior_, group, prob=prob)
 
-    def plot_ppc(self, X, y, *, ndraws: int = 50, kind: str = "auto", ax=None):
+    def plot_ppc(
+        self, X, y, *, ndraws: int = 50, kind: str = "auto", ax=None,
+        stat: str | Callable[[np.ndarray], float] = "mean", group: str | None = None, x: str | None = None,
+        prob: float = 0.5, prob_outer: float = 0.9,
+    ):
         """Posterior predictive check (brms' ``pp_check``; see
         :func:`bayesmixed.posterior.plot_ppc`): the observed response against
-        responses replicated from the posterior for the rows of X.
+        responses replicated from the posterior for the rows of X, or the
+        calibration of the predictive distribution.
 
         Parameters
         ----------
@@ -175,21 +181,97 @@ class PlottingMixin:
         y : array-like of shape (n_samples,)
             The observed response.
         ndraws : int, default=50
-            Replicated data sets drawn.
-        kind : {"auto", "density", "bars"}, default="auto"
-            Densities, or bars of counts (discrete responses); "auto" takes
-            bars for discrete responses with at most 30 distinct values.
+            Replicated data sets drawn by "dens_overlay", "hist" and "bars";
+            the other kinds read every draw.
+        kind : str, default="auto"
+            brms' ``type``: "dens_overlay" (or "density"), "hist", "bars"
+            (discrete responses), "stat", "stat_grouped", "intervals",
+            "loo_pit" (X and y the training data; see :meth:`loo_pit`),
+            "loo_pit_ecdf", "pit_ecdf", or "auto": bars for discrete
+            responses with at most 30 distinct values, densities otherwise.
         ax : matplotlib Axes, optional
+            For "stat_grouped", a sequence of Axes, one per level.
+        stat : {"mean", "median", "sd", "var", "min", "max"} or callable, default="mean"
+            The statistic of "stat" and "stat_grouped".
+        group : str, optional
+            The column of X that "stat_grouped" draws a panel per level of.
+        x : str, optional
+            A numeric column of X along which "intervals" draws the rows.
+        prob, prob_outer : float, default=0.5, 0.9
+            The inner and outer intervals of "intervals".
 
         Returns
         -------
-        matplotlib Axes
+        matplotlib Axes, or an array of them for "stat_grouped"
         """
         plots.check_kind(kind, plots.PPC_KINDS)
         return plots.plot_ppc(
             self.posterior_, self._as_frame(X, reset=False), y, ndraws=ndraws, kind=kind, ax=ax,
-            check_y=partial(self._check_y, numeric=False),
+            stat=stat, group=group, x=x, prob=prob, prob_outer=prob_outer,
+            check_y=partial(self._check_y, numeric=False), predictive=self._predictive,
         )
+
+    def _predictive(self, X, output: str, y=None):
+        """Replicated draws, PIT draws or LOO-PIT values as the estimator gives them (labels decoded)."""
+        if output == "loo_pit":
+            return self.loo_pit(X, y)
+        return self.sample_posterior_predictive(X, output=output, y=y)
+
+    def plot_pairs(
+        self, var_names: Sequence[str] | None = None, *, regex: str | None = None, divergences: bool = True,
+        kind: str = "scatter",
+    ):
+        """Pairs plot of the draws, divergent transitions marked (brms'
+        ``pairs``, bayesplot's ``mcmc_pairs``; see
+        :func:`bayesmixed.posterior.plot_pairs`).
+
+        Parameters
+        ----------
+        var_names : sequence of str, optional
+            Parameters by brms name (``b_Days``, ``sd_Subject__Intercept``,
+            ``r_Subject[308,Intercept]``), as :meth:`plot_trace` takes them.
+        regex : str, optional
+            A regular expression: the parameters whose brms names it matches,
+            group-level effects included (rstanarm's ``regex_pars``; e.g.
+            ``"^b_"``). Without either, every population-level, sd,
+            correlation and family parameter.
+        divergences : bool, default=True
+            Mark the draws of divergent transitions.
+        kind : {"scatter", "kde", "hexbin"}, default="scatter"
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        plots.check_kind(kind, plots.PAIRS_KINDS)
+        return plots.plot_pairs(self.posterior_, var_names, regex=regex, divergences=divergences, kind=kind)
+
+    def plot_powerscale(
+        self, var_names: Sequence[str] | None = None, *, component: str | Sequence[str] = "prior",
+        alpha: Sequence[float] = (0.8, 1.25), kind: str = "density",
+    ):
+        """The posterior of each parameter beside those with the prior (or
+        the likelihood) power-scaled by ``alpha``, from the fitted draws
+        importance-weighted (priorsense's ``powerscale_plot_dens`` and
+        ``powerscale_plot_ecdf``; see :meth:`powerscale_sensitivity` and
+        :func:`bayesmixed.posterior.plot_powerscale`).
+
+        Parameters
+        ----------
+        var_names : sequence of str, optional
+            Parameters by brms name, as :meth:`plot_trace` takes them.
+        component : {"prior", "likelihood"} or both, default="prior"
+            One column of panels per component.
+        alpha : sequence of float, default=(0.8, 1.25)
+            The powers (> 0) besides the base posterior's 1.
+        kind : {"density", "ecdf"}, default="density"
+
+        Returns
+        -------
+        matplotlib.figure.Figure
+        """
+        plots.check_kind(kind, plots.POWERSCALE_KINDS)
+        return plots.plot_powerscale(self.posterior_, var_names, component=component, alpha=alpha, kind=kind)
 
     def plot_conditional_effects(
         self, X, effect: str, *, group: str | None = None, levels: Sequence | None = None,

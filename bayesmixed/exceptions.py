@@ -54,5 +54,7 @@ class SamplingWarning(ConvergenceWarning):
 
 
 class ParetoKWarning(UserWarning):
-    """PSIS-LOO's Pareto k diagnostic is high for some observations: their
-    leave-one-out estimates are unreliable. The message names them."""
+    """A Pareto k diagnostic of importance weights is high: PSIS-LOO's for
+    some observations (their leave-one-out estimates, LOO-PIT values and
+    loo_R2 are unreliable), or power-scaling's for a component and alpha
+    (the reweighted posterior is unreliable). The message names which."""

@@ -70,6 +70,13 @@ def main(quick: bool = False, plots: str | None = None) -> BayesianLMER:
     print("\nGroup-level sds, correlation and sigma against lme4's:")
     print(pd.DataFrame({"Estimate": estimates, "lme4": LME4_VARCORR}).round(3))
 
+    # marginaleffects' avg_slopes(fit): the change in expected log radon per unit of each
+    # predictor, averaged over the homes draw by draw; with the county effects, floor's
+    # average includes each home's county slope
+    print("\nAverage marginal effects (avg_slopes), with and without the county effects:")
+    print(model.avg_slopes(df).round(3).to_string(index=False))
+    print(model.avg_slopes(df, group_effects=False).round(3).to_string(index=False))
+
     hennepin_uranium = df.loc[df["county"] == "HENNEPIN", "log_uranium"].iloc[0]
     low, high = df["log_uranium"].quantile([0.1, 0.9])  # over homes
     new = pd.DataFrame({

@@ -2,7 +2,8 @@
 
 The lme4 classic ``Reaction ~ Days + (Days | Subject)``, fitted with
 rstanarm's default priors, then summarised and used for predictions,
-including a subject the model has never seen, and its Bayesian R-squared.
+including a subject the model has never seen, its Bayesian R-squared and
+hypotheses about the Days slope and the subjects' share of the variance.
 
 Run:  python examples/sleepstudy.py [--quick] [--plots DIR]
 """
@@ -16,6 +17,9 @@ from _figures import plots_folder, save
 
 from bayesmixed import BayesianLMER
 from bayesmixed.datasets import load_sleepstudy
+
+#: the share of the variance at day 0 that lies between subjects
+ICC = "sd_Subject__Intercept^2 / (sd_Subject__Intercept^2 + sigma^2) > 0.5"
 
 
 def save_plots(model, df: pd.DataFrame, folder: str) -> None:
@@ -35,6 +39,7 @@ def main(quick: bool = False, plots: str | None = None) -> BayesianLMER:
     model = BayesianLMER(
         formula="Reaction ~ Days + (Days | Subject)",
         priors="rstanarm",
+        sample_prior="yes",  # prior draws beside the posterior: Savage-Dickey ratios in hypothesis()
         random_state=1,
         **settings,
     )
@@ -60,6 +65,8 @@ def main(quick: bool = False, plots: str | None = None) -> BayesianLMER:
     ).droplevel(1)
     print("\nBayesian R-squared (Gelman et al. 2019):")
     print(r2.round(3))
+    print()
+    print(model.hypothesis({"Days > 5": "Days > 5", "Days = 10": "Days = 10", "ICC > 0.5": ICC}))
     if plots is not None:
         save_plots(model, df, plots)
     return model

@@ -43,6 +43,8 @@ def save_plots(model, df: pd.DataFrame, folder: str) -> None:
     figures = {
         "subjects": model.plot_group_curves(df, df["conc"], x="Time"),
         "effects": model.plot_fixef(),
+        # rstanarm's vignette: pairs(post3, regex_pars = "^l"); divergent draws marked
+        "pairs": model.plot_pairs(regex="^b_l"),
     }
     save(figures, folder, "theoph")
 

@@ -26,6 +26,9 @@ def test_sleepstudy_example(capsys, tmp_path):
     assert "decov(1, 1, 1, 1)" in out
     assert model.fixef().loc["Days", "Estimate"] > 5
     assert "Bayesian R-squared" in out and "population only" in out and "LOO" in out
+    assert "Hypothesis Tests for class b:" in out and "ICC > 0.5" in out
+    # the point hypothesis has a Savage-Dickey ratio from the prior draws
+    assert np.isfinite(model.hypothesis("Days = 10").hypothesis.loc[0, "Evid.Ratio"])
 
 
 def test_grid_search_example_runs(capsys, monkeypatch):
@@ -48,7 +51,7 @@ PLOTS = {
     "grouseticks": ["effects", "locations", "ppc"],
     "roaches": ["ppc", "smooth", "treatment"],
     "orange": ["trace", "trees"],
-    "theoph": ["effects", "subjects"],
+    "theoph": ["effects", "pairs", "subjects"],
     "radon": ["counties", "floor", "ppc"],
 }
 
@@ -161,6 +164,7 @@ def test_theoph_example(capsys, tmp_path):
 def test_radon_example(capsys, tmp_path):
     module, model, out = run("radon", capsys, tmp_path)
     assert "NEW LOW-URANIUM" in out and "cor(Intercept,floor)" in out
+    assert "Average marginal effects (avg_slopes)" in out and "dY/dX" in out
     # 919 homes: the full run agrees with lme4 within 0.1 posterior sd
     assert_fixef_near(model, module.LME4_FIXEF, within=0.5)
     table = means(model)

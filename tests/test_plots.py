@@ -1,5 +1,6 @@
 """Conditional effects, brms-named draws, and every plot rendered headless to PNG."""
 
+import copy
 import io
 import logging
 
@@ -142,8 +143,15 @@ def test_count_ppc_draws_bars_of_the_observed_counts(cbpp_fit):
     assert heights == counts.tolist()
     assert [t.get_text() for t in ax.get_xticklabels()] == [str(v) for v in values]
     png(ax)
-    with pytest.raises(ValueError, match="kind must be 'auto', 'density' or 'bars'"):
-        model.plot_ppc(df, df["incidence"], kind="hist")
+    with pytest.raises(ValueError, match="kind must be 'auto', 'dens_overlay', 'density', 'hist', .* or 'pit_ecdf'"):
+        model.plot_ppc(df, df["incidence"], kind="scatter")
+    # counts: the calibration kinds draw too (the LOO-PIT randomised for counts)
+    ax = model.plot_ppc(df, df["incidence"], kind="loo_pit_ecdf")
+    assert ax.get_xlabel() == "LOO-PIT"
+    png(ax)
+    png(model.plot_ppc(df, df["incidence"], kind="hist"))
+    axes = model.plot_ppc(df, df["incidence"], kind="stat_grouped", group="period", stat="max")
+    assert [a.get_title() for a in axes] == [f"period = {p}" for p in pd.unique(df["period"])]
 
 
 def test_categorical_effects_give_a_curve_per_category():
@@ -172,6 +180,12 @@ def test_binary_classifier_replicates_labels(sleepstudy):
     assert set(np.unique(model.sample_posterior_predictive(X))) <= {"fast", "slow"}
     ax = model.plot_ppc(X, y)
     assert [t.get_text() for t in ax.get_xticklabels()] == ["fast", "slow"]
+    # the replicated labels are counted: their medians are near the observed counts
+    observed = [int((y == label).sum()) for label in ("fast", "slow")]
+    medians = ax.lines[0].get_ydata()
+    assert all(abs(m - o) < 0.15 * len(y) for m, o in zip(medians, observed))
+    with pytest.raises(ValueError, match="kind='stat' needs numeric responses; y has labels such as 'fast'"):
+        model.plot_ppc(X, y, kind="stat")
 
 
 # -- every plot renders -----------------------------------------------------------
@@ -205,6 +219,117 @@ def test_every_plot_of_a_linear_mixed_model_renders(fitted_sleepstudy, sleepstud
     png(fig)
 
 
+def test_every_ppc_kind_of_a_linear_mixed_model_renders(fitted_sleepstudy, sleepstudy):
+    model, df, y = fitted_sleepstudy, sleepstudy, sleepstudy["Reaction"]
+    replicated = model.sample_posterior_predictive(df)
+    for kind in ("dens_overlay", "density", "hist"):
+        ax = model.plot_ppc(df, y, kind=kind, ndraws=10)
+        png(ax)
+    # the replicated means' histogram over every draw, with the observed mean marked
+    ax = model.plot_ppc(df, y, kind="stat")
+    assert ax.get_xlabel() == "mean(Reaction)"
+    assert ax.lines[0].get_xdata()[0] == pytest.approx(y.mean())
+    assert sum(patch.get_height() for patch in ax.patches) == len(replicated)
+    png(ax)
+    ax = model.plot_ppc(df, y, kind="stat", stat=lambda v: np.quantile(v, 0.9))
+    assert ax.get_xlabel() == "T(Reaction)"
+    assert ax.lines[0].get_xdata()[0] == pytest.approx(np.quantile(y, 0.9))
+    axes = model.plot_ppc(df, y, kind="stat_grouped", group="Subject", stat="sd")
+    assert len(axes) == 18 and axes[0].get_title() == "Subject = 308"
+    first = (df["Subject"] == "308").to_numpy()
+    assert axes[0].lines[0].get_xdata()[0] == pytest.approx(y[first].std(ddof=1))
+    png(axes[0])
+    # intervals: per row the replicated 50% and 90% intervals and the observed value
+    ax = model.plot_ppc(df, y, kind="intervals", x="Days")
+    outer = ax.collections[0].get_segments()
+    assert len(outer) == len(df)
+    np.testing.assert_allclose([segment[:, 1] for segment in outer],
+                               np.quantile(replicated, [0.05, 0.95], axis=0).T)
+    np.testing.assert_allclose(ax.lines[-1].get_xdata(), df["Days"])
+    np.testing.assert_allclose(ax.lines[-1].get_ydata(), y)
+    png(ax)
+    for kind in ("loo_pit", "loo_pit_ecdf", "pit_ecdf"):
+        ax = model.plot_ppc(df, y, kind=kind)
+        assert ax.get_xlim()[0] >= -0.05 and ax.get_xlim()[1] <= 1.05
+        png(ax)
+    # the ECDF drawn is that of the LOO-PIT values
+    ax = model.plot_ppc(df, y, kind="loo_pit_ecdf")
+    ecdf = next(line for line in ax.lines if line.get_label() == "ECDF")
+    values = model.loo_pit(df, y)
+    x, height = ecdf.get_xdata()[1:], ecdf.get_ydata()[1:]  # after the step's first point, at 0
+    np.testing.assert_allclose(height, (values[:, None] <= x).mean(axis=0))
+
+
+def test_ppc_errors_name_what_is_wrong(fitted_sleepstudy, sleepstudy):
+    model, df, y = fitted_sleepstudy, sleepstudy, sleepstudy["Reaction"]
+    with pytest.raises(ValueError, match="kind='bars' is for discrete responses; the gaussian family is continuous"):
+        model.plot_ppc(df, y, kind="bars")
+    with pytest.raises(ValueError, match="kind='stat_grouped' draws a panel per level of a column of X: give group="):
+        model.plot_ppc(df, y, kind="stat_grouped")
+    with pytest.raises(ValueError, match=r"group='Age' is not a column of X; its columns are \['Reaction', 'Days', 'Subject'\]"):
+        model.plot_ppc(df, y, kind="stat_grouped", group="Age")
+    with pytest.raises(ValueError, match="group= is read by kind='stat_grouped' only"):
+        model.plot_ppc(df, y, kind="stat", group="Subject")
+    with pytest.raises(ValueError, match="x='Subject' must be a numeric column of X"):
+        model.plot_ppc(df, y, kind="intervals", x="Subject")
+    with pytest.raises(ValueError, match="stat must be one of 'mean', 'median', 'sd', 'var', 'min', 'max'"):
+        model.plot_ppc(df, y, kind="stat", stat="mode")
+    with pytest.raises(ValueError, match="prob and prob_outer must satisfy"):
+        model.plot_ppc(df, y, kind="intervals", prob=0.95)
+    with pytest.raises(ValueError, match="log-likelihood of the 180 training rows; X has 20"):
+        model.plot_ppc(df.iloc[:20], y.iloc[:20], kind="loo_pit")
+
+
+# -- pairs plots ------------------------------------------------------------------
+
+
+def test_pairs_plot_marks_divergent_draws(fitted_sleepstudy):
+    model = fitted_sleepstudy
+    names = ["b_Intercept", "b_Days", "sigma"]
+    fig = model.plot_pairs(names)
+    # a triangle of panels: k marginal densities and k (k - 1) / 2 pairs
+    assert len(fig.axes) == 6
+    bottom = [ax.get_xlabel() for ax in fig.axes if ax.get_xlabel()]
+    assert bottom == names
+    # the sampler's own divergent transitions (short chains may have some) in each of the 3 pairs
+    points = [line for ax in fig.axes for line in ax.lines if line.get_label() == "divergent"]
+    assert [len(line.get_xdata()) for line in points] == [int(model.idata_.sample_stats["diverging"].sum())] * 3
+    png(fig)
+    # a copy whose sampler marked five draws of the second chain divergent
+    marked = copy.copy(model)
+    marked.idata_ = model.idata_.copy()
+    diverging = np.zeros((2, 150), dtype=bool)
+    diverging[1, [3, 30, 60, 90, 120]] = True
+    marked.idata_.sample_stats["diverging"] = (("chain", "draw"), diverging)
+    fig = marked.plot_pairs(regex="^b_")
+    points = [line for ax in fig.axes for line in ax.lines if line.get_label() == "divergent"]
+    assert len(points) == 1  # two parameters: one pair
+    draws = model.as_draws_df()
+    divergent = (draws[".chain"] == 2) & draws[".iteration"].isin([4, 31, 61, 91, 121])
+    np.testing.assert_allclose(points[0].get_xdata(), draws.loc[divergent, "b_Intercept"])
+    np.testing.assert_allclose(points[0].get_ydata(), draws.loc[divergent, "b_Days"])
+    png(fig)
+    fig = marked.plot_pairs(regex="^b_", divergences=False)
+    assert not [line for ax in fig.axes for line in ax.lines if line.get_label() == "divergent"]
+
+
+def test_pairs_plot_names_and_errors(fitted_sleepstudy):
+    model = fitted_sleepstudy
+    fig = model.plot_pairs()  # the default parameters: population-level, sd, cor and sigma
+    assert len(fig.axes) == 6 * 7 // 2
+    fig = model.plot_pairs(["sigma"], regex=r"^r_Subject\[30[89],Days\]$")
+    assert [ax.get_xlabel() for ax in fig.axes if ax.get_xlabel()] == [
+        "sigma", "r_Subject[308,Days]", "r_Subject[309,Days]"]
+    with pytest.raises(ValueError, match=r"Unknown parameter\(s\) \['b_x'\]; the model has \['sd_Subject__Intercept'"):
+        model.plot_pairs(["b_x", "sigma"])
+    with pytest.raises(ValueError, match=r"regex='\^lK' matches no parameter; the model has \['sd_Subject__Intercept'"):
+        model.plot_pairs(regex="^lK")
+    with pytest.raises(ValueError, match="A pairs plot needs at least two parameters"):
+        model.plot_pairs(["sigma"])
+    with pytest.raises(ValueError, match="kind must be 'scatter', 'kde' or 'hexbin'"):
+        model.plot_pairs(kind="trace")
+
+
 def test_nlmer_group_curves_follow_each_tree():
     df = load_orange()
     model = BayesianNLMER(formula="circumference ~ SSlogis(age, Asym, xmid, scal) ~ Asym | Tree",
@@ -221,6 +346,12 @@ def test_nlmer_group_curves_follow_each_tree():
         assert abs(curve_y[-1] - rows["circumference"].iloc[-1]) < 25
     png(fig)
     png(model.plot_conditional_effects(df, "age"))
+    # calibration and pairs of a nonlinear model
+    fig = model.plot_pairs(regex="^b_")
+    assert [ax.get_xlabel() for ax in fig.axes if ax.get_xlabel()] == ["b_Asym", "b_xmid", "b_scal"]
+    png(fig)
+    png(model.plot_ppc(df, df["circumference"], kind="loo_pit_ecdf"))
+    assert model.sample_posterior_predictive(df, output="pit", y=df["circumference"]).shape == (300, len(df))
 
 
 # -- progress and log messages ------------------------------------------------------

@@ -34,9 +34,11 @@ import pytensor.tensor as pt
 
 from .._math import PYTENSOR
 from .._names import (
+    LOG_PRIOR,
     MARGINAL,
     OBSERVED,
     OBSERVED_DATA,
+    PRIOR_POTENTIAL,
     THRESHOLD_DIM,
     THRESHOLD_GROUP_DIM,
     BlockNames,
@@ -57,7 +59,7 @@ from ..design import (
 )
 from ..families import LINKS, Family
 from ..priors import Decov, PredictorPriors, ResolvedPrior, ResolvedPriors
-from ._correlation import lkj_cholesky_corr
+from ._correlation import RAW_SUFFIX, lkj_cholesky_corr
 from ._marginal import GaussianStatistics, marginal_log_likelihood
 from ._qr import qr_coefficients
 
@@ -144,6 +146,7 @@ def build_model(
             _marginal_likelihood(
                 design.predictors[name], marginal, priors.predictors[name], family, params, qr.get(name)
             )
+            pm.Deterministic(LOG_PRIOR, log_prior(model))
             return model
         shared: dict[int, tuple] = {}
         etas = {}
@@ -163,7 +166,24 @@ def build_model(
         eta = design.mean(eta, [pm.Data(input_data(i), values) for i, values in enumerate(main.inputs)], pt)
         response = {name: pm.Data(response_data(name), values) for name, values in main.response.arrays().items()}
         family.likelihood(OBSERVED, eta, params, observed=pm.Data(OBSERVED_DATA, y), response=response)
+        pm.Deterministic(LOG_PRIOR, log_prior(model))
     return model
+
+
+def log_prior(model: pm.Model):
+    """The model's log prior density (brms' ``lprior``): the densities of its
+    parameters on their own scale, without the Jacobians of the sampler's
+    transforms, leaving out the standard normal group and smooth effects
+    (``z``, ``zs``) and the likelihood; an LKJ prior enters through its
+    potential."""
+    parameters = [
+        rv for rv in model.free_RVs if not rv.name.startswith(("z_", "zs_")) and not rv.name.endswith(RAW_SUFFIX)
+    ]
+    # each density at the variable itself: a graph of random variables, which
+    # every engine replaces by their values as it does for any deterministic
+    terms = [pm.logp(rv, rv, warn_rvs=False) for rv in parameters]
+    terms += [potential for potential in model.potentials if potential.name.endswith(PRIOR_POTENTIAL)]
+    return pt.sum([pt.sum(term) for term in terms]) if terms else pt.constant(0.0)
 
 
 def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family, params, shared, qr=None):

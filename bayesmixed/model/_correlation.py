@@ -10,8 +10,11 @@ come from any prior, including rstanarm's ``decov``.
 
 from __future__ import annotations
 
+import numpy as np
 import pymc as pm
 import pytensor.tensor as pt
+
+from .._names import PRIOR_POTENTIAL
 
 
 def cholesky_corr_from_unconstrained(raw, n: int):
@@ -50,10 +53,33 @@ def lkj_cholesky_logp(L, n: int, eta):
 def lkj_cholesky_corr(name: str, n: int, eta: float):
     """A free Cholesky factor of an ``n x n`` correlation matrix with an LKJ prior.
 
-    The unconstrained values are stored as ``{name}_raw``; the prior and
-    Jacobian enter through a potential.
+    The unconstrained canonical partial correlations are the variable
+    ``{name}_raw``, whose density is the Jacobian of the map to the factor;
+    the LKJ density of the factor enters through a potential, part of the
+    model's log prior density (``lprior``). Drawn forward (prior draws), the
+    partial correlations are those of an LKJ(eta) matrix: independent, the
+    one in column ``c`` distributed as ``2 Beta(a, a) - 1`` with
+    ``a = eta + (n - 2 - c) / 2`` (the onion construction Stan's
+    ``lkj_corr_cholesky_rng`` uses).
     """
-    raw = pm.Flat(f"{name}_raw", shape=n * (n - 1) // 2)
-    L, log_jacobian = cholesky_corr_from_unconstrained(raw, n)
-    pm.Potential(f"{name}_lkj", lkj_cholesky_logp(L, n, eta) + log_jacobian)
+    columns = np.array([c for r in range(1, n) for c in range(r)], dtype=float)
+    alpha = eta + (n - 2 - columns) / 2.0
+    raw = pm.CustomDist(
+        f"{name}{RAW_SUFFIX}", alpha, logp=lambda value, alpha: cholesky_corr_from_unconstrained(value, n)[1],
+        random=_partial_correlations, support_point=lambda rv, size, alpha: pt.zeros_like(alpha),
+        shape=len(columns), class_name="CanonicalPartialCorrelations",
+    )
+    L, _ = cholesky_corr_from_unconstrained(raw, n)
+    pm.Potential(f"{name}{PRIOR_POTENTIAL}", lkj_cholesky_logp(L, n, eta))
     return L
+
+
+#: the suffix of the unconstrained partial correlations behind a correlation
+#: matrix (their density is a Jacobian, not a prior)
+RAW_SUFFIX = "_raw"
+
+
+def _partial_correlations(alpha, rng: np.random.Generator, size) -> np.ndarray:
+    """Unconstrained canonical partial correlations of an LKJ draw."""
+    cpc = 2.0 * rng.beta(alpha, alpha, size=size) - 1.0
+    return np.arctanh(np.clip(cpc, -1.0 + 1e-12, 1.0 - 1e-12))

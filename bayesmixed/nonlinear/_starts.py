@@ -13,7 +13,7 @@ import numpy as np
 from ..exceptions import SamplingWarning, warn
 from ..families import Family, LogNormal
 from ..inference import Start
-from ..priors import Normal, Priors
+from ..priors import Normal, PresetPrior, Priors
 from ._functions import NonlinearFunction
 from ._selfstart import self_start
 
@@ -43,7 +43,8 @@ class StartStrategy(Start):
     def priors(self, priors: Priors, data: dict, y: np.ndarray, design) -> Priors:
         """The priors with the parameters' coefficients centred on their
         starts (``values`` and ``coef_starts`` are set here), except under
-        rstanarm's preset; brms' preset asks for them, as brms does."""
+        rstanarm's preset or where a class ``b`` prior is given; brms'
+        preset asks for them, as brms does."""
         priors = copy.deepcopy(priors)
         given = dict(priors.coef or {})
         main = data[design.mu_names[0]]
@@ -56,7 +57,8 @@ class StartStrategy(Start):
                     f"As in brms, nonlinear parameters need priors; none for {missing}. Give them as "
                     "Priors('brms', coef={'Asym': Normal(2, 1), ...}) (on each parameter's sampling scale)."
                 )
-        elif priors.preset != "rstanarm":
+        elif priors.preset != "rstanarm" and (priors.b is None or isinstance(priors.b, PresetPrior)):
+            # a class prior the user gives (Priors(b=...)) applies to the parameters instead
             for name, value in self.coef_starts.items():
                 given.setdefault(name, Normal(value, 2.5 * max(abs(value), 1.0)))
         priors.coef = given

@@ -16,6 +16,7 @@ from ._draws import (
     log_predictive_density,
     term_draws,
     with_group_effects,
+    with_log_prior_group,
 )
 from ._plots import (
     conditional_effects,
@@ -23,6 +24,8 @@ from ._plots import (
     plot_conditional_effects,
     plot_fixef,
     plot_group_curves,
+    plot_pairs,
+    plot_powerscale,
     plot_ppc,
     plot_ranef,
     plot_smooth,
@@ -60,6 +63,8 @@ __all__ = [
     "plot_conditional_effects",
     "plot_fixef",
     "plot_group_curves",
+    "plot_pairs",
+    "plot_powerscale",
     "plot_ppc",
     "plot_ranef",
     "plot_smooth",
@@ -74,4 +79,5 @@ __all__ = [
     "term_variables",
     "varcorr_table",
     "with_group_effects",
+    "with_log_prior_group",
 ]

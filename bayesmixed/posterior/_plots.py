@@ -10,8 +10,10 @@ and call these.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
+from functools import partial
 from typing import TYPE_CHECKING
 
 import arviz as az
@@ -19,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from ..design._columns import is_numeric
+from . import _calibration as calibration
 from ._draws import extract_draws, joined
 from ._effects import effect_grid
 from ._smooths import smooth_curve, smooth_grid
@@ -30,10 +33,20 @@ if TYPE_CHECKING:
 
 #: most panels plot_group_curves draws unless levels= are named
 MAX_PANELS = 25
-#: the kinds of plot_trace, plot_fixef and plot_ppc
+#: the kinds of plot_trace, plot_fixef, plot_ppc and plot_pairs
 TRACE_KINDS = ("trace", "rank")
 FIXEF_KINDS = ("forest", "density")
-PPC_KINDS = ("auto", "density", "bars")
+PPC_KINDS = (
+    "auto", "dens_overlay", "density", "hist", "bars", "stat", "stat_grouped", "intervals",
+    "loo_pit", "loo_pit_ecdf", "pit_ecdf",
+)
+PAIRS_KINDS = ("scatter", "kde", "hexbin")
+POWERSCALE_KINDS = ("density", "ecdf")
+#: the statistics of plot_ppc's kind="stat" by name (over the last axis)
+PPC_STATS: dict[str, Callable] = {
+    "mean": np.mean, "median": np.median, "sd": partial(np.std, ddof=1), "var": partial(np.var, ddof=1),
+    "min": np.min, "max": np.max,
+}
 
 
 def check_kind(kind: str, kinds: Sequence[str]) -> None:
@@ -438,11 +451,18 @@ def plot_ppc(
     ndraws: int = 50,
     kind: str = "auto",
     ax=None,
+    stat: str | Callable[[np.ndarray], float] = "mean",
+    group: str | None = None,
+    x: str | None = None,
+    prob: float = 0.5,
+    prob_outer: float = 0.9,
     check_y: Callable[[int, object], np.ndarray] = _as_response,
+    predictive: Callable | None = None,
 ):
-    """Posterior predictive check (brms' ``pp_check``): the observed
-    response against responses replicated from the posterior for the rows
-    of X.
+    """Posterior predictive check (brms' ``pp_check``, bayesplot's ``ppc_*``
+    plots): the observed response against responses replicated from the
+    posterior for the rows of X, or the calibration of the predictive
+    distribution.
 
     Parameters
     ----------
@@ -451,40 +471,97 @@ def plot_ppc(
     observed_y : array-like of shape (n_samples,)
         The observed response.
     ndraws : int, default=50
-        Replicated data sets drawn.
-    kind : {"auto", "density", "bars"}, default="auto"
-        Densities of the observed and replicated responses over the
-        observed range, or bars of the observed count of each value with
-        the replicated counts' medians and 90% intervals (for discrete
-        responses). "auto" takes bars for discrete responses with at most
-        30 distinct values.
+        Replicated data sets drawn by "dens_overlay", "hist" and "bars";
+        the other kinds read every draw.
+    kind : str, default="auto"
+        - ``"dens_overlay"`` (or ``"density"``): the density of y over the
+          replicated densities, on the observed range.
+        - ``"hist"``: histograms of y (filled) and of the replicated data sets
+          (outlines) on the same bins.
+        - ``"bars"``: bars of the observed count of each value with the
+          replicated counts' medians and 90% intervals (discrete responses).
+        - ``"stat"``: the histogram of a statistic of each replicated data
+          set, with the observed data's value marked (``stat=``).
+        - ``"stat_grouped"``: the same per level of the column ``group`` of X,
+          one panel each.
+        - ``"intervals"``: per row, the replicated draws' central ``prob``
+          and ``prob_outer`` intervals and median, with the observed y, in
+          row order or along the column ``x`` of X.
+        - ``"loo_pit"``: the density of the LOO-PIT values (X and y the
+          training data) over the densities of 100 uniform samples of as
+          many values (bayesplot's ``ppc_loo_pit_overlay``).
+        - ``"loo_pit_ecdf"``, ``"pit_ecdf"``: the ECDF of the LOO-PIT values,
+          or of the in-sample PIT values (``P(yrep <= y)`` per row), against
+          the uniform's, with a simultaneous 99% band (bayesplot's
+          ``ppc_loo_pit_ecdf``, ``ppc_pit_ecdf``; ArviZ's ``plot_ecdf``).
+        - ``"auto"``: bars for discrete responses with at most 30 distinct
+          values, densities otherwise.
     ax : matplotlib Axes, optional
+        Where to draw; for "stat_grouped" a sequence of Axes, one per level.
+    stat : {"mean", "median", "sd", "var", "min", "max"} or callable, default="mean"
+        The statistic of "stat" and "stat_grouped": by name, or a function
+        of a 1-d array of responses returning a number.
+    group : str, optional
+        The column of X whose levels "stat_grouped" draws a panel each for.
+    x : str, optional
+        A numeric column of X along which "intervals" draws the rows.
+    prob, prob_outer : float, default=0.5, 0.9
+        Masses of the inner and outer intervals of "intervals".
     check_y : callable, optional
         ``check_y(n_rows, observed_y)``: the response as an array, checked
         against the replicated rows once they are drawn (an estimator's own
         check); by default only its length is checked.
+    predictive : callable, optional
+        ``predictive(X, output, y)``: replicated draws (``output="draws"``),
+        PIT draws (``"pit"``) or LOO-PIT values (``"loo_pit"``) on the scale
+        of ``observed_y`` (an estimator's own, which reads labels); the
+        posterior's by default.
 
     Returns
     -------
-    matplotlib Axes
+    matplotlib Axes, or an array of them for "stat_grouped"
     """
     import matplotlib.pyplot as plt
 
     check_kind(kind, PPC_KINDS)
-    replicated = posterior.sample_posterior_predictive(X)
-    observed = check_y(replicated.shape[1], observed_y)
-    pick = posterior.rng(4).choice(replicated.shape[0], size=min(ndraws, replicated.shape[0]), replace=False)
-    replicated = replicated[np.sort(pick)]
     family = posterior.family
-    if kind == "auto":
-        kind = "bars" if family.discrete and len(np.unique(observed)) <= 30 else "density"
+    _check_ppc_arguments(kind, X, stat, group, x, prob, prob_outer)
     if kind == "bars" and not family.discrete:
         raise ValueError(f"kind='bars' is for discrete responses; the {family.name} family is continuous.")
-    if kind == "density" and family.labels:
-        raise ValueError("A categorical response has no density; use kind='bars'.")
+    if kind not in ("auto", "bars") and family.labels:
+        raise ValueError(
+            f"kind={kind!r} needs ordered, numeric responses; the {family.name} family's are unordered "
+            "categories: use kind='bars'."
+        )
+    predictive = predictive if predictive is not None else partial(_posterior_predictive, posterior)
+    if kind in ("loo_pit", "loo_pit_ecdf", "pit_ecdf"):
+        observed = check_y(len(X), observed_y)
+        if kind == "pit_ecdf":
+            values = np.mean(predictive(X, "pit", observed), axis=0)
+        else:
+            values = predictive(X, "loo_pit", observed)
+        ax = ax if ax is not None else plt.subplots(layout="constrained")[1]
+        name = "PIT" if kind == "pit_ecdf" else "LOO-PIT"
+        if kind == "loo_pit":
+            _draw_pit_density(ax, values, posterior.rng(7))
+        else:
+            _draw_pit_ecdf(ax, values, posterior.rng(7))
+        ax.set_xlabel(name)
+        return ax
+    replicated = predictive(X, "draws", None)
+    observed = check_y(replicated.shape[1], observed_y)
+    if kind == "auto":
+        kind = "bars" if family.discrete and len(np.unique(observed)) <= 30 else "dens_overlay"
+    if kind != "bars":
+        observed, replicated = _numeric_responses(kind, observed, replicated)
+    if kind in ("dens_overlay", "density", "hist", "bars"):
+        pick = posterior.rng(4).choice(replicated.shape[0], size=min(ndraws, replicated.shape[0]), replace=False)
+        replicated = replicated[np.sort(pick)]
+    name = _response_name(posterior)
+    if kind == "stat_grouped":
+        return _draw_stat_grouped(X[group].to_numpy(), observed, replicated, stat, group, name, ax)
     ax = ax if ax is not None else plt.subplots(layout="constrained")[1]
-    if kind == "density":
-        name = _response_name(posterior)
+    if kind in ("dens_overlay", "density"):
         data = az.from_dict(
             posterior_predictive={name: replicated[None].astype(float)},
             observed_data={name: observed.astype(float)},
@@ -494,7 +571,132 @@ def plot_ppc(
         low, high = float(np.min(observed)), float(np.max(observed))
         margin = 0.05 * (high - low) or 1.0
         ax.set_xlim(low - margin, high + margin)
-        return ax
+    elif kind == "hist":
+        _draw_hist(ax, observed, replicated, family.discrete)
+        ax.set_xlabel(name)
+    elif kind == "stat":
+        _draw_stat(ax, observed, replicated, stat, name)
+    elif kind == "intervals":
+        positions = np.arange(len(observed)) if x is None else X[x].to_numpy(dtype=float)
+        _draw_ppc_intervals(ax, positions, observed, replicated, prob, prob_outer)
+        ax.set_xlabel("row" if x is None else x)
+        ax.set_ylabel(name)
+    else:
+        _draw_bars(ax, observed, replicated)
+    return ax
+
+
+def _posterior_predictive(posterior: Posterior, X: pd.DataFrame, output: str, y=None) -> np.ndarray:
+    """The posterior's replicated draws, PIT draws or LOO-PIT values for the rows of X."""
+    if output == "loo_pit":
+        return calibration.posterior_loo_pit(posterior, X, y)
+    return calibration.predictive_values(posterior, X, output, y=y)
+
+
+def _check_ppc_arguments(kind: str, X: pd.DataFrame, stat, group, x, prob: float, prob_outer: float) -> None:
+    """Raise where the arguments of a kind of plot_ppc are missing, wrong, or not its."""
+    if kind == "stat_grouped" and group is None:
+        raise ValueError("kind='stat_grouped' draws a panel per level of a column of X: give group=.")
+    if group is not None:
+        if kind != "stat_grouped":
+            raise ValueError(f"group= is read by kind='stat_grouped' only, not kind={kind!r}.")
+        if group not in X.columns:
+            raise ValueError(f"group={group!r} is not a column of X; its columns are {list(X.columns)}.")
+    if x is not None:
+        if kind != "intervals":
+            raise ValueError(f"x= is read by kind='intervals' only, not kind={kind!r}.")
+        if x not in X.columns or not is_numeric(X[x]):
+            raise ValueError(f"x={x!r} must be a numeric column of X; its columns are {list(X.columns)}.")
+    if kind in ("stat", "stat_grouped") and not callable(stat) and stat not in PPC_STATS:
+        named = ", ".join(repr(k) for k in PPC_STATS)
+        raise ValueError(f"stat must be one of {named} or a function of an array; got {stat!r}.")
+    if not 0 < prob < prob_outer < 1:
+        raise ValueError(f"prob and prob_outer must satisfy 0 < prob < prob_outer < 1; got {prob!r}, {prob_outer!r}.")
+
+
+def _numeric_responses(kind: str, observed: np.ndarray, replicated: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Observed and replicated responses as floats, or an error for labels."""
+    try:
+        return np.asarray(observed, dtype=float), np.asarray(replicated, dtype=float)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"kind={kind!r} needs numeric responses; y has labels such as {observed[:1].tolist()[0]!r}: use kind='bars'."
+        ) from None
+
+
+def _statistic(stat) -> tuple[str, Callable[[np.ndarray], np.ndarray]]:
+    """The statistic's label and its values over the last axis."""
+    if callable(stat):
+        def over_rows(values):
+            values = np.asarray(values)
+            if values.ndim == 1:
+                return np.asarray(float(stat(values)))
+            return np.array([float(stat(row)) for row in values])
+
+        name = getattr(stat, "__name__", "T")
+        return ("T" if name == "<lambda>" else name), over_rows
+    return stat, partial(PPC_STATS[stat], axis=-1)
+
+
+def _draw_stat(ax, observed: np.ndarray, replicated: np.ndarray, stat, name: str) -> None:
+    label, compute = _statistic(stat)
+    values = compute(replicated)
+    ax.hist(values, bins=30, color="C0", alpha=0.5, label=f"T(yrep), {len(values)} draws")
+    ax.axvline(float(compute(observed)), color="black", lw=2, label="T(y)")
+    ax.set_xlabel(f"{label}({name})")
+    ax.legend(fontsize="small")
+
+
+def _draw_stat_grouped(levels_of_rows, observed, replicated, stat, group: str, name: str, ax):
+    import matplotlib.pyplot as plt
+
+    levels = list(pd.unique(levels_of_rows))
+    if ax is None:
+        columns = math.ceil(math.sqrt(len(levels)))
+        rows_n = math.ceil(len(levels) / columns)
+        fig, axes = plt.subplots(rows_n, columns, squeeze=False, figsize=(3 * columns, 2.4 * rows_n),
+                                 layout="constrained")
+        for spare in axes.ravel()[len(levels):]:
+            spare.set_visible(False)
+        axes = axes.ravel()[:len(levels)]
+    else:
+        axes = np.ravel(np.asarray(ax, dtype=object))
+        if len(axes) != len(levels):
+            raise ValueError(f"{group!r} has {len(levels)} levels in X; give as many Axes, not {len(axes)}.")
+    for panel, level in zip(axes, levels):
+        rows = levels_of_rows == level
+        _draw_stat(panel, observed[rows], replicated[:, rows], stat, name)
+        panel.set_title(f"{group} = {level}", fontsize="small")
+    return axes
+
+
+def _draw_hist(ax, observed: np.ndarray, replicated: np.ndarray, discrete: bool) -> None:
+    low = min(float(observed.min()), float(np.quantile(replicated, 0.005)))
+    high = max(float(observed.max()), float(np.quantile(replicated, 0.995)))
+    if discrete and high - low <= 60:
+        bins = np.arange(np.floor(low), np.ceil(high) + 1) - 0.5
+        bins = np.append(bins, bins[-1] + 1)
+    else:
+        bins = np.linspace(low, high, 31) if high > low else 30
+    for i, values in enumerate(replicated):
+        ax.hist(values, bins=bins, density=True, histtype="step", color="C0", alpha=0.3, lw=0.8,
+                label="replicated" if i == 0 else None)
+    ax.hist(observed, bins=bins, density=True, color="black", alpha=0.35, label="observed")
+    ax.legend(fontsize="small")
+
+
+def _draw_ppc_intervals(ax, positions, observed, replicated, prob: float, prob_outer: float) -> None:
+    outer = np.quantile(replicated, [(1 - prob_outer) / 2, (1 + prob_outer) / 2], axis=0)
+    inner = np.quantile(replicated, [(1 - prob) / 2, (1 + prob) / 2], axis=0)
+    ax.vlines(positions, outer[0], outer[1], color="C0", alpha=0.5, lw=1,
+              label=f"replicated {100 * prob:g}% and {100 * prob_outer:g}%")
+    ax.vlines(positions, inner[0], inner[1], color="C0", lw=3)
+    ax.plot(positions, np.median(replicated, axis=0), "o", color="C0", ms=3, mfc="white")
+    ax.plot(positions, observed, "o", color="black", ms=3, label="observed")
+    ax.legend(fontsize="small")
+
+
+def _draw_bars(ax, observed: np.ndarray, replicated: np.ndarray) -> None:
     values = np.unique(observed)
     counts = (replicated[:, :, None] == values).sum(axis=1)  # (draws, values)
     low, middle, high = np.quantile(counts, [0.05, 0.5, 0.95], axis=0)
@@ -505,7 +707,121 @@ def plot_ppc(
     ax.set_xticks(position, [str(v) for v in values])
     ax.set_ylabel("count")
     ax.legend()
-    return ax
+
+
+#: uniform samples whose densities the LOO-PIT density is drawn over (bayesplot's)
+UNIFORM_SAMPLES = 100
+#: the mass of the simultaneous band of PIT ECDFs (bayesplot's ``prob``)
+PIT_BAND = 0.99
+
+
+def _draw_pit_density(ax, values: np.ndarray, rng: np.random.Generator) -> None:
+    """The density of PIT values over those of uniform samples of as many values."""
+    for i, sample in enumerate(rng.random((UNIFORM_SAMPLES, len(values)))):
+        grid, density = az.kde(sample, custom_lims=(0, 1))
+        ax.plot(grid, density, color="C0", alpha=0.15, lw=0.8, label="uniform samples" if i == 0 else None)
+    grid, density = az.kde(np.asarray(values, dtype=float), custom_lims=(0, 1))
+    ax.plot(grid, density, color="black", lw=2, label="LOO-PIT")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(bottom=0)
+    ax.legend(fontsize="small")
+
+
+def _draw_pit_ecdf(ax, values: np.ndarray, rng: np.random.Generator) -> None:
+    """The ECDF of PIT values against the uniform's, with a simultaneous band."""
+    from scipy import stats
+
+    uniform = stats.uniform(0, 1)
+    az.plot_ecdf(
+        np.asarray(values, dtype=float), cdf=uniform.cdf, eval_points=np.linspace(0, 1, 101),
+        confidence_bands="simulated", num_trials=1000, ci_prob=PIT_BAND, rvs=uniform.rvs, random_state=rng, ax=ax,
+        fill_kwargs={"label": f"uniform, {100 * PIT_BAND:g}% band"}, plot_kwargs={"label": "ECDF", "color": "black"},
+    )
+    ax.plot([0, 1], [0, 1], color="grey", lw=0.8, ls="--")
+    ax.legend(fontsize="small")
+
+
+def plot_pairs(
+    posterior: Posterior,
+    var_names: Sequence[str] | None = None,
+    *,
+    regex: str | None = None,
+    divergences: bool = True,
+    kind: str = "scatter",
+):
+    """Pairs plot of the draws (brms' ``pairs``, bayesplot's ``mcmc_pairs``,
+    ArviZ's ``plot_pair``): each pair of parameters' draws below the
+    diagonal, each parameter's density on it, divergent transitions marked.
+
+    Parameters
+    ----------
+    posterior : Posterior
+    var_names : sequence of str, optional
+        Parameters by brms name (as :func:`plot_trace` takes them).
+    regex : str, optional
+        A regular expression: the parameters whose brms names it matches
+        (``re.search``), group-level effects included, after those of
+        ``var_names`` (rstanarm's ``regex_pars``). Without either, every
+        population-level, sd, correlation and family parameter.
+    divergences : bool, default=True
+        Mark the draws of divergent transitions (the sampler's
+        ``sample_stats.diverging``, where it has it).
+    kind : {"scatter", "kde", "hexbin"}, default="scatter"
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        k x k panels for k parameters (those above the diagonal hidden).
+    """
+    check_kind(kind, PAIRS_KINDS)
+    variables = _pair_variables(posterior, var_names, regex)
+    if len(variables) < 2:
+        raise ValueError(
+            f"A pairs plot needs at least two parameters; {[v.name for v in variables]} were chosen."
+        )
+    data = _as_idata(variables)
+    diverging = _diverging(posterior, variables[0].values.shape)
+    marked = divergences and diverging is not None
+    if marked:
+        data.add_groups(sample_stats={"diverging": diverging})
+    size = len(variables)
+    with az.rc_context({"plot.max_subplots": max(size * size, 40)}):
+        axes = az.plot_pair(
+            data, kind=kind, marginals=True, divergences=marked,
+            divergences_kwargs={"label": "divergent", "ms": 4} if marked else None,
+            figsize=(max(6, 1.8 * size), max(6, 1.8 * size)),
+        )
+    return np.ravel(axes)[0].figure
+
+
+def _pair_variables(posterior: Posterior, names: Sequence[str] | None, regex: str | None) -> list[Variable]:
+    """The parameters of a pairs plot: those named, then those the regex matches."""
+    if regex is None:
+        return _variables(posterior, names)
+    chosen = _variables(posterior, names) if names is not None else []
+    try:
+        pattern = re.compile(regex)
+    except re.error as error:
+        raise ValueError(f"regex={regex!r} is not a regular expression: {error}.") from None
+    found = reported_variables(posterior.reported_idata, posterior.design, posterior.family, group_effects=True)
+    taken = {v.name for v in chosen}
+    matched = [v for v in found if pattern.search(v.name) and v.name not in taken]
+    if not matched:
+        shown = [v.name for v in found if v.section != GROUP_EFFECTS]
+        raise ValueError(
+            f"regex={regex!r} matches no parameter; the model has {shown} and group-level "
+            "effects named as r_<group>[<level>,<term>]."
+        )
+    return chosen + matched
+
+
+def _diverging(posterior: Posterior, shape: tuple[int, ...]) -> np.ndarray | None:
+    """The sampler's divergent transitions, (chain, draw), where it records them."""
+    idata = posterior.idata
+    if "sample_stats" not in idata or "diverging" not in idata.sample_stats:
+        return None
+    diverging = idata.sample_stats["diverging"].to_numpy().astype(bool)
+    return diverging if diverging.shape == shape else None
 
 
 def plot_conditional_effects(
@@ -642,6 +958,89 @@ def plot_group_curves(
         fig.suptitle(f"the first {len(shown)} of {len(all_levels)} levels (choose them with levels=)")
     fig.supxlabel(x)
     fig.supylabel(_response_label(posterior))
+    return fig
+
+
+def plot_powerscale(
+    posterior: Posterior,
+    var_names: Sequence[str] | None = None,
+    *,
+    component: str | Sequence[str] = "prior",
+    alpha: Sequence[float] = (0.8, 1.25),
+    kind: str = "density",
+):
+    """The base posterior and the posteriors with the prior (or the
+    likelihood) power-scaled by each ``alpha``, per parameter: the fitted
+    draws importance-weighted (priorsense's ``powerscale_plot_dens`` and
+    ``powerscale_plot_ecdf``; see :mod:`bayesmixed.posterior._powerscale`).
+
+    Parameters
+    ----------
+    posterior : Posterior
+    var_names : sequence of str, optional
+        Parameters by brms name (as :func:`plot_trace` takes them); every
+        population-level, sd, correlation and family parameter by default.
+    component : {"prior", "likelihood"} or both, default="prior"
+        One column of panels per component.
+    alpha : sequence of float, default=(0.8, 1.25)
+        The powers (> 0) besides the base posterior's 1.
+    kind : {"density", "ecdf"}, default="density"
+        Weighted kernel densities, or weighted empirical CDFs.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        A row per parameter; a curve whose weights' Pareto k is above the
+        threshold is dashed (and named in a ``ParetoKWarning``).
+    """
+    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
+    from scipy.stats import gaussian_kde
+
+    from . import _powerscale as powerscale
+
+    check_kind(kind, POWERSCALE_KINDS)
+    components = powerscale.check_components(component)
+    alphas = sorted({1.0, *powerscale.check_alphas(alpha)})
+    variables = powerscale.selected_variables(posterior, var_names)
+    spread = max(abs(np.log(a)) for a in alphas) or 1.0
+    cmap = plt.get_cmap("coolwarm")
+
+    def colour(a: float):
+        return "black" if a == 1.0 else cmap(0.5 + 0.5 * np.log(a) / spread)
+
+    fig, axes = plt.subplots(
+        len(variables), len(components), figsize=(4.5 * len(components), 0.8 + 2.0 * len(variables)),
+        squeeze=False, layout="constrained",
+    )
+    pareto_k = {}
+    threshold = powerscale.pareto_k_threshold(variables[0].values.size)
+    for c, name in enumerate(components):
+        draws, weights = powerscale.powerscaled_draws(posterior, variables, name, alphas)
+        pareto_k[name] = {a: k for a, (_, k) in weights.items()}
+        for j, variable in enumerate(variables):
+            ax, x = axes[j, c], draws[:, j]
+            grid = np.linspace(x.min(), x.max(), 200)
+            for a in alphas:
+                log_weights, k = weights[a]
+                w = np.exp(log_weights - log_weights.max())
+                w /= w.sum()
+                style = dict(color=colour(a), lw=1.8 if a == 1.0 else 1.2, ls="--" if k > threshold else "-")
+                if kind == "ecdf":
+                    order = np.argsort(x, kind="stable")
+                    ax.step(x[order], np.cumsum(w[order]), where="post", **style)
+                elif np.ptp(x) > 0:
+                    ax.plot(grid, gaussian_kde(x, weights=w)(grid), **style)
+                else:
+                    ax.axvline(x[0], **style)
+            ax.set_yticks([])
+            ax.set_title(f"{variable.name}: {name} power-scaled", fontsize="medium")
+    handles = [Line2D([], [], color=colour(a), label=f"alpha = {a:g}" + (" (base)" if a == 1.0 else "")) for a in alphas]
+    if any(k > threshold for ks in pareto_k.values() for k in ks.values()):
+        handles.append(Line2D([], [], color="grey", ls="--", label=f"Pareto k > {threshold:.2f}"))
+    fig.legend(handles=handles, loc="outside lower center", ncol=len(handles), fontsize="small", frameon=False)
+    fig.suptitle("Power-scaling sensitivity" + (" (ECDF)" if kind == "ecdf" else ""))
+    powerscale._warn_pareto_k(pareto_k, threshold)
     return fig
 
 

@@ -29,6 +29,7 @@ from ._draws import (
     joined,
     log_predictive_density,
 )
+from ._hypothesis import HypothesisTest, evaluate_hypotheses
 from ._r2 import bayes_r2, loo_r2
 from ._summary import ModelSummary, summarize
 from ._tables import fixef_table, ranef_table, summary_columns, varcorr_table
@@ -252,7 +253,7 @@ class Posterior:
             )
         self.idata = az.InferenceData(
             posterior=posterior,
-            **({"sample_stats": self.idata.sample_stats} if "sample_stats" in self.idata else {}),
+            **{group: self.idata[group] for group in ("sample_stats", "log_prior", "prior") if group in self.idata},
             **groups,
             observed_data=xr.Dataset({"y": (("obs",), y)}, coords={"obs": coords["obs"]}),
         )
@@ -312,6 +313,21 @@ class Posterior:
             ".iteration": np.tile(np.arange(1, draws + 1), chains),
             ".draw": np.arange(1, chains * draws + 1),
         })
+
+    def hypothesis(
+        self, hypotheses, *, class_: str | None = "b", group: str = "", alpha: float = 0.05, robust: bool = False
+    ) -> HypothesisTest:
+        """brms' ``hypothesis()`` on the draws (see
+        :mod:`bayesmixed.posterior._hypothesis`), with the prior draws of a
+        ``sample_prior="yes"`` fit for Savage-Dickey ratios."""
+        prefix = f"{class_ or ''}_{group}__" if group else (f"{class_}_" if class_ else "")
+        prior = None
+        if "prior" in self.idata:
+            prior_fit = Posterior(az.InferenceData(posterior=self.idata.prior), self.design, self.family, self.seed)
+            prior = prior_fit.as_draws_df(group_effects=False)
+        return evaluate_hypotheses(
+            hypotheses, self.as_draws_df(group_effects=True), prior, prefix=prefix, alpha=alpha, robust=robust
+        )
 
     def coef(self, prob: float = 0.95) -> dict[str, pd.DataFrame]:
         """Each group level's coefficients: population-level plus that level's effects."""

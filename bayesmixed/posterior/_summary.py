@@ -139,6 +139,8 @@ def summarize(
             + (f" ({sampler})" if sampler else "")
             + f"; total post-warmup draws = {chains * draws}"
             if chained
+            else f"  Draws: {chains * draws} independent draws from the priors (sample_prior='only')"
+            if posterior.attrs["approximation"] == "prior"
             else f"  Draws: {chains * draws} independent draws from the {posterior.attrs['approximation']} "
             "approximation (use NUTS for final inference)"
         ),
