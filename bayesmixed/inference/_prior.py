@@ -12,6 +12,7 @@ import arviz as az
 import numpy as np
 import pymc as pm
 import xarray as xr
+from pymc.distributions.continuous import FlatRV, HalfFlatRV
 
 from ._engine import InferenceConfig
 
@@ -29,9 +30,7 @@ def sample_prior(model: pm.Model, var_names: list[str], config: InferenceConfig)
         Where a parameter has an improper (flat) prior, which has no draws:
         the error names the parameters, as brms' does.
     """
-    improper = [
-        rv.name for rv in model.free_RVs if type(rv.owner.op).__name__ in ("FlatRV", "HalfFlatRV")
-    ]
+    improper = [rv.name for rv in model.free_RVs if isinstance(rv.owner.op, (FlatRV, HalfFlatRV))]
     if improper:
         raise ValueError(
             f"Drawing from the priors needs proper priors; {improper} have flat ones (brms' default for "
