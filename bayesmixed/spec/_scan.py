@@ -186,7 +186,12 @@ def refuse_specials(text: str, start: int, formula: str, what: str = "") -> None
         match = _SPECIAL_CALL.match(text, i)
         if match:
             name = match.group(1)
-            if name == "mo" and what.startswith("random-effect"):
+            if name == "gr":
+                message = (
+                    "brms' gr() is read as a whole grouping factor on the right of a group term's bar, "
+                    "as in (1 | gr(g)) or (1 | gr(g, cor = FALSE)); not elsewhere or inside another expression."
+                )
+            elif name == "mo" and what.startswith("random-effect"):
                 message = (
                     "Inside group terms, brms' mo() (monotonic effects) is read as a term of its own, "
                     "(1 + mo(x) | g); not inside another expression or interaction."

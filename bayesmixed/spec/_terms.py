@@ -22,6 +22,7 @@ from ._scan import (
     check_expr,
     find_bar,
     refuse_specials,
+    split_arguments,
     split_terms,
     wrapped,
 )
@@ -153,8 +154,9 @@ class GroupTerm(Term):
 
     @classmethod
     def parse(cls, chunk: Chunk, formula: str) -> tuple[GroupTerm, ...] | None:
-        """``(expr | g)``, ``(expr || g)``, with ``g1:g2`` and ``g1/g2``
-        (one block per level of nesting)."""
+        """``(expr | g)``, ``(expr || g)``, with ``g1:g2``, ``g1/g2`` (one
+        block per level of nesting), ``g1 + g2`` (one block per grouping
+        factor, as brms reads it) and brms' ``gr(g)``, ``gr(g, cor = FALSE)``."""
         inner = wrapped(chunk.text, "")
         bar = find_bar(inner, chunk.start + 1, formula) if inner is not None else None
         if bar is None:
@@ -177,8 +179,8 @@ class GroupTerm(Term):
         check_expr(expr, offset + len(lhs) - len(lhs.lstrip()), formula, "random-effect expression")
         rhs_start = offset + j + width + len(rhs) - len(rhs.lstrip())
         return tuple(
-            cls(expr=expr, factors=factors, correlated=width == 1, monotonic=monotonic)
-            for factors in parse_grouping(rhs.strip(), rhs_start, formula)
+            cls(expr=expr, factors=factors, correlated=width == 1 and correlated, monotonic=monotonic)
+            for factors, correlated in parse_group_factors(rhs.strip(), rhs_start, formula)
         )
 
 
@@ -207,6 +209,120 @@ def _monotonic_effects(lhs: str, offset: int, formula: str) -> tuple[str, tuple[
         return lhs.strip(), ()
     expr = " ".join(rest) if rest else "1"
     return ("1 " + expr if expr.startswith("-") else expr), tuple(monotonic)
+
+
+def parse_group_factors(text: str, start: int, formula: str) -> list[tuple[tuple[str, ...], bool]]:
+    """The grouping factors on the right of a group term's bar, each with
+    whether its block may be correlated.
+
+    As brms reads them: ``g1 + g2`` gives a block per grouping factor (the
+    same effects in each, ``(1 | g1) + (1 | g2)``), ``g1/g2`` a block per
+    level of nesting, ``gr(g)`` is ``g`` and ``gr(g, cor = FALSE)`` is ``g``
+    with uncorrelated effects (as ``||``). A grouping factor written twice
+    gives one block.
+
+    Examples
+    --------
+    >>> parse_group_factors("a/b + gr(c, cor = FALSE)", 0, "a/b + gr(c, cor = FALSE)")
+    [(('a',), True), (('a', 'b'), True), (('c',), False)]
+    """
+    found: dict[tuple[str, ...], bool] = {}
+    for chunk in split_terms(text, start, formula):
+        if chunk.sign == "-":
+            raise chunk.error(
+                "A grouping factor cannot be removed with '-'; write the grouping factors joined by '+', "
+                "as in (1 | g1 + g2).",
+                formula,
+            )
+        inner = wrapped(chunk.text, "gr")
+        if inner is None:
+            blocks = [(factors, True) for factors in parse_grouping(chunk.text, chunk.start, formula)]
+        else:
+            blocks = [_parse_gr(inner, chunk.start + len("gr("), formula, chunk)]
+        for factors, correlated in blocks:
+            if found.get(factors, correlated) != correlated:
+                raise chunk.error(
+                    f"The grouping factor {':'.join(factors)!r} is written twice in one group term, once "
+                    "correlated and once not; write it once.",
+                    formula,
+                )
+            found[factors] = correlated
+    return list(found.items())
+
+
+#: brms' ``gr(..., by = NULL, cor = TRUE, id = NA, cov = NULL, dist = "gaussian")``:
+#: the arguments not supported yet, with the values that leave them unused
+_GR_UNSUPPORTED = {
+    "by": ({"NULL"}, "separate sds and correlations by the levels of a factor"),
+    "id": ({"NA"}, "correlations across group terms"),
+    "cov": ({"NULL"}, "a known covariance matrix between the levels"),
+    "dist": ({'"gaussian"', "'gaussian'"}, "Student-t distributed group effects"),
+}
+_ARGUMENT = re.compile(r"^([A-Za-z_.][A-Za-z0-9_.]*)\s*=(?!=)\s*(.*)$", re.DOTALL)
+_TRUE, _FALSE = {"TRUE", "T"}, {"FALSE", "F"}
+
+
+def _parse_gr(inner: str, start: int, formula: str, chunk: Chunk) -> tuple[tuple[str, ...], bool]:
+    """brms' ``gr(g)`` or ``gr(g1:g2, cor = FALSE)``: the grouping factor and
+    whether its block may be correlated. ``start`` is the offset of ``inner``
+    in ``formula``."""
+    group: tuple[str, ...] | None = None
+    correlated = True
+    seen: set[str] = set()
+    position = start
+    if not inner.strip():
+        raise chunk.error("gr() needs a grouping factor, as in gr(g) or gr(g, cor = FALSE).", formula)
+    for raw in split_arguments(inner):
+        text = raw.strip()
+        at = position + len(raw) - len(raw.lstrip())
+        end = at + max(len(text), 1)
+        position += len(raw) + 1
+        if not text:
+            raise FormulaError("Missing an argument of gr().", formula, at, end)
+        match = _ARGUMENT.match(text)
+        if match is None:  # the grouping factor
+            if group is not None:
+                raise FormulaError(
+                    "gr() takes a single grouping factor (g or g1:g2), as in brms; write (1 | gr(g1) + gr(g2)) "
+                    "for one block per factor.",
+                    formula, at, end,
+                )
+            levels = parse_grouping(text, at, formula)
+            if len(levels) > 1:
+                raise FormulaError(
+                    "gr() takes a single grouping factor: column names joined by ':' (as in brms), not "
+                    "nesting with '/'; write "
+                    + " + ".join(f"gr({':'.join(factors)})" for factors in levels)
+                    + f" for {text}.",
+                    formula, at, end,
+                )
+            group = levels[0]
+            continue
+        name, value = match.group(1), match.group(2).strip()
+        if name in seen:
+            raise FormulaError(f"gr() has the argument {name!r} twice.", formula, at, end)
+        seen.add(name)
+        if name == "cor":
+            if value not in _TRUE | _FALSE:
+                raise FormulaError(
+                    f"gr()'s argument cor takes TRUE or FALSE, got {value!r}.", formula, at, end
+                )
+            correlated = value in _TRUE
+        elif name in _GR_UNSUPPORTED:
+            unused, what = _GR_UNSUPPORTED[name]
+            if value not in unused:
+                raise FormulaError(
+                    f"gr()'s argument {name!r} ({what} in brms) is not supported yet.", formula, at, end
+                )
+        else:
+            raise FormulaError(
+                f"gr() has no argument {name!r}; brms' gr() takes the grouping factor and by, cor, id, cov "
+                "and dist.",
+                formula, at, end,
+            )
+    if group is None:
+        raise chunk.error("gr() needs a grouping factor, as in gr(g) or gr(g, cor = FALSE).", formula)
+    return group, correlated
 
 
 def parse_grouping(text: str, start: int, formula: str) -> list[tuple[str, ...]]:
