@@ -254,7 +254,8 @@ def test_one_component_and_errors(moderate_fit):
         ({"component": "posterior"}, "component"),
         ({"lower_alpha": 1.0}, "lower_alpha"),
         ({"upper_alpha": 0.9}, "upper_alpha"),
-        ({"var_names": ["b_x"]}, "unknown parameter"),
+        ({"var_names": ["b_x"]}, r"Unknown parameter\(s\) \[.b_x.\]"),
+        ({"var_names": []}, "No parameters named"),
     ]:
         with pytest.raises(ValueError, match=message):
             moderate_fit.powerscale_sensitivity(**kwargs)

@@ -26,7 +26,13 @@ from ._draws import extract_draws, joined
 from ._effects import effect_grid
 from ._smooths import smooth_curve, smooth_grid
 from ._tables import interval_columns, interval_names
-from ._variables import GROUP_EFFECTS, POPULATION, Variable, reported_variables
+from ._variables import (
+    GROUP_EFFECTS,
+    POPULATION,
+    Variable,
+    reported_variables,
+    select_variables,
+)
 
 if TYPE_CHECKING:
     from ._posterior import Posterior
@@ -221,21 +227,8 @@ def _expected_on(posterior: Posterior, grid: pd.DataFrame, groups: Sequence[str]
 
 def _variables(posterior: Posterior, names: Sequence[str] | None = None) -> list[Variable]:
     """Reported parameters, all but group-level effects by default, or
-    those named (brms names, group-level effects included)."""
-    found = reported_variables(
-        posterior.reported_idata, posterior.design, posterior.family, group_effects=names is not None
-    )
-    if names is None:
-        return [v for v in found if v.section != GROUP_EFFECTS]
-    by_name = {v.name: v for v in found}
-    unknown = [name for name in names if name not in by_name]
-    if unknown:
-        shown = [v.name for v in found if v.section != GROUP_EFFECTS]
-        raise ValueError(
-            f"Unknown parameter(s) {unknown}; the model has {shown} and group-level "
-            "effects named as r_<group>[<level>,<term>]."
-        )
-    return [by_name[name] for name in names]
+    those named (:func:`select_variables`)."""
+    return select_variables(posterior.reported_idata, posterior.design, posterior.family, names)
 
 
 def _curve_predictor(posterior: Posterior, X: pd.DataFrame) -> str:

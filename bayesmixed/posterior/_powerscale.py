@@ -30,7 +30,7 @@ from scipy.special import xlogy
 
 from .._names import LOG_PRIOR
 from ..exceptions import ParetoKWarning, warn
-from ._variables import GROUP_EFFECTS, Variable, reported_variables
+from ._variables import Variable, select_variables
 
 if TYPE_CHECKING:
     from ._posterior import Posterior
@@ -414,24 +414,7 @@ def selected_variables(posterior: Posterior, var_names: Sequence[str] | None = N
     """The parameters by brms name: every population-level, sd, correlation
     and family parameter by default (``as_draws_df(group_effects=False)``'s),
     or those named (group-level effects included)."""
-    if isinstance(var_names, str):
-        var_names = [var_names]
-    found = reported_variables(
-        posterior.reported_idata, posterior.design, posterior.family, group_effects=var_names is not None
-    )
-    if var_names is None:
-        return [v for v in found if v.section != GROUP_EFFECTS]
-    by_name = {v.name: v for v in found}
-    unknown = [name for name in var_names if name not in by_name]
-    if unknown:
-        shown = [v.name for v in found if v.section != GROUP_EFFECTS]
-        raise ValueError(
-            f"var_names names unknown parameter(s) {unknown}; the model has {shown} and group-level "
-            "effects named as r_<group>[<level>,<term>]."
-        )
-    if not var_names:
-        raise ValueError("var_names is empty; name at least one parameter, or leave it None for all.")
-    return [by_name[name] for name in var_names]
+    return select_variables(posterior.reported_idata, posterior.design, posterior.family, var_names)
 
 
 def powerscale_sensitivity(

@@ -98,6 +98,30 @@ def reported_variables(
     return found
 
 
+def select_variables(
+    idata: az.InferenceData, design: ModelDesign, family: Family, names=None
+) -> list[Variable]:
+    """The reported parameters: all but the group-level effects by default,
+    or those ``names`` names (brms names, one or a sequence; group-level
+    effects included), in that order."""
+    if isinstance(names, str):
+        names = [names]
+    found = reported_variables(idata, design, family, group_effects=names is not None)
+    if names is None:
+        return [v for v in found if v.section != GROUP_EFFECTS]
+    if not names:
+        raise ValueError("No parameters named; name at least one, or none (None) for all.")
+    by_name = {v.name: v for v in found}
+    unknown = [name for name in names if name not in by_name]
+    if unknown:
+        shown = [v.name for v in found if v.section != GROUP_EFFECTS]
+        raise ValueError(
+            f"Unknown parameter(s) {unknown}; the model has {shown} and group-level "
+            "effects named as r_<group>[<level>,<term>]."
+        )
+    return [by_name[name] for name in names]
+
+
 @singledispatch
 def term_variables(term: TermDesign, predictor: Design, values) -> list[Variable]:
     """The reported scalar parameters of a term (other than group terms,
