@@ -9,6 +9,7 @@ what none of them claims is population-level, handed to formulaic.
 
 from __future__ import annotations
 
+import itertools
 import re
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
@@ -156,7 +157,8 @@ class GroupTerm(Term):
     def parse(cls, chunk: Chunk, formula: str) -> tuple[GroupTerm, ...] | None:
         """``(expr | g)``, ``(expr || g)``, with ``g1:g2``, ``g1/g2`` (one
         block per level of nesting), ``g1 + g2`` (one block per grouping
-        factor, as brms reads it) and brms' ``gr(g)``, ``gr(g, cor = FALSE)``."""
+        factor, as brms reads it), ``g1*g2`` (``g1 + g2 + g1:g2``) and brms'
+        ``gr(g)``, ``gr(g, cor = FALSE)``."""
         inner = wrapped(chunk.text, "")
         bar = find_bar(inner, chunk.start + 1, formula) if inner is not None else None
         if bar is None:
@@ -235,7 +237,9 @@ def parse_group_factors(text: str, start: int, formula: str) -> list[tuple[tuple
                 formula,
             )
         inner = wrapped(chunk.text, "gr")
-        if inner is None:
+        if inner is None and "*" in chunk.text:
+            blocks = [(factors, True) for factors in _crossed_grouping(chunk.text, chunk.start, formula)]
+        elif inner is None:
             blocks = [(factors, True) for factors in parse_grouping(chunk.text, chunk.start, formula)]
         else:
             blocks = [_parse_gr(inner, chunk.start + len("gr("), formula, chunk)]
@@ -323,6 +327,28 @@ def _parse_gr(inner: str, start: int, formula: str, chunk: Chunk) -> tuple[tuple
     if group is None:
         raise chunk.error("gr() needs a grouping factor, as in gr(g) or gr(g, cor = FALSE).", formula)
     return group, correlated
+
+
+def _crossed_grouping(text: str, start: int, formula: str) -> list[tuple[str, ...]]:
+    """brms' ``g1*g2``: ``g1``, ``g2`` and ``g1:g2`` (every combination of the
+    factors, by size, as R expands ``*``)."""
+    parts, position = [], start
+    for raw in text.split("*"):
+        levels = parse_grouping(raw, position, formula)
+        if len(levels) > 1:
+            at = position + len(raw) - len(raw.lstrip())
+            raise FormulaError(
+                "Nesting (/) cannot be crossed with '*' in a group term; write the blocks out, as in "
+                "(1 | g1) + (1 | g1:g2) + (1 | g3).",
+                formula, at, at + len(raw.strip()),
+            )
+        parts.append(levels[0])
+        position += len(raw) + 1
+    return [
+        tuple(name for part in chosen for name in part)
+        for size in range(1, len(parts) + 1)
+        for chosen in itertools.combinations(parts, size)
+    ]
 
 
 def parse_grouping(text: str, start: int, formula: str) -> list[tuple[str, ...]]:
