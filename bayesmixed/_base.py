@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 from numbers import Integral, Real
 
-import arviz as az
 import numpy as np
 import pandas as pd
 import pymc as pm
@@ -15,9 +14,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight
 
+from ._after_fit import AfterFitMethods
 from ._checks import check_groups, warn_separation, warn_uninformative_response
+from ._effects_methods import MarginalEffectsMethods
 from ._inputs import InputChecks
-from ._names import LOG_PRIOR, is_effects, is_threshold
+from ._names import is_effects, is_threshold
 from ._plotting import PlottingMixin
 from ._results import PosteriorMethods
 from ._scales import data_scales
@@ -26,7 +27,6 @@ from .design import DesignData, ModelDesign
 from .families import Family, ResponseData
 from .families._family import BINARY
 from .inference import METHODS, InferenceConfig, Start, infer, log, show_progress
-from .inference._prior import INDEPENDENT_DRAWS, sample_prior
 from .model import GaussianStatistics, build_model
 from .model._qr import qr_factors
 from .persistence import check_compatible
@@ -34,7 +34,6 @@ from .posterior import (
     NEW_LEVEL_POLICIES,
     Posterior,
     with_group_effects,
-    with_log_prior_group,
 )
 from .priors import (
     PRESETS,
@@ -45,7 +44,9 @@ from .priors import (
 )
 
 
-class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstimator):
+class BayesianMixedModel(
+    PosteriorMethods, AfterFitMethods, MarginalEffectsMethods, InputChecks, PlottingMixin, BaseEstimator
+):
     """Base class of the mixed-model estimators; not used directly.
 
     Subclasses say which family they fit (:meth:`_get_family`) and may add
@@ -198,14 +199,7 @@ class BayesianMixedModel(PosteriorMethods, InputChecks, PlottingMixin, BaseEstim
         )
         log(fit_message(type(self).__name__, self.design_, self.family_, len(y_values), marginal is not None, config), shown=shown)
         sampled = [name for name in self._posterior_names() if not (marginal and is_effects(name))]
-        if self.sample_prior == "only":  # the priors' draws in place of the posterior's
-            idata = az.InferenceData(posterior=sample_prior(model, [*sampled, LOG_PRIOR], config))
-            self.diagnostics_ = dict(INDEPENDENT_DRAWS)
-        else:
-            idata, self.diagnostics_ = infer(model, config, [*sampled, LOG_PRIOR], self._diagnosed_names())
-        idata = with_log_prior_group(idata)
-        if self.sample_prior == "yes":  # beside the posterior, for Savage-Dickey ratios
-            idata.add_groups(prior=sample_prior(model, sampled, config))
+        idata, self.diagnostics_ = infer(model, config, sampled, self._diagnosed_names(), self.sample_prior)
         posterior = Posterior(idata, self.design_, self.family_, seed=self.seed_)
         if marginal is not None:
             idata.posterior = with_group_effects(idata, marginal, self.design_, posterior.rng(5))

@@ -246,33 +246,6 @@ class PlottingMixin:
         plots.check_kind(kind, plots.PAIRS_KINDS)
         return plots.plot_pairs(self.posterior_, var_names, regex=regex, divergences=divergences, kind=kind)
 
-    def plot_powerscale(
-        self, var_names: Sequence[str] | None = None, *, component: str | Sequence[str] = "prior",
-        alpha: Sequence[float] = (0.8, 1.25), kind: str = "density",
-    ):
-        """The posterior of each parameter beside those with the prior (or
-        the likelihood) power-scaled by ``alpha``, from the fitted draws
-        importance-weighted (priorsense's ``powerscale_plot_dens`` and
-        ``powerscale_plot_ecdf``; see :meth:`powerscale_sensitivity` and
-        :func:`bayesmixed.posterior.plot_powerscale`).
-
-        Parameters
-        ----------
-        var_names : sequence of str, optional
-            Parameters by brms name, as :meth:`plot_trace` takes them.
-        component : {"prior", "likelihood"} or both, default="prior"
-            One column of panels per component.
-        alpha : sequence of float, default=(0.8, 1.25)
-            The powers (> 0) besides the base posterior's 1.
-        kind : {"density", "ecdf"}, default="density"
-
-        Returns
-        -------
-        matplotlib.figure.Figure
-        """
-        plots.check_kind(kind, plots.POWERSCALE_KINDS)
-        return plots.plot_powerscale(self.posterior_, var_names, component=component, alpha=alpha, kind=kind)
-
     def plot_conditional_effects(
         self, X, effect: str, *, group: str | None = None, levels: Sequence | None = None,
         conditions: Mapping[str, object] | None = None, prob: float = 0.95, ax=None,

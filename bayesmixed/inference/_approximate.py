@@ -24,6 +24,7 @@ import scipy.optimize
 
 from ._engine import Compiled, CompiledDensity, Engine, InferenceConfig, log
 from ._nutpie_engine import compiled_density
+from ._prior import INDEPENDENT_DRAWS
 
 #: ADVI's stages, by method: Adam's steps, its step size, and whether the
 #: stage fits a full Cholesky factor. Full-rank ADVI needs smaller steps and
@@ -94,7 +95,7 @@ class Approximation(Engine):
 
     def diagnose(self, idata: az.InferenceData, var_names: list[str]) -> dict[str, float]:
         """Undefined (NaN) for independent draws, and no divergences."""
-        return {"max_rhat": np.nan, "min_ess_bulk": np.nan, "min_ess_tail": np.nan, "divergences": 0}
+        return dict(INDEPENDENT_DRAWS)
 
     @abstractmethod
     def fit(

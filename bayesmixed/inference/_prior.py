@@ -14,13 +14,14 @@ import pymc as pm
 import xarray as xr
 from pymc.distributions.continuous import FlatRV, HalfFlatRV
 
+from .._names import LOG_PRIOR
 from ._engine import InferenceConfig
 
 #: diagnostics of independent draws: no R-hat, effective sample size or divergences
 INDEPENDENT_DRAWS = {"max_rhat": np.nan, "min_ess_bulk": np.nan, "min_ess_tail": np.nan, "divergences": 0}
 
 
-def sample_prior(model: pm.Model, var_names: list[str], config: InferenceConfig) -> xr.Dataset:
+def prior_draws(model: pm.Model, var_names: list[str], config: InferenceConfig) -> xr.Dataset:
     """``config.chains x config.draws`` independent draws of ``var_names``
     from the model's priors, as a posterior's dataset.
 
@@ -62,3 +63,13 @@ def sample_prior(model: pm.Model, var_names: list[str], config: InferenceConfig)
     dataset = xr.Dataset(shaped, coords={"chain": np.arange(config.chains), "draw": np.arange(config.draws)})
     dataset.attrs["approximation"] = "prior"
     return az.InferenceData(posterior=dataset).posterior
+
+
+def with_log_prior_group(idata: az.InferenceData) -> az.InferenceData:
+    """The draws with the log prior density (``lprior``, drawn as a
+    deterministic) moved from the posterior to its own ``log_prior`` group,
+    where ArviZ and power-scaling read it."""
+    lprior = idata.posterior[LOG_PRIOR]
+    idata.posterior = idata.posterior.drop_vars(LOG_PRIOR)
+    idata.add_groups(log_prior=xr.Dataset({LOG_PRIOR: lprior}))
+    return idata

@@ -16,7 +16,6 @@ from ._draws import (
     log_predictive_density,
     term_draws,
     with_group_effects,
-    with_log_prior_group,
 )
 from ._plots import (
     conditional_effects,
@@ -79,5 +78,4 @@ __all__ = [
     "term_variables",
     "varcorr_table",
     "with_group_effects",
-    "with_log_prior_group",
 ]

@@ -12,7 +12,7 @@ import xarray as xr
 from scipy.special import logsumexp
 
 from .._math import NUMPY
-from .._names import LOG_PRIOR, BlockNames, SmoothNames
+from .._names import BlockNames, SmoothNames
 from ..design import (
     Design,
     DesignData,
@@ -75,16 +75,6 @@ def with_group_effects(
     values = r.reshape(posterior.sizes["chain"], posterior.sizes["draw"], *r.shape[1:])
     coords = {dims[2]: list(block.level_labels), dims[3]: list(block.names)}
     return posterior.assign({BlockNames(block.key).effects: xr.DataArray(values, dims=dims, coords=coords)})
-
-
-def with_log_prior_group(idata: az.InferenceData) -> az.InferenceData:
-    """The draws with the log prior density (``lprior``, sampled as a
-    deterministic) moved from the posterior to its own ``log_prior`` group,
-    where ArviZ and power-scaling read it."""
-    lprior = idata.posterior[LOG_PRIOR]
-    idata.posterior = idata.posterior.drop_vars(LOG_PRIOR)
-    idata.add_groups(log_prior=xr.Dataset({LOG_PRIOR: lprior}))
-    return idata
 
 
 def extract_draws(idata: az.InferenceData, design: ModelDesign, family: Family) -> Draws:

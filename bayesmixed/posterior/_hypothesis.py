@@ -28,13 +28,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
+import arviz as az
 import numpy as np
 import pandas as pd
 
 from ..exceptions import FormulaError
 from ..nonlinear._expression import evaluate, names_in, parse_expression
+
+if TYPE_CHECKING:
+    from ._posterior import Posterior
 
 COLUMNS = ["Hypothesis", "Estimate", "Est.Error", "CI.Lower", "CI.Upper", "Evid.Ratio", "Post.Prob", "Star"]
 #: a name with brackets or colons (``r_Subject[308,Days]``, ``b_Days:x``), which
@@ -79,6 +84,22 @@ class HypothesisTest:
 
     def __repr__(self) -> str:
         return str(self)
+
+
+def posterior_hypotheses(
+    posterior: Posterior, hypotheses, *, class_: str | None = "b", group: str = "", alpha: float = 0.05,
+    robust: bool = False,
+) -> HypothesisTest:
+    """brms' ``hypothesis()`` on a fitted posterior's draws, with the prior
+    draws of a ``sample_prior="yes"`` fit for Savage-Dickey ratios."""
+    prefix = f"{class_ or ''}_{group}__" if group else (f"{class_}_" if class_ else "")
+    prior = None
+    if "prior" in posterior.idata:
+        prior_fit = replace(posterior, idata=az.InferenceData(posterior=posterior.idata.prior))
+        prior = prior_fit.as_draws_df(group_effects=False)
+    return evaluate_hypotheses(
+        hypotheses, posterior.as_draws_df(group_effects=True), prior, prefix=prefix, alpha=alpha, robust=robust
+    )
 
 
 def evaluate_hypotheses(

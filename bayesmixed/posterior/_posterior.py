@@ -29,8 +29,6 @@ from ._draws import (
     joined,
     log_predictive_density,
 )
-from ._hypothesis import HypothesisTest, evaluate_hypotheses
-from ._r2 import bayes_r2, loo_r2
 from ._summary import ModelSummary, summarize
 from ._tables import fixef_table, ranef_table, summary_columns, varcorr_table
 from ._variables import POPULATION, reported_variables
@@ -181,39 +179,6 @@ class Posterior:
             return self.per_chunk(X, self.family.probabilities, axis=1)
         return self.per_chunk(X, self.family.mean, axis=1)
 
-    def r2(
-        self, X: pd.DataFrame, y: np.ndarray, *, group_effects: bool = True, residuals: str = "model", loo: bool = False
-    ) -> np.ndarray:
-        """Draws of the Bayesian R-squared of the rows of X (the training rows
-        for ``loo=True``): :func:`~bayesmixed.posterior._r2.bayes_r2` with
-        the model's residual variance (``residuals="model"``) or the residual
-        draws' (``"draws"``), or with ``loo`` the bootstrap draws of the LOO
-        R-squared."""
-        if self.family.labels or self.family.ordinal:
-            raise ValueError(f"R-squared needs a numeric expected response; the {self.family.name} family predicts categories.")
-        if residuals not in ("model", "draws"):
-            raise ValueError(f"residuals must be 'model' (rstanarm's R-squared) or 'draws' (brms'); got {residuals!r}.")
-        data = self.design.transform(X)
-        groups = None if group_effects else ()
-        chunks = self.chunks(data, len(X), rng=self.rng(1), groups=groups)
-        y = np.asarray(y, dtype=float)
-        if not loo and residuals == "model":
-            family = self.family
-            ypred, variance = joined(chunks, lambda *args: (family.mean(*args), family.residual_variance(*args)), axis=1)
-            return bayes_r2(ypred, y, variance)
-        ypred = joined(chunks, self.family.mean, axis=1)
-        if not loo:
-            return bayes_r2(ypred, y)
-        if "log_likelihood" not in self.idata:
-            raise ValueError("loo_R2 needs the pointwise log-likelihood, which this fit did not store (see pointwise()).")
-        log_lik = self.idata.log_likelihood["y"].to_numpy()
-        if log_lik.shape[-1] != len(y):
-            raise ValueError(
-                f"loo_R2 reads the pointwise log-likelihood of the {log_lik.shape[-1]} training rows; X has "
-                f"{len(y)}: pass the data the model was fitted on."
-            )
-        return loo_r2(ypred.reshape(log_lik.shape), y, log_lik, self.rng(4))
-
     def posterior_linpred(self, X: pd.DataFrame) -> np.ndarray:
         """Draws of the linear predictor of the mean."""
         return self.per_chunk(X, lambda eta, *_: eta, axis=1)
@@ -313,21 +278,6 @@ class Posterior:
             ".iteration": np.tile(np.arange(1, draws + 1), chains),
             ".draw": np.arange(1, chains * draws + 1),
         })
-
-    def hypothesis(
-        self, hypotheses, *, class_: str | None = "b", group: str = "", alpha: float = 0.05, robust: bool = False
-    ) -> HypothesisTest:
-        """brms' ``hypothesis()`` on the draws (see
-        :mod:`bayesmixed.posterior._hypothesis`), with the prior draws of a
-        ``sample_prior="yes"`` fit for Savage-Dickey ratios."""
-        prefix = f"{class_ or ''}_{group}__" if group else (f"{class_}_" if class_ else "")
-        prior = None
-        if "prior" in self.idata:
-            prior_fit = Posterior(az.InferenceData(posterior=self.idata.prior), self.design, self.family, self.seed)
-            prior = prior_fit.as_draws_df(group_effects=False)
-        return evaluate_hypotheses(
-            hypotheses, self.as_draws_df(group_effects=True), prior, prefix=prefix, alpha=alpha, robust=robust
-        )
 
     def coef(self, prob: float = 0.95) -> dict[str, pd.DataFrame]:
         """Each group level's coefficients: population-level plus that level's effects."""

@@ -16,8 +16,16 @@ them, computed as rstanarm and brms compute them.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import arviz as az
 import numpy as np
+import pandas as pd
+
+from ._draws import joined
+
+if TYPE_CHECKING:
+    from ._posterior import Posterior
 
 #: draws of the Bayesian bootstrap behind loo_R2's uncertainty (rstanarm's)
 BOOTSTRAP_DRAWS = 4000
@@ -53,3 +61,36 @@ def loo_r2(ypred: np.ndarray, y: np.ndarray, log_lik: np.ndarray, rng: np.random
         return (weights @ values**2 - (weights @ values) ** 2) * n / (n - 1)
 
     return np.clip(1.0 - variance(residuals) / variance(y), -1.0, 1.0)
+
+
+def r2_draws(
+    posterior: Posterior, X: pd.DataFrame, y: np.ndarray, *, group_effects: bool = True, residuals: str = "model",
+    loo: bool = False,
+) -> np.ndarray:
+    """Draws of the Bayesian R-squared of the rows of X (the training rows
+    for ``loo=True``): :func:`bayes_r2` with the model's residual variance
+    (``residuals="model"``) or the residual draws' (``"draws"``), or with
+    ``loo`` the bootstrap draws of :func:`loo_r2`."""
+    family = posterior.family
+    if family.labels or family.ordinal:
+        raise ValueError(f"R-squared needs a numeric expected response; the {family.name} family predicts categories.")
+    if residuals not in ("model", "draws"):
+        raise ValueError(f"residuals must be 'model' (rstanarm's R-squared) or 'draws' (brms'); got {residuals!r}.")
+    data = posterior.design.transform(X)
+    chunks = posterior.chunks(data, len(X), rng=posterior.rng(1), groups=None if group_effects else ())
+    y = np.asarray(y, dtype=float)
+    if not loo and residuals == "model":
+        ypred, variance = joined(chunks, lambda *args: (family.mean(*args), family.residual_variance(*args)), axis=1)
+        return bayes_r2(ypred, y, variance)
+    ypred = joined(chunks, family.mean, axis=1)
+    if not loo:
+        return bayes_r2(ypred, y)
+    if "log_likelihood" not in posterior.idata:
+        raise ValueError("loo_R2 needs the pointwise log-likelihood, which this fit did not store (see pointwise()).")
+    log_lik = posterior.idata.log_likelihood["y"].to_numpy()
+    if log_lik.shape[-1] != len(y):
+        raise ValueError(
+            f"loo_R2 reads the pointwise log-likelihood of the {log_lik.shape[-1]} training rows; X has "
+            f"{len(y)}: pass the data the model was fitted on."
+        )
+    return loo_r2(ypred.reshape(log_lik.shape), y, log_lik, posterior.rng(4))
