@@ -73,6 +73,7 @@ class BayesianMixedModel(
         "progressbar": ["boolean", StrOptions({"auto"})],
         "missing": [StrOptions({"raise", "drop"})],
         "sample_prior": [StrOptions({"no", "yes", "only"})],
+        "covariances": [dict, None],
         # set by the estimators that take it (not BayesianNLMER)
         "qr": ["boolean"],
     }
@@ -99,6 +100,7 @@ class BayesianMixedModel(
         progressbar="auto",
         missing="raise",
         sample_prior="no",
+        covariances=None,
     ):
         self.formula = formula
         self.fixed = fixed
@@ -119,6 +121,7 @@ class BayesianMixedModel(
         self.progressbar = progressbar
         self.missing = missing
         self.sample_prior = sample_prior
+        self.covariances = covariances
 
     def __getstate__(self):
         state = super().__getstate__()
@@ -282,7 +285,7 @@ class BayesianMixedModel(
         family.learn_response(y_values)
         self.design_ = self._model_design(family)
         self._start = self._start_strategy()
-        data = self.design_.fit_transform(X)
+        data = self.design_.fit_transform(X, self.covariances)
         self._check_category_specific(family)
         main = data[self.design_.mu_names[0]]
         if sample_weight is not None:

@@ -47,7 +47,7 @@ class BayesianGAMM(BayesianGLMER):
         formula's or the parameters' model.
     family, link, trials, censored, truncation, se, rate, aux_formulas, fixed, groups, random_slopes, correlated, \
 fit_intercept, offset, priors, new_levels, sampler, draws, tune, chains, cores, \
-target_accept, random_state, progressbar, missing, sample_prior, qr
+target_accept, random_state, progressbar, missing, sample_prior, covariances, qr
         As for :class:`BayesianGLMER`. The prior class of smooth sds is
         ``sds`` (``Priors(sds=...)``); ``qr`` includes the smooths'
         unpenalised columns, which join ``b``.
@@ -115,6 +115,7 @@ target_accept, random_state, progressbar, missing, sample_prior, qr
         progressbar="auto",
         missing="raise",
         sample_prior="no",
+        covariances=None,
         qr=False,
     ):
         super().__init__(
@@ -145,6 +146,7 @@ target_accept, random_state, progressbar, missing, sample_prior, qr
             progressbar=progressbar,
             missing=missing,
             sample_prior=sample_prior,
+            covariances=covariances,
             qr=qr,
         )
         self.smooths = smooths

@@ -59,7 +59,7 @@ class BayesianGLMER(RegressorMixin, BayesianMixedModel):
         for ``sigma``, ``shape``, ``phi`` and ``nu``, logit for ``zi`` and
         ``hu``. Its priors are set with ``Priors(dpar={"sigma": ...})``.
     formula, fixed, groups, random_slopes, correlated, fit_intercept, offset, priors, \
-new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing, sample_prior, qr
+new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing, sample_prior, covariances, qr
         As for :class:`BayesianLMER`. Offsets are on the linear-predictor
         scale: ``offset(log(exposure))`` for counts.
 
@@ -135,6 +135,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         progressbar="auto",
         missing="raise",
         sample_prior="no",
+        covariances=None,
         qr=False,
     ):
         super().__init__(
@@ -157,6 +158,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             progressbar=progressbar,
             missing=missing,
             sample_prior=sample_prior,
+            covariances=covariances,
         )
         self.family = family
         self.link = link
@@ -274,7 +276,7 @@ class BayesianGLMERClassifier(ClassifierMixin, BayesianMixedModel):
         The link of a two-class model or of an ordinal family; several
         unordered classes take ``"logit"`` only.
     formula, fixed, groups, random_slopes, correlated, fit_intercept, offset, priors, \
-new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing, sample_prior, qr
+new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing, sample_prior, covariances, qr
         As for :class:`BayesianLMER`.
 
     Attributes
@@ -316,6 +318,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         progressbar="auto",
         missing="raise",
         sample_prior="no",
+        covariances=None,
         qr=False,
     ):
         super().__init__(
@@ -338,6 +341,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             progressbar=progressbar,
             missing=missing,
             sample_prior=sample_prior,
+            covariances=covariances,
         )
         self.link = link
         self.family = family

@@ -92,6 +92,12 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
         ``prior`` group of ``idata_``), from which :meth:`hypothesis` gives
         Savage-Dickey evidence ratios for point hypotheses. Both need proper
         priors (brms' flat coefficient prior has no draws).
+    covariances : dict of str to DataFrame, optional
+        Known covariance (or relatedness) matrices among the levels of a
+        grouping factor, by the name that ``gr(g, cov = K)`` gives them (as
+        brms' ``data2``): ``{"K": K}``, each a DataFrame whose index and
+        columns are the levels. Every level seen at fit needs a row; levels
+        beyond those get their effects drawn conditionally at predict.
     marginalize : {"auto", True, False}, default="auto"
         Integrate the group effects out of the likelihood. NUTS then samples
         only the population-level effects, sds, correlations and sigma (from
@@ -171,6 +177,7 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
         progressbar="auto",
         missing="raise",
         sample_prior="no",
+        covariances=None,
         marginalize="auto",
         qr=False,
     ):
@@ -194,6 +201,7 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
             progressbar=progressbar,
             missing=missing,
             sample_prior=sample_prior,
+            covariances=covariances,
         )
         self.marginalize = marginalize
         self.censored = censored

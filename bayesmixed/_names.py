@@ -93,8 +93,38 @@ class BlockNames:
         return f"simplex_{self.key}"
 
     @property
+    def student_df(self) -> str:
+        """``gr(g, dist = "student")``: the degrees of freedom (brms' ``df``)."""
+        return f"df_{self.key}"
+
+    @property
+    def student_scale(self) -> str:
+        """``gr(g, dist = "student")``: each level's variance scale (brms' ``udf``)."""
+        return f"udf_{self.key}"
+
+    @property
+    def covariance_data(self) -> str:
+        """``gr(g, cov = K)``: the Cholesky factor of K over the levels."""
+        return f"cov_chol_{self.key}"
+
+    @property
     def level_dim(self) -> str:
         return f"{self.key}__level"
+
+    @property
+    def by_dim(self) -> str:
+        """``gr(g, by = f)``: the levels of f, each with sds and correlations."""
+        return f"{self.key}__by"
+
+    @property
+    def sd_by(self) -> str:
+        """``gr(g, by = f)``: the sds sampled as one vector (``sd`` is its (by, term) reshape)."""
+        return f"sd_{self.key}_by"
+
+    @property
+    def level_by_data(self) -> str:
+        """``gr(g, by = f)``: the level of f of each level of the group."""
+        return f"by_{self.key}"
 
     @property
     def term_dim(self) -> str:
@@ -219,6 +249,12 @@ def brms_simplex(label: str, k: int) -> str:
 
 def brms_sd(group: str, term: str) -> str:
     return f"sd_{group}__{term}"
+
+
+def brms_group_df(group: str, dpar: str = MU) -> str:
+    """The degrees of freedom of a group's Student-t effects: ``df_g``
+    (``df_g__sigma`` in the formula of sigma)."""
+    return f"df_{group}" if dpar == MU else f"df_{group}__{dpar}"
 
 
 def brms_cor(group: str, first: str, second: str) -> str:

@@ -87,7 +87,8 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         ``"rstanarm"`` gives stan_nlmer's priors (normal(0, 2.5) autoscaled
         on the stacked design); ``"brms"``, as brms, needs a prior for each
         parameter.
-    new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing, sample_prior
+    new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing, sample_prior,\
+    covariances
         As for :class:`BayesianLMER`.
 
     Notes
@@ -155,6 +156,7 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         progressbar="auto",
         missing="raise",
         sample_prior="no",
+        covariances=None,
     ):
         self.formula = formula
         self.function = function
@@ -179,6 +181,7 @@ class BayesianNLMER(RegressorMixin, BayesianMixedModel):
         self.progressbar = progressbar
         self.missing = missing
         self.sample_prior = sample_prior
+        self.covariances = covariances
 
     # -- spec ------------------------------------------------------------------
 

@@ -14,7 +14,7 @@ def data_scales(y: np.ndarray, data: DesignData, predictor: Design, design: Mode
     """The scales that autoscaled priors of one linear predictor follow: of
     y (on the link scale as brms reads it) and of each predictor column."""
     x_scale = _column_scales(data.X)
-    z_scale = {b.key: _column_scales(data.terms[b.name]["Z"]) for b in predictor.blocks}
+    z_scale = {b.key: _column_scales(b.loadings(data.terms[b.name])) for b in predictor.blocks}
     if predictor.dpar in design.dpars:
         # the parameter's own formula is on its link scale
         location = family.dpar_location(predictor.dpar, y)

@@ -163,7 +163,6 @@ def test_parameter_errors_name_the_parameter(kwargs, error, message):
         ("y ~ gp(education):z", "gp", "gp"),
         ("y ~ x + me(x2, sdx)", "me", "me"),
         ("y ~ x + (1 | g) + cosy(time, g)", "cosy", "cosy"),
-        ("y ~ 1 + (1 | mm(g1, g2))", "mm", "mm"),
         ("y ~ time + (1 + mi(x) | g)", "mi", "mi"),
         ("y ~ time + ar(time, person, p = 2)", "ar", "ar"),
     ],

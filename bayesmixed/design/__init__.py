@@ -5,6 +5,7 @@ from ._category_specific import CategorySpecificDesign
 from ._design import Design, DesignData, ModelDesign, PredictorValues
 from ._groups import GroupDesign
 from ._monotonic import ColumnDesign, MonotonicDesign
+from ._multimembership import MultiMembershipDesign
 from ._population import OffsetDesign, PopulationDesign
 from ._smooths import SmoothDesign
 from ._term import TERM_DESIGNS, TermColumns, TermDesign, design_of, designs
@@ -18,6 +19,7 @@ __all__ = [
     "GroupDesign",
     "ModelDesign",
     "MonotonicDesign",
+    "MultiMembershipDesign",
     "OffsetDesign",
     "PopulationDesign",
     "PredictorValues",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -39,6 +40,9 @@ class DesignData:
     new_levels : dict of str to list of str
         Per group term name, the levels not seen at fit; they are numbered
         after the known levels in the term's index.
+    new_level_by : dict of str to ndarray
+        Per ``gr(g, by = f)`` term name, the level of ``f`` of each new level
+        (see :class:`~bayesmixed.design.TermColumns`).
     response : ResponseData
         The values of the response's addition terms (binomial trials,
         censoring, truncation bounds, weights, ...) per observation.
@@ -52,6 +56,7 @@ class DesignData:
     offset: np.ndarray
     terms: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
     new_levels: dict[str, list[str]] = field(default_factory=dict)
+    new_level_by: dict[str, np.ndarray] = field(default_factory=dict)
     response: ResponseData = field(default_factory=ResponseData)
     inputs: list[np.ndarray] = field(default_factory=list)
 
@@ -63,6 +68,7 @@ class DesignData:
             offset=self.offset[rows],
             terms={key: {name: values[rows] for name, values in arrays.items()} for key, arrays in self.terms.items()},
             new_levels=self.new_levels,
+            new_level_by=self.new_level_by,
             response=self.response.take(rows),
             inputs=[values[rows if inputs is None else inputs] for values in self.inputs],
         )
@@ -165,18 +171,21 @@ class Design:
         """Population-level coefficients: the formula's, then the other terms' (smooths' unpenalised parts)."""
         return [name for term in self.terms for name in term.fixed_names]
 
-    def fit(self, X: pd.DataFrame) -> Design:
-        self.fit_transform(X)
+    def fit(self, X: pd.DataFrame, covariances: Mapping[str, object] | None = None) -> Design:
+        self.fit_transform(X, covariances)
         return self
 
-    def fit_transform(self, X: pd.DataFrame) -> DesignData:
-        """Learn the encodings from X and return X encoded (one pass)."""
+    def fit_transform(self, X: pd.DataFrame, covariances: Mapping[str, object] | None = None) -> DesignData:
+        """Learn the encodings from X (and the known covariances among group
+        levels that ``gr(g, cov = K)`` names) and return X encoded (one pass)."""
         self.terms: list[TermDesign] = [
             design_of(term, name, self._key(name)).fit(X) for term, name in zip(self.spec.terms, _term_keys(self.spec.terms))
         ]
         self._check_overlapping_terms()
         for term in self.terms:
             term.link(self.terms)
+        for block in self.blocks:
+            block.learn_covariance(covariances or {})
         self.response = ResponseDesign(self.spec.additions).fit(X)
         data = self.transform(X)
         # centring for the intercept: without one the columns stay as they are
@@ -199,6 +208,9 @@ class Design:
             offset=offset,
             terms={term.name: part.own for term, part in zip(self.terms, columns) if part.own},
             new_levels={term.name: part.new_levels for term, part in zip(self.terms, columns) if term.group},
+            new_level_by={
+                term.name: part.new_level_by for term, part in zip(self.terms, columns) if part.new_level_by is not None
+            },
             response=self.response.transform(X),
         )
 
@@ -311,20 +323,21 @@ class ModelDesign:
         self.spec = spec
         self.mu_names = list(mu_names or ["mu"])
 
-    def fit(self, X: pd.DataFrame) -> ModelDesign:
-        self.fit_transform(X)
+    def fit(self, X: pd.DataFrame, covariances: Mapping[str, object] | None = None) -> ModelDesign:
+        self.fit_transform(X, covariances)
         return self
 
-    def fit_transform(self, X: pd.DataFrame) -> dict[str, DesignData]:
-        """Learn every predictor's encodings from X and return X encoded per
-        predictor, as :meth:`transform` would (one pass)."""
+    def fit_transform(self, X: pd.DataFrame, covariances: Mapping[str, object] | None = None) -> dict[str, DesignData]:
+        """Learn every predictor's encodings from X (and the known covariances
+        that ``gr(g, cov = K)`` names) and return X encoded per predictor, as
+        :meth:`transform` would (one pass)."""
         first = Design(self.spec, dpar=self.mu_names[0])
-        shared = first.fit_transform(X)
+        shared = first.fit_transform(X, covariances)
         self.predictors: dict[str, Design] = {name: first.renamed(name) for name in self.mu_names}
         data = {name: shared for name in self.mu_names}
         for name, spec in self.spec.dpars.items():
             self.predictors[name] = Design(spec, dpar=name)
-            data[name] = self.predictors[name].fit_transform(X)
+            data[name] = self.predictors[name].fit_transform(X, covariances)
         return data
 
     def mean(self, eta, inputs, m):

@@ -5,6 +5,7 @@ predictors into the mean."""
 from __future__ import annotations
 
 import copy
+from collections.abc import Mapping
 
 import arviz as az
 import numpy as np
@@ -51,9 +52,9 @@ class NonlinearModelDesign(ModelDesign):
             blocks.append(X.assign(**indicators))
         return pd.concat(blocks, ignore_index=True)
 
-    def fit_transform(self, X: pd.DataFrame) -> dict[str, DesignData]:
+    def fit_transform(self, X: pd.DataFrame, covariances: Mapping[str, object] | None = None) -> dict[str, DesignData]:
         inputs = self._inputs(X)
-        data = super().fit_transform(self.stack(X))
+        data = super().fit_transform(self.stack(X), covariances)
         data[self.mu_names[0]].inputs = inputs
         return data
 

@@ -46,12 +46,16 @@ class TermColumns:
     new_levels : list of str
         Levels of a grouping factor not seen at fit (numbered after the known
         ones in the term's index).
+    new_level_by : ndarray of shape (len(new_levels),) or None
+        ``gr(g, by = f)``: the level of ``f`` of each new level (its position
+        among those seen at fit, -1 for an unseen one).
     """
 
     fixed: np.ndarray | None = None
     offset: np.ndarray | None = None
     own: dict[str, np.ndarray] = field(default_factory=dict)
     new_levels: list[str] = field(default_factory=list)
+    new_level_by: np.ndarray | None = None
 
 
 class TermDesign(ABC):

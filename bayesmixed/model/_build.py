@@ -78,6 +78,8 @@ def coords_of(design: ModelDesign) -> dict[str, list[str]]:
             coords[names.level_dim] = list(block.level_labels)
             coords[names.term_dim] = list(block.names)
             coords[names.term_dim_bis] = list(block.names)
+            if block.by_levels:
+                coords[names.by_dim] = list(block.by_levels)
     return coords
 
 
@@ -170,14 +172,22 @@ def build_model(
     return model
 
 
+#: the model's latent variables, which are not parameters with a prior: the
+#: standardised group and smooth effects and a Student-t block's variance scales
+LATENT_PREFIXES = ("z_", "zs_", "udf_")
+
+
 def log_prior(model: pm.Model):
     """The model's log prior density (brms' ``lprior``): the densities of its
     parameters on their own scale, without the Jacobians of the sampler's
     transforms, leaving out the standard normal group and smooth effects
-    (``z``, ``zs``) and the likelihood; an LKJ prior enters through its
-    potential."""
+    (``z``, ``zs``), the variance scales of Student-t group effects
+    (``udf``, as brms leaves them out) and the likelihood; an LKJ prior enters
+    through its potential."""
     parameters = [
-        rv for rv in model.free_RVs if not rv.name.startswith(("z_", "zs_")) and not rv.name.endswith(RAW_SUFFIX)
+        rv
+        for rv in model.free_RVs
+        if not rv.name.startswith(LATENT_PREFIXES) and not rv.name.endswith(RAW_SUFFIX)
     ]
     # each density at the variable itself: a graph of random variables, which
     # every engine replaces by their values as it does for any deterministic
@@ -349,37 +359,70 @@ def _dispersion(family, params):
 
 def _group_scale(block, priors: PredictorPriors, dispersion):
     """The block's sds and the Cholesky factor of its correlations (None
-    when its effects are uncorrelated)."""
+    when its effects are uncorrelated): (q,) and (q, q), or with
+    ``gr(g, by = f)`` (levels of f, q) and (levels of f, q, q)."""
     key, q = block.key, block.n_terms
     names = BlockNames(key)
-    term_dim = names.term_dim
+    dims = (names.by_dim, names.term_dim) if block.by_levels else names.term_dim
     resolved = priors.sd[key]
     correlated = block.term.correlated and q > 1
     L = None
     if isinstance(resolved[0].prior, Decov):
+        if block.by_levels:
+            raise ValueError(
+                f"rstanarm's decov prior has no sds by the levels of a factor ({block.term.to_formula()!r}); "
+                "give the sds another prior (sd=...)."
+            )
         decov = resolved[0].prior
         if correlated:
             tau = pm.Gamma(names.decov_scale, alpha=decov.shape, beta=1.0 / decov.scale)
             simplex = pm.Dirichlet(names.decov_simplex, a=np.full(q, float(decov.concentration)))
-            sd = pm.Deterministic(names.sd, pt.sqrt(q * simplex) * tau * dispersion, dims=term_dim)
+            sd = pm.Deterministic(names.sd, pt.sqrt(q * simplex) * tau * dispersion, dims=dims)
             L = lkj_cholesky_corr(names.cor_cholesky, q, decov.regularization)
         else:
             # rstanarm splits an uncorrelated block into single-effect terms.
-            tau = pm.Gamma(names.decov_scale, alpha=decov.shape, beta=1.0 / decov.scale, dims=term_dim)
-            sd = pm.Deterministic(names.sd, tau * dispersion, dims=term_dim)
+            tau = pm.Gamma(names.decov_scale, alpha=decov.shape, beta=1.0 / decov.scale, dims=dims)
+            sd = pm.Deterministic(names.sd, tau * dispersion, dims=dims)
+    elif block.by_levels:
+        flat = vector_variable(names.sd_by, resolved * len(block.by_levels), None, positive=True)
+        sd = pm.Deterministic(names.sd, flat.reshape((len(block.by_levels), q)), dims=dims)
+        if correlated:
+            eta = priors.cor[key].prior.eta
+            L = pt.stack([lkj_cholesky_corr(f"{names.cor_cholesky}_{b}", q, eta) for b in range(len(block.by_levels))])
     else:
-        sd = vector_variable(names.sd, resolved, term_dim, positive=True)
+        sd = vector_variable(names.sd, resolved, dims, positive=True)
         if correlated:
             L = lkj_cholesky_corr(names.cor_cholesky, q, priors.cor[key].prior.eta)
     if L is not None:
-        pm.Deterministic(names.cor, pt.dot(L, L.T), dims=(term_dim, names.term_dim_bis))
+        cor_dims = (names.by_dim,) * bool(block.by_levels) + (names.term_dim, names.term_dim_bis)
+        pm.Deterministic(names.cor, pt.matmul(L, pt.swapaxes(L, -1, -2)), dims=cor_dims)
     return sd, L
 
 
 def _group_effects(block, priors: PredictorPriors, dispersion):
-    """The block's effects per level (non-centred), shape (levels, terms)."""
+    """The block's effects per level (non-centred), shape (levels, terms):
+    ``z (diag(sd) L)'`` for standard normal (or, with ``sum_to_zero``,
+    zero-sum) ``z``; with ``gr(g, by = f)`` each level's row scaled by its
+    level of f's sds and correlations, with ``dist = "student"`` by its own
+    variance scale (brms' ``udf``, inverse gamma with ``df / 2``), and with
+    ``cov = K`` the rows mixed by the Cholesky factor of K."""
     names = BlockNames(block.key)
     sd, L = _group_scale(block, priors, dispersion)
-    z = pm.Normal(names.standardised, 0.0, 1.0, dims=(names.level_dim, names.term_dim))
-    r = z * sd if L is None else pt.dot(z, L.T) * sd
+    if block.term.sum_to_zero:
+        # zero-sum along the levels: PyMC's ZeroSumNormal sums to zero along its last axes
+        z = pm.ZeroSumNormal(names.standardised, sigma=1.0, dims=(names.term_dim, names.level_dim)).T
+    else:
+        z = pm.Normal(names.standardised, 0.0, 1.0, dims=(names.level_dim, names.term_dim))
+    if block.by_levels:
+        level_by = pm.Data(names.level_by_data, block.level_by)
+        r = (z if L is None else pt.sum(L[level_by] * z[:, None, :], axis=-1)) * sd[level_by]
+    else:
+        r = z * sd if L is None else pt.dot(z, L.T) * sd
+    if block.term.dist == "student":
+        df = pm.Gamma(names.student_df, alpha=2.0, beta=0.1)
+        scale = pm.InverseGamma(names.student_scale, alpha=df / 2, beta=df / 2, dims=names.level_dim)
+        r = r * pt.sqrt(scale)[:, None]
+    if block.covariance is not None:
+        known = np.linalg.cholesky(block.covariance[: block.n_levels, : block.n_levels])
+        r = pt.dot(pm.Data(names.covariance_data, known), r)
     return pm.Deterministic(names.effects, r, dims=(names.level_dim, names.term_dim))

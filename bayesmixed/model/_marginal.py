@@ -34,6 +34,7 @@ import numpy as np
 from .._memory import CHUNK_VALUES
 from ..design import DesignData, ModelDesign
 from ..families import Family, Gaussian, ResponseData
+from ..spec import MultiMembershipTerm
 
 
 def marginal_obstacle(design: ModelDesign, family: Family, response: ResponseData | None = None) -> str | None:
@@ -56,6 +57,9 @@ def marginal_obstacle(design: ModelDesign, family: Family, response: ResponseDat
         return "the mean is a nonlinear function"
     if len(main.blocks) != 1:
         return f"the model has {len(main.blocks)} blocks of group effects, not one"
+    term = main.blocks[0].term
+    if term.by or term.cov or term.dist != "gaussian" or term.sum_to_zero or isinstance(term, MultiMembershipTerm):
+        return f"its group term {term.to_formula()!r} has gr() or mm() options that the integration does not take"
     return None
 
 

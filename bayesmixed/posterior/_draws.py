@@ -16,6 +16,7 @@ from .._names import BlockNames, SmoothNames
 from ..design import (
     Design,
     DesignData,
+    GroupDesign,
     ModelDesign,
     PredictorValues,
     SmoothDesign,
@@ -34,9 +35,37 @@ class PredictorDraws:
     intercept: np.ndarray | None  # (S,)
     b: np.ndarray  # (S, p)
     r: dict[str, np.ndarray]  # block key -> (S, G, q)
-    sd: dict[str, np.ndarray]  # block key -> (S, q)
-    cor: dict[str, np.ndarray | None]  # block key -> (S, q, q) or None
+    scales: dict[str, BlockScale]  # block key -> the distribution of its effects
     terms: dict[str, object] = field(default_factory=dict)  # other terms' parameters, draws last (term_draws)
+
+
+@dataclass
+class BlockScale:
+    """Draws of the distribution of one block's effects, chains stacked.
+
+    Attributes
+    ----------
+    sd : ndarray of shape (S, B, q)
+        The sds, per level of ``gr(by = f)``'s f (B = 1 without ``by``).
+    cor : ndarray of shape (S, B, q, q) or None
+        The correlations (None for uncorrelated effects).
+    df : ndarray of shape (S,) or None
+        The degrees of freedom of Student-t effects (``gr(dist = "student")``).
+    """
+
+    sd: np.ndarray
+    cor: np.ndarray | None
+    df: np.ndarray | None
+
+    @classmethod
+    def of(cls, idata: az.InferenceData, block: GroupDesign) -> BlockScale:
+        names, posterior = BlockNames(block.key), idata.posterior
+        sd = stacked(idata, names.sd)
+        cor = stacked(idata, names.cor) if names.cor in posterior else None
+        if not block.by_levels:
+            sd, cor = sd[:, None], (cor[:, None] if cor is not None else None)
+        df = stacked(idata, names.student_df) if names.student_df in posterior else None
+        return cls(sd=sd, cor=cor, df=df)
 
 
 @dataclass
@@ -93,11 +122,7 @@ def extract_draws(idata: az.InferenceData, design: ModelDesign, family: Family) 
             intercept=intercept,
             b=stacked(idata, b) if b in posterior else np.zeros((n, 0)),
             r={block.key: stacked(idata, BlockNames(block.key).effects) for block in predictor.blocks},
-            sd={block.key: stacked(idata, BlockNames(block.key).sd) for block in predictor.blocks},
-            cor={
-                block.key: stacked(idata, BlockNames(block.key).cor) if BlockNames(block.key).cor in posterior else None
-                for block in predictor.blocks
-            },
+            scales={block.key: BlockScale.of(idata, block) for block in predictor.blocks},
             terms={
                 term.key: term_draws(term, idata)
                 for term in predictor.terms
@@ -196,7 +221,7 @@ def group_effects(
                         "distribution) or 'population' (no group effect) to predict them."
                     )
                 new = (
-                    _draw_new_effects(draws.predictors[name], block.key, len(unseen), rng)
+                    _draw_new_effects(block, draws.predictors[name], data[name], rng)
                     if new_levels == "gaussian"
                     else np.zeros((r.shape[0], len(unseen), r.shape[2]))
                 )
@@ -234,13 +259,51 @@ def linear_predictor(
     return np.swapaxes(design.linear_predictor(values, data, NUMPY, groups), 0, 1)
 
 
-def _draw_new_effects(draws: PredictorDraws, key: str, n_new: int, rng: np.random.Generator) -> np.ndarray:
-    sd = draws.sd[key]  # (S, q)
-    z = rng.standard_normal((sd.shape[0], n_new, sd.shape[1]))
-    cor = draws.cor[key]
-    if cor is not None:
-        z = np.einsum("sqk,snk->snq", np.linalg.cholesky(cor), z)
-    return z * sd[:, None, :]
+def _draw_new_effects(
+    block: GroupDesign, draws: PredictorDraws, data: DesignData, rng: np.random.Generator
+) -> np.ndarray:
+    """Effects of the data's new levels of ``block``, one per posterior draw,
+    (S, n_new, q): from the fitted population distribution (with its level
+    of f's sds under ``gr(by = f)``, Student-t under ``dist = "student"``),
+    and under ``gr(cov = K)`` from their conditional distribution given the
+    known levels' effects."""
+    scale, unseen = draws.scales[block.key], data.new_levels[block.name]
+    by = data.new_level_by.get(block.name, np.zeros(len(unseen), dtype=np.int64))
+    if np.any(by < 0):
+        level = unseen[int(np.flatnonzero(by < 0)[0])]
+        raise ValueError(
+            f"The new level {level!r} of {block.group!r} has a level of {block.term.by!r} not seen at fit, so "
+            "its effects have no sds to be drawn from; predict it with new_levels='population'."
+        )
+    S, q = scale.sd.shape[0], scale.sd.shape[2]
+    z = rng.standard_normal((S, len(unseen), q))
+    if scale.cor is not None:
+        z = np.einsum("snqk,snk->snq", np.linalg.cholesky(scale.cor)[:, by], z)
+    z *= scale.sd[:, by]
+    if scale.df is not None:  # a variance scale per level and draw, inverse gamma(df / 2, df / 2)
+        z *= np.sqrt(1.0 / rng.gamma(scale.df[:, None] / 2, 2.0 / scale.df[:, None], size=(S, len(unseen))))[..., None]
+    if block.covariance is None:
+        return z
+    return _conditional_on_known_levels(block, draws.r[block.key], z, unseen)
+
+
+def _conditional_on_known_levels(block: GroupDesign, known: np.ndarray, z: np.ndarray, unseen: list[str]) -> np.ndarray:
+    """``gr(cov = K)``: new levels' effects given the known levels' (S, G, q),
+    from independent draws ``z`` (S, n_new, q) of the effects' distribution:
+    ``K_nk K_kk^-1 r_k + chol(K_nn - K_nk K_kk^-1 K_kn) z``."""
+    position = {level: j for j, level in enumerate(block.covariance_levels)}
+    absent = [level for level in unseen if level not in position]
+    if absent:
+        raise ValueError(
+            f"The new level(s) {absent[:5]} of {block.group!r} are not in covariances[{block.term.cov!r}], so "
+            "their covariance with the known levels is unknown; add them to the matrix, or predict them with "
+            "new_levels='population'."
+        )
+    K, G = block.covariance, block.n_levels
+    new = [position[level] for level in unseen]
+    weights = np.linalg.solve(K[:G, :G], K[:G, new]).T  # K_nk K_kk^-1
+    conditional = K[np.ix_(new, new)] - weights @ K[:G, new]
+    return np.einsum("ng,sgq->snq", weights, known) + np.einsum("nm,smq->snq", np.linalg.cholesky(conditional), z)
 
 
 def joined(chunks: Iterable, compute, axis: int = 0):

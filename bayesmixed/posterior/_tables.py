@@ -9,7 +9,7 @@ import pandas as pd
 from .._names import BlockNames
 from ..design import ModelDesign
 from ..families import Family
-from ._draws import stacked
+from ._draws import BlockScale, stacked
 from ._variables import population_variables
 
 
@@ -102,17 +102,19 @@ def varcorr_table(
     """
     rows = []
     for predictor, block in _blocks(design):
-        terms = [predictor.label(name) for name in block.names]
-        sd = summary_columns(stacked(idata, BlockNames(block.key).sd), prob)
-        for j, term in enumerate(terms):
-            rows.append({"grp": block.group, "var1": term, "var2": None} | {k: v[j] for k, v in sd.items()})
-        if BlockNames(block.key).cor in idata.posterior:
-            cor = summary_columns(stacked(idata, BlockNames(block.key).cor), prob)
-            for j in range(block.n_terms):
+        scale = BlockScale.of(idata, block)
+        sd = summary_columns(scale.sd, prob)
+        cor = summary_columns(scale.cor, prob) if scale.cor is not None else None
+        # gr(by = f): the sds and correlations of each level of f, labelled as brms does ("Intercept:fA")
+        for b, suffix in enumerate(block.by_suffixes):
+            terms = [predictor.label(name) + suffix for name in block.names]
+            for j, term in enumerate(terms):
+                rows.append({"grp": block.group, "var1": term, "var2": None} | {k: v[b, j] for k, v in sd.items()})
+            for j in range(block.n_terms if cor is not None else 0):
                 for k in range(j + 1, block.n_terms):
                     rows.append(
                         {"grp": block.group, "var1": terms[j], "var2": terms[k]}
-                        | {name: v[j, k] for name, v in cor.items()}
+                        | {name: v[b, j, k] for name, v in cor.items()}
                     )
     if "sigma" in family.parameters and "sigma" not in design.dpars:
         sigma = summary_columns(stacked(idata, "sigma"), prob)

@@ -16,11 +16,12 @@ from .._names import (
     brms_coefficient,
     brms_cor,
     brms_effect,
+    brms_group_df,
     brms_sd,
     brms_smooth_sd,
     threshold,
 )
-from ..design import Design, ModelDesign, SmoothDesign, TermDesign
+from ..design import Design, GroupDesign, ModelDesign, SmoothDesign, TermDesign
 from ..families import Family
 
 POPULATION = "Regression Coefficients"
@@ -65,20 +66,7 @@ def reported_variables(
     for group in design.groups:
         for predictor in design.predictors.values():
             for block in (b for b in predictor.blocks if b.group == group):
-                terms = [predictor.label(name) for name in block.names]
-                section = f"~{group}"
-                for j, term in enumerate(terms):
-                    found.append(Variable(section, f"sd({term})", brms_sd(group, term), values(BlockNames(block.key).sd, j)))
-                if BlockNames(block.key).cor not in posterior:
-                    continue
-                for j in range(block.n_terms):
-                    for k in range(j + 1, block.n_terms):
-                        found.append(Variable(
-                            section,
-                            f"cor({terms[j]},{terms[k]})",
-                            brms_cor(group, terms[j], terms[k]),
-                            values(BlockNames(block.key).cor, j, k),
-                        ))
+                found += _block_variables(block, predictor, posterior, values)
     found += population_variables(idata, design)
     for predictor in design.predictors.values():
         for term in predictor.terms:
@@ -95,6 +83,34 @@ def reported_variables(
                     for j, term in enumerate(terms):
                         name = brms_effect(block.group, level, term)
                         found.append(Variable(GROUP_EFFECTS, name, name, values(BlockNames(block.key).effects, i, j)))
+    return found
+
+
+def _block_variables(block: GroupDesign, predictor: Design, posterior, values) -> list[Variable]:
+    """A Student-t block's degrees of freedom, then the block's sds and
+    correlations (by level of ``gr(by = f)``'s f, as brms labels them:
+    ``sd(Intercept:fA)``)."""
+    names, section, group = BlockNames(block.key), f"~{block.group}", block.group
+    by = block.by_suffixes
+    index = (lambda b, *rest: (b, *rest)) if block.by_levels else (lambda b, *rest: rest)
+    found = []
+    if names.student_df in posterior:
+        found.append(Variable(section, predictor.label("df"), brms_group_df(group, predictor.dpar), values(names.student_df)))
+    for b, suffix in enumerate(by):
+        for j, name in enumerate(block.names):
+            term = predictor.label(name) + suffix
+            found.append(Variable(section, f"sd({term})", brms_sd(group, term), values(names.sd, *index(b, j))))
+    if names.cor in posterior:
+        for b, suffix in enumerate(by):
+            terms = [predictor.label(name) + suffix for name in block.names]
+            for j in range(block.n_terms):
+                for k in range(j + 1, block.n_terms):
+                    found.append(Variable(
+                        section,
+                        f"cor({terms[j]},{terms[k]})",
+                        brms_cor(group, terms[j], terms[k]),
+                        values(names.cor, *index(b, j, k)),
+                    ))
     return found
 
 

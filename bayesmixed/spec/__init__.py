@@ -8,7 +8,14 @@ from ._response import ResponseTerms
 from ._scan import Chunk, split_arguments, wrapped
 from ._smooth import SmoothTerm
 from ._spec import ModelSpec
-from ._terms import GroupTerm, OffsetTerm, PopulationTerm, Term, brms_name
+from ._terms import (
+    GroupTerm,
+    MultiMembershipTerm,
+    OffsetTerm,
+    PopulationTerm,
+    Term,
+    brms_name,
+)
 
 __all__ = [
     "FORMULA_TERMS",
@@ -16,6 +23,7 @@ __all__ = [
     "Chunk",
     "ColumnTerm",
     "GroupTerm",
+    "MultiMembershipTerm",
     "ModelSpec",
     "MonotonicTerm",
     "OffsetTerm",

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from ..exceptions import FormulaError
 from ._scan import check_expr
 from ._spec import ModelSpec
-from ._terms import GroupTerm, OffsetTerm, parse_grouping
+from ._terms import GroupTerm, OffsetTerm, group_term, parse_group_factors
 
 _IDENTIFIER = re.compile(r"^[A-Za-z_.][A-Za-z0-9_.]*$")
 
@@ -69,8 +70,10 @@ def spec_from_parameters(
         Population-level terms: column names, or formula terms such as
         ``"C(x)"``, ``"a:b"``, ``"I(x**2)"``.
     groups : list of str, str or None
-        Grouping columns; ``"g1:g2"`` (interaction) and ``"g1/g2"`` (nested)
-        are accepted as in formulas. Each gets a random intercept.
+        Grouping columns; as in formulas, ``"g1:g2"`` (interaction),
+        ``"g1/g2"`` (nested), ``"g1 + g2"`` (one block each) and brms'
+        ``"gr(g, by = f)"`` with its options are accepted. Each gets a random
+        intercept.
     random_slopes : list of str, mapping or None
         Varying slopes: a list applies to every group, a mapping gives them
         per group (its keys may also introduce groups).
@@ -114,14 +117,17 @@ def spec_from_parameters(
     group_terms: list[GroupTerm] = []
     group_columns: set[str] = set()
     for group in group_names:
+        if not isinstance(group, str):
+            raise TypeError(f"The 'groups' parameter takes column names or grouping expressions; got {group!r}.")
         try:
-            nested = parse_grouping(group, 0, group)
+            found = parse_group_factors(group, 0, group)
         except FormulaError as error:
             raise ValueError(f"In the 'groups' parameter, {group!r}: {error.reason}") from None
         slopes = [_term(s, "random_slopes") for s in slopes_by_group.get(group, [])]
         expr = " + ".join(["1", *slopes])
-        for factors in nested:
-            group_terms.append(GroupTerm(expr=expr, factors=factors, correlated=bool(correlated)))
+        for factors, options in found:
+            options = replace(options, correlated=bool(correlated) and options.correlated)
+            group_terms.append(group_term(expr, factors, options))
             group_columns.update(factors)
 
     if offset is not None and not isinstance(offset, str):

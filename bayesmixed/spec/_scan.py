@@ -191,6 +191,16 @@ def refuse_specials(text: str, start: int, formula: str, what: str = "") -> None
                     "brms' gr() is read as a whole grouping factor on the right of a group term's bar, "
                     "as in (1 | gr(g)) or (1 | gr(g, cor = FALSE)); not elsewhere or inside another expression."
                 )
+            elif name == "mm":
+                message = (
+                    "brms' mm() is read as a whole grouping factor on the right of a group term's bar, "
+                    "as in (1 | mm(g1, g2)); not elsewhere or inside another expression."
+                )
+            elif name == "mmc":
+                message = (
+                    "brms' mmc() is read as a term of its own on the left of a multi-membership term's bar, "
+                    "as in (1 + mmc(x1, x2) | mm(g1, g2)); not elsewhere or inside another expression."
+                )
             elif name == "mo" and what.startswith("random-effect"):
                 message = (
                     "Inside group terms, brms' mo() (monotonic effects) is read as a term of its own, "
