@@ -216,6 +216,7 @@ class BayesianMixedModel(
                 shown=shown,
             )
         self.idata_ = posterior.idata
+        self.series_data_ = posterior.training
 
         self.intercept_, self.coef_ = point_coefficients(self.posterior_.fixef()["Estimate"], self.design_, self.family_)
         return self

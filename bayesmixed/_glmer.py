@@ -65,7 +65,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
 
     Attributes
     ----------
-    idata_, coef_, intercept_, spec_, design_, priors_, family_, diagnostics_
+    idata_, coef_, intercept_, spec_, design_, priors_, family_, diagnostics_, series_data_
         As for :class:`BayesianLMER`; ``coef_`` and ``intercept_`` are on the
         link scale.
 
@@ -282,7 +282,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-    idata_, coef_, intercept_, spec_, design_, priors_, family_, diagnostics_
+    idata_, coef_, intercept_, spec_, design_, priors_, family_, diagnostics_, series_data_
         As for :class:`BayesianGLMER` (coefficients on the link scale;
         ``coef_`` has one row per class but the first when there are more
         than two).

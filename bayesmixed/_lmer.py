@@ -133,6 +133,9 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
         What was fitted: the model's terms, its encodings, its priors and family.
     diagnostics_ : dict
         Max R-hat, min bulk/tail ESS and the number of divergences.
+    series_data_ : tuple or None
+        With an autocorrelation term (``ar(time, g)``): the fitted rows'
+        encoded data and y, on which predictions condition; None otherwise.
 
     Examples
     --------

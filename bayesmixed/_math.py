@@ -52,6 +52,10 @@ class MathNamespace:
     scaled: Callable
     #: ``total + value`` (in place on numpy arrays, whose copies cost more than the sum)
     accumulate: Callable
+    #: arrays stacked along a new last axis
+    stack: Callable
+    #: ``solve(A, b)``: x with ``A x = b`` (batched over leading axes on numpy)
+    solve: Callable
 
 
 def _tensor_softmax(x, axis=-1):
@@ -95,6 +99,8 @@ NUMPY = MathNamespace(
     take=lambda values, index: values.take(index, axis=0),
     scaled=_scaled_in_place,
     accumulate=_accumulate_in_place,
+    stack=lambda values: np.stack(values, axis=-1),
+    solve=lambda A, b: np.linalg.solve(A, b[..., None])[..., 0],
 )
 
 PYTENSOR = MathNamespace(
@@ -122,6 +128,8 @@ PYTENSOR = MathNamespace(
     take=lambda values, index: values[index],
     scaled=lambda values, weights: values * weights,
     accumulate=lambda total, value: total + value,
+    stack=lambda values: pt.stack(values, axis=-1),
+    solve=pt.linalg.solve,
 )
 
 

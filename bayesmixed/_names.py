@@ -145,6 +145,40 @@ class BlockNames:
 
 
 @dataclass(frozen=True)
+class SeriesNames:
+    """The model's names for an autocorrelation term (one per model), by its key.
+
+    Its parameters are named as brms reports them: ``ar`` and ``ma`` (vectors
+    over lags, ``ar[1]``), ``cosy``; ``ar`` and ``ma`` are sampled through
+    their partial autocorrelations (``ar_pacf``, ``ma_pacf``).
+    """
+
+    key: str
+
+    @property
+    def series_data(self) -> str:
+        return f"series_{self.key}"
+
+    @property
+    def position_data(self) -> str:
+        return f"position_{self.key}"
+
+    @staticmethod
+    def partial(name: str) -> str:
+        """The partial autocorrelations that ``ar`` or ``ma`` is sampled through."""
+        return f"{name}_pacf"
+
+    @staticmethod
+    def lag_dim(name: str) -> str:
+        return f"{name}__lag"
+
+    @staticmethod
+    def parameters(term) -> list[str]:
+        """The reported parameters of an autocorrelation term (``ar``, ``ma``, ``cosy``)."""
+        return [name for name, order in (("ar", term.p), ("ma", term.q)) if order] or [term.structure]
+
+
+@dataclass(frozen=True)
 class SmoothNames:
     """The model's names for one smooth, by its key."""
 

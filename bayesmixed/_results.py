@@ -15,7 +15,7 @@ class PosteriorMethods:
     """The fitted estimator's results, read from ``posterior_``.
 
     The estimator provides ``idata_``, ``design_``, ``family_``, ``spec_``,
-    ``priors_``, ``seed_`` and the validation of X and y (``_as_frame``,
+    ``priors_``, ``seed_``, ``series_data_`` and the validation of X and y (``_as_frame``,
     ``_check_y``).
     """
 
@@ -29,6 +29,7 @@ class PosteriorMethods:
             self.idata_, self.design_, self.family_, seed=self.seed_, new_levels=self.new_levels,
             formula=[self._formula_text()] + self.spec_.to_formulas()[1:],
             sampler=self.sampler,
+            training=self.series_data_,
         )
 
     def _new_frame(self, X) -> pd.DataFrame:

@@ -1,6 +1,7 @@
 """Design: encodings learned at fit and replayed at predict, one
 :class:`TermDesign` per term."""
 
+from ._autocorrelation import AutocorrelationDesign
 from ._category_specific import CategorySpecificDesign
 from ._design import Design, DesignData, ModelDesign, PredictorValues
 from ._groups import GroupDesign
@@ -12,6 +13,7 @@ from ._term import TERM_DESIGNS, TermColumns, TermDesign, design_of, designs
 
 __all__ = [
     "TERM_DESIGNS",
+    "AutocorrelationDesign",
     "CategorySpecificDesign",
     "ColumnDesign",
     "Design",

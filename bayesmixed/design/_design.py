@@ -15,6 +15,7 @@ from .._math import MathNamespace
 from .._names import MU, coefficient_label, part_key, predictor_variable
 from ..families import ResponseData
 from ..spec import ModelSpec, SmoothTerm
+from ._autocorrelation import AutocorrelationDesign
 from ._groups import GroupDesign
 from ._population import PopulationDesign
 from ._response import ResponseDesign
@@ -163,6 +164,12 @@ class Design:
         return self.kind(SmoothDesign)
 
     @property
+    def autocorrelation(self) -> AutocorrelationDesign | None:
+        """The predictor's autocorrelation term (brms allows one), if any."""
+        found = self.kind(AutocorrelationDesign)
+        return found[0] if found else None
+
+    @property
     def has_intercept(self) -> bool:
         return self.population.has_intercept
 
@@ -182,6 +189,7 @@ class Design:
             design_of(term, name, self._key(name)).fit(X) for term, name in zip(self.spec.terms, _term_keys(self.spec.terms))
         ]
         self._check_overlapping_terms()
+        self._check_autocorrelation()
         for term in self.terms:
             term.link(self.terms)
         for block in self.blocks:
@@ -273,6 +281,20 @@ class Design:
 
     def _where(self) -> str:
         return "" if self.is_mu else f", in the formula of {self.dpar!r}"
+
+    def _check_autocorrelation(self) -> None:
+        """One autocorrelation term, in the formula of the mean (as brms)."""
+        found = self.kind(AutocorrelationDesign)
+        if len(found) > 1:
+            raise ValueError(
+                f"The formula has {len(found)} autocorrelation terms ({', '.join(t.term.to_formula() for t in found)}); "
+                "a model takes one (arma(time, g, p, q) combines ar and ma)."
+            )
+        if found and not self.is_mu:
+            raise ValueError(
+                f"The autocorrelation term {found[0].term.to_formula()!r} belongs in the formula of the mean, "
+                f"not in that of {self.dpar!r}."
+            )
 
     def _check_overlapping_terms(self) -> None:
         by_group: dict[str, list[str]] = {}

@@ -49,6 +49,7 @@ from .._names import (
     split_part,
 )
 from ..design import (
+    AutocorrelationDesign,
     Design,
     DesignData,
     GroupDesign,
@@ -59,6 +60,11 @@ from ..design import (
 )
 from ..families import LINKS, Family
 from ..priors import Decov, PredictorPriors, ResolvedPrior, ResolvedPriors
+from ._autocorrelation import (
+    autocorrelated_likelihood,
+    check_autocorrelation,
+    structure_variables,
+)
 from ._correlation import RAW_SUFFIX, lkj_cholesky_corr
 from ._marginal import GaussianStatistics, marginal_log_likelihood
 from ._qr import qr_coefficients
@@ -167,7 +173,14 @@ def build_model(
         main = data[design.mu_names[0]]
         eta = design.mean(eta, [pm.Data(input_data(i), values) for i, values in enumerate(main.inputs)], pt)
         response = {name: pm.Data(response_data(name), values) for name, values in main.response.arrays().items()}
-        family.likelihood(OBSERVED, eta, params, observed=pm.Data(OBSERVED_DATA, y), response=response)
+        series = design.main.autocorrelation
+        if series is None:
+            family.likelihood(OBSERVED, eta, params, observed=pm.Data(OBSERVED_DATA, y), response=response)
+        else:
+            check_autocorrelation(series.term, family, design, response)
+            autocorrelated_likelihood(
+                OBSERVED, series.term, eta, params, pm.Data(OBSERVED_DATA, y), main.terms[series.name]
+            )
         pm.Deterministic(LOG_PRIOR, log_prior(model))
     return model
 
@@ -258,6 +271,11 @@ def term_parameters(term: TermDesign, context: TermContext):
 def _(term: GroupDesign, context: TermContext):
     r = _group_effects(term, context.priors, context.dispersion)
     return [r[:, j] for j in range(term.n_terms)]
+
+
+@term_parameters.register
+def _(term: AutocorrelationDesign, context: TermContext):
+    return structure_variables(term.term)
 
 
 @term_parameters.register

@@ -23,12 +23,14 @@ from ..design import DesignData, ModelDesign
 from ..exceptions import ParetoKWarning, warn
 from ..families import LINEAR, Family, ResponseData
 from ._draws import (
+    Draws,
     extract_draws,
     family_inputs,
     group_effects,
     joined,
     log_predictive_density,
 )
+from ._series import SeriesConditionals, series_conditionals
 from ._summary import ModelSummary, summarize
 from ._tables import fixef_table, ranef_table, summary_columns, varcorr_table
 from ._variables import POPULATION, reported_variables
@@ -68,6 +70,9 @@ class Posterior:
     new_levels: str = "gaussian"
     formula: list[str] = field(default_factory=list)
     sampler: str = ""
+    #: the fitted rows' encoded data and y, which a model with autocorrelated
+    #: residuals conditions every prediction on (None for other models)
+    training: tuple[dict[str, DesignData], np.ndarray] | None = field(default=None, repr=False)
     _reported: az.InferenceData | None = field(default=None, init=False, repr=False)
 
     def rng(self, stream: int) -> np.random.Generator:
@@ -101,13 +106,33 @@ class Posterior:
         new_levels = self.new_levels if new_levels is None else new_levels
         draws = extract_draws(idata, self.design, self.family)
         effects = group_effects(draws, self.design, data, new_levels=new_levels, rng=rng)
+        series = self._series_conditionals(draws, data) if self.design.main.autocorrelation else None
         n_draws = idata.posterior.sizes["chain"] * idata.posterior.sizes["draw"]
         step = max(1, CHUNK_VALUES // n_draws)
         for start in range(0, n_rows, step):
             rows = slice(start, start + step)
             part = self.design.rows(data, rows) if step < n_rows else data
             eta, params = family_inputs(draws, self.design, part, self.family, effects=effects, groups=groups)
+            if series is not None:
+                eta, params = series.apply(rows, eta, params)
             yield rows, eta, params, part[self.design.mu_names[0]].response
+
+    def _series_conditionals(self, draws: Draws, data: dict[str, DesignData]) -> SeriesConditionals:
+        """Each row's distribution given the fitted series (a model with
+        autocorrelated residuals; see :mod:`bayesmixed.posterior._series`)."""
+        term, main = self.design.main.autocorrelation, self.design.mu_names[0]
+        training, y = self.training
+        fitted_effects = group_effects(draws, self.design, training, new_levels="error")
+        eta, _ = family_inputs(draws, self.design, training, self.family, effects=fitted_effects)
+        return series_conditionals(
+            term,
+            draws.predictors[main].terms[term.key],
+            draws.aux["sigma"],
+            draws.aux.get("nu"),
+            y[None, :] - eta,
+            training[main].terms[term.name],
+            data[main].terms[term.name],
+        )
 
     def chunks_of(self, X: pd.DataFrame) -> Iterator[Chunk]:
         """The rows of the frame X in chunks (see :meth:`chunks`)."""
@@ -209,6 +234,8 @@ class Posterior:
         coords = {"chain": posterior["chain"].to_numpy(), "draw": posterior["draw"].to_numpy(), "obs": np.arange(len(y))}
         groups = {}
         kept = chains * n_draws * len(y) <= LOG_LIKELIHOOD_VALUES
+        if self.design.main.autocorrelation is not None:
+            self.training = (data, y)
         if kept:
             log_lik = np.empty((chains * n_draws, len(y)))  # filled chunk by chunk
             for rows, eta, params, response in self.chunks(data, len(y), new_levels="error"):

@@ -14,11 +14,11 @@ from ..design import ModelDesign
 from ..families import Family
 from ._monotonic import SIMPLEX
 from ._tables import interval_columns
-from ._variables import FAMILY, POPULATION, SMOOTHS, reported_variables
+from ._variables import CORRELATIONS, FAMILY, POPULATION, SMOOTHS, reported_variables
 
 STATS = ["Estimate", "Est.Error", "l-95% CI", "u-95% CI", "Rhat", "Bulk_ESS", "Tail_ESS"]
 #: the sections after the groups', in the order brms prints them (others follow)
-SECTION_ORDER = [SMOOTHS, POPULATION, SIMPLEX, FAMILY]
+SECTION_ORDER = [SMOOTHS, CORRELATIONS, POPULATION, SIMPLEX, FAMILY]
 
 
 def _interval_labels(prob: float) -> tuple[str, str]:

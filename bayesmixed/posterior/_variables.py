@@ -26,6 +26,7 @@ from ..families import Family
 
 POPULATION = "Regression Coefficients"
 SMOOTHS = "Smoothing Spline Hyperparameters"
+CORRELATIONS = "Correlation Structures"
 FAMILY = "Further Distributional Parameters"
 GROUP_EFFECTS = "Group-Level Effects"
 

@@ -1,5 +1,6 @@
 """Model specification: formula or parameters -> a plain description of terms."""
 
+from ._autocorrelation import AutocorrelationTerm
 from ._category_specific import CategorySpecificTerm
 from ._formula import FORMULA_TERMS, formula_term, parse_formula
 from ._monotonic import ColumnTerm, MonotonicTerm
@@ -18,6 +19,7 @@ from ._terms import (
 )
 
 __all__ = [
+    "AutocorrelationTerm",
     "FORMULA_TERMS",
     "CategorySpecificTerm",
     "Chunk",

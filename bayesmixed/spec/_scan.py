@@ -22,10 +22,6 @@ _BRMS_SPECIALS = {
     "me": "measurement error",
     "mi": "imputation of missing values",
     "gp": "Gaussian processes",
-    "ar": "autoregressive residuals",
-    "ma": "moving-average residuals",
-    "arma": "ARMA residuals",
-    "cosy": "compound-symmetric residuals",
     "unstr": "unstructured residual correlations",
     "car": "spatial conditional autoregression",
     "sar": "spatial simultaneous autoregression",
@@ -41,6 +37,10 @@ _BRMS_SPECIALS = {
 TERM_SPECIALS = {
     "mo": ("monotonic effects", "mo(x), mo(x):z or mo(x) * z"),
     "cs": ("category-specific effects of ordinal models", "cs(x) or cs(x + z)"),
+    "ar": ("autoregressive residuals", "ar(time, g, p = 1)"),
+    "ma": ("moving-average residuals", "ma(time, g, q = 1)"),
+    "arma": ("ARMA residuals", "arma(time, g, p = 1, q = 1)"),
+    "cosy": ("compound-symmetric residuals", "cosy(time, g)"),
 }
 _SPECIAL_CALL = re.compile(
     r"(?<![A-Za-z0-9_.])(" + "|".join([*_BRMS_SPECIALS, *TERM_SPECIALS]) + r")\s*\("

@@ -1,0 +1,139 @@
+"""Draws of a model with autocorrelated residuals, row by row.
+
+Rows of a series are not independent, so each row's predictive distribution
+is conditional on the fitted series' residuals (Bürkner, Gabry & Vehtari
+2020, "Efficient leave-one-out cross-validation for Bayesian non-factorized
+normal and Student-t models"):
+
+- a row at a fitted time of a known series: given the series' other rows
+  (its leave-one-out predictive; the stored log-likelihood is its density,
+  from which PSIS-LOO follows exactly as for independent rows);
+- a row after a known series' last time: given all of the series (the
+  series continued: a forecast);
+- a row of a new series: its marginal distribution.
+
+Each is normal (Student-t) with a per-row mean shift and scale (and degrees
+of freedom), which replace the family's ``sigma`` (and ``nu``) row by row.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import arviz as az
+import numpy as np
+
+from .._math import NUMPY
+from .._names import SeriesNames
+from ..design import AutocorrelationDesign, Design
+from ..model._autocorrelation import (
+    series_covariance,
+    series_layout,
+    structure_parameters,
+)
+from ._draws import stacked, term_draws
+from ._variables import CORRELATIONS, Variable, term_variables
+
+
+@term_draws.register
+def _(term: AutocorrelationDesign, idata: az.InferenceData) -> dict:
+    return {name: stacked(idata, name) for name in SeriesNames.parameters(term.term)}
+
+
+@term_variables.register
+def _(term: AutocorrelationDesign, predictor: Design, values) -> list[Variable]:
+    """``ar[1]``, ``ma[1]`` and ``cosy``, as brms names and reports them."""
+    found = []
+    for name in SeriesNames.parameters(term.term):
+        if name == "cosy":
+            found.append(Variable(CORRELATIONS, name, name, values(name)))
+            continue
+        for k in range(getattr(term.term, "p" if name == "ar" else "q")):
+            label = f"{name}[{k + 1}]"
+            found.append(Variable(CORRELATIONS, label, label, values(name, k)))
+    return found
+
+
+@dataclass
+class SeriesConditionals:
+    """Per draw and row (S, n): the shift of the mean, the scale and (for a
+    Student-t family) the degrees of freedom of each row's conditional
+    predictive distribution."""
+
+    shift: np.ndarray
+    scale: np.ndarray
+    df: np.ndarray | None
+
+    def apply(self, rows: slice, eta: np.ndarray, params: dict) -> tuple[np.ndarray, dict]:
+        """A chunk's linear predictor and parameters, conditional."""
+        params = dict(params, sigma=self.scale[:, rows])
+        if self.df is not None:
+            params["nu"] = self.df[:, rows]
+        return eta + self.shift[:, rows], params
+
+
+def series_conditionals(
+    term: AutocorrelationDesign,
+    parameters: dict,
+    sigma: np.ndarray,
+    nu: np.ndarray | None,
+    residuals: np.ndarray,
+    training: dict[str, np.ndarray],
+    target: dict[str, np.ndarray],
+) -> SeriesConditionals:
+    """Each target row's conditional distribution given the fitted series.
+
+    Parameters
+    ----------
+    term : AutocorrelationDesign
+    parameters : dict of str to ndarray
+        Draws of the structure's parameters (``ar`` (S, p), ``ma``, ``cosy``).
+    sigma, nu : ndarray of shape (S,)
+        The residual scale (the innovations' sd for ARMA) and a Student-t
+        family's degrees of freedom (None for Gaussian).
+    residuals : ndarray of shape (S, n_fit)
+        The fitted rows' residuals, ``y - mu``, per draw.
+    training, target : dict of str to ndarray
+        The term's encoded arrays (``series``, ``position``) of the fitted
+        rows and of the rows to condition.
+    """
+    S, n = residuals.shape[0], len(target["series"])
+    index, mask, _ = series_layout(training["series"], training["position"])
+    lengths = mask.sum(axis=1).astype(int)
+    n_positions = int(max(lengths.max(), target["position"].max() + 1))
+    structure = structure_parameters(term.term, NUMPY, parameters)
+    covariance = series_covariance(term.term.structure, structure, n_positions, NUMPY) * (sigma**2)[:, None, None]
+    shift, variance = np.zeros((S, n)), np.empty((S, n))
+    quadratic, given = np.zeros((S, n)), np.zeros(n)
+    for code in np.unique(target["series"]):
+        rows = np.flatnonzero(target["series"] == code)
+        position = target["position"][rows]
+        T = lengths[code] if code < len(lengths) else 0
+        if T == 0:  # a new series: the marginal distribution
+            variance[:, rows] = covariance[:, position, position]
+            continue
+        observed = residuals[:, index[code, :T]]  # (S, T)
+        precision = np.linalg.inv(covariance[:, :T, :T])
+        weighted = np.einsum("sij,sj->si", precision, observed)  # P e
+        total = np.einsum("si,si->s", observed, weighted)
+        fitted, later = position < T, position >= T
+        # a fitted time: leave it out (block inversion): mean e_j - (P e)_j / P_jj, variance 1 / P_jj
+        j = position[fitted]
+        diagonal = precision[:, j, j]
+        shift[:, rows[fitted]] = observed[:, j] - weighted[:, j] / diagonal
+        variance[:, rows[fitted]] = 1.0 / diagonal
+        quadratic[:, rows[fitted]] = total[:, None] - weighted[:, j] ** 2 / diagonal
+        given[rows[fitted]] = T - 1
+        # a later time: given the whole series
+        k = position[later]
+        cross = covariance[:, k, :T]  # (S, m, T)
+        shift[:, rows[later]] = np.einsum("smt,st->sm", cross, weighted)
+        variance[:, rows[later]] = covariance[:, k, k] - np.einsum("smt,stu,smu->sm", cross, precision, cross)
+        quadratic[:, rows[later]] = total[:, None]
+        given[rows[later]] = T
+    if nu is None:
+        return SeriesConditionals(shift=shift, scale=np.sqrt(variance), df=None)
+    # multivariate Student-t: the conditional is Student-t with df + given and a scale grown by the fit
+    nu = nu[:, None]
+    scale = np.sqrt(variance * (nu + quadratic) / (nu + given))
+    return SeriesConditionals(shift=shift, scale=scale, df=nu + given)

@@ -1,0 +1,123 @@
+"""brms' autocorrelation terms: ``ar(time, gr, p)``, ``ma(time, gr, q)``,
+``arma(time, gr, p, q)`` and ``cosy(time, gr)``."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..exceptions import FormulaError
+from ._formula import formula_term
+from ._scan import NAME, Chunk, split_arguments, wrapped
+from ._terms import Term
+
+#: each structure's arguments after ``time`` and ``gr``, with their defaults (brms')
+_ORDERS = {"ar": {"p": 1}, "ma": {"q": 1}, "arma": {"p": 1, "q": 1}, "cosy": {}}
+_ARGUMENT = re.compile(r"^([A-Za-z_.][A-Za-z0-9_.]*)\s*=(?!=)\s*(.*)$", re.DOTALL)
+
+
+@formula_term
+@dataclass(frozen=True)
+class AutocorrelationTerm(Term):
+    """A residual correlation structure within each series, as brms writes it.
+
+    Parameters
+    ----------
+    structure : {"ar", "ma", "arma", "cosy"}
+        Autoregressive of order ``p``, moving average of order ``q``, both, or
+        compound symmetry (one correlation between any two times of a series).
+    time : str
+        The column ordering each series.
+    group : str or None
+        The column whose levels are the series (None: one series).
+    p, q : int
+        The orders of the autoregressive and moving-average parts.
+    """
+
+    structure: str
+    time: str
+    group: str | None = None
+    p: int = 0
+    q: int = 0
+
+    @classmethod
+    def parse(cls, chunk: Chunk, formula: str) -> tuple[Term, ...] | None:
+        for structure in (*_ORDERS, "unstr"):
+            inner = wrapped(chunk.text, structure)
+            if inner is not None:
+                break
+        else:
+            return None
+        if chunk.sign == "-":
+            raise chunk.error(f"{structure}() cannot be removed with '-'.", formula)
+        if structure == "unstr":
+            raise chunk.error(
+                "brms' unstr() (unstructured residual correlations) is not supported yet; ar(), ma(), arma() and "
+                "cosy() are.",
+                formula,
+            )
+        return (cls(structure, **_arguments(structure, inner, chunk.start + len(structure) + 1, formula)),)
+
+    def to_formula(self) -> str:
+        arguments = [self.time, self.group or "NA"]
+        arguments += [f"{name} = {getattr(self, name)}" for name in _ORDERS[self.structure]]
+        return f"{self.structure}({', '.join(arguments)})"
+
+    @property
+    def columns(self) -> frozenset[str]:
+        return frozenset(column for column in (self.time, self.group) if column is not None)
+
+    @property
+    def label(self) -> str:
+        return self.structure
+
+
+def _arguments(structure: str, inner: str, start: int, formula: str) -> dict:
+    """The columns and orders of ``structure(inner)``, positional as brms
+    takes them (time, gr, then the orders) or named; ``cov`` is accepted (the
+    covariance is always exact here)."""
+    names = ["time", "gr", *_ORDERS[structure]]
+    values: dict[str, str] = {}
+    position, positional = start, 0
+    for raw in split_arguments(inner) if inner.strip() else []:
+        text = raw.strip()
+        at = position + len(raw) - len(raw.lstrip())
+        end = at + max(len(text), 1)
+        position += len(raw) + 1
+        match = _ARGUMENT.match(text)
+        if match is None:
+            if positional >= len(names):
+                raise FormulaError(f"{structure}() takes at most {len(names)} arguments without names.", formula, at, end)
+            name, value = names[positional], text
+            positional += 1
+        else:
+            name, value = match.group(1), match.group(2).strip()
+        if name == "cov":
+            if value not in {"TRUE", "FALSE", "T", "F"}:
+                raise FormulaError(f"{structure}()'s cov takes TRUE or FALSE, got {value!r}.", formula, at, end)
+            continue
+        if name not in names:
+            raise FormulaError(
+                f"{structure}() has no argument {name!r}; it takes {', '.join(names)} (and cov).", formula, at, end
+            )
+        if name in values:
+            raise FormulaError(f"{structure}() has the argument {name!r} twice.", formula, at, end)
+        if name in ("time", "gr") and value != "NA" and not NAME.match(value):
+            raise FormulaError(f"{structure}()'s {name} takes a column name (or NA), got {value!r}.", formula, at, end)
+        if name in ("p", "q") and not (value.isdigit() and int(value) >= 1):
+            raise FormulaError(f"{structure}()'s order {name} takes a whole number of at least 1, got {value!r}.", formula, at, end)
+        values[name] = value
+    orders = {name: int(values.get(name, default)) for name, default in _ORDERS[structure].items()}
+    time, group = (values.get(name, "NA") for name in ("time", "gr"))
+    if time == "NA":
+        raise FormulaError(
+            f"{structure}() needs the time column that orders each series, as in {structure}(time, g); "
+            "bayesmixed does not read time from the rows' order (brms' time = NA), so that new data can "
+            "continue a series.",
+            formula, start - len(structure) - 1, start + len(inner) + 1,
+        )
+    return {
+        "time": time.strip("`"),
+        "group": None if group == "NA" else group.strip("`"),
+        **orders,
+    }
