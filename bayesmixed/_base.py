@@ -27,7 +27,12 @@ from .design import DesignData, ModelDesign
 from .families import Family, ResponseData
 from .families._family import BINARY
 from .inference import METHODS, InferenceConfig, Start, infer, log, show_progress
-from .model import GaussianStatistics, build_model
+from .model import (
+    GaussianStatistics,
+    build_model,
+    check_autocorrelation,
+    has_exact_series,
+)
 from .model._qr import qr_factors
 from .persistence import check_compatible
 from .posterior import (
@@ -288,6 +293,7 @@ class BayesianMixedModel(
         self._start = self._start_strategy()
         data = self.design_.fit_transform(X, self.covariances)
         self._check_category_specific(family)
+
         main = data[self.design_.mu_names[0]]
         if sample_weight is not None:
             if main.response.weights is not None:
@@ -297,6 +303,10 @@ class BayesianMixedModel(
                 )
             main.response = replace(main.response, weights=sample_weight)
         family.learn_additions(main.response.terms, sigma=self.spec_.additions.sigma)
+        series = self.design_.main.autocorrelation
+        if series is not None:
+            check_autocorrelation(series.term, family, self.design_, main.response.terms)
+            series.learn_family(has_exact_series(family))
         y_values = family.check_response(y_values, main.response)
         check_groups(self.design_, len(y_values), family)
         trials = main.response.trials

@@ -163,6 +163,33 @@ class SeriesNames:
     def position_data(self) -> str:
         return f"position_{self.key}"
 
+    @property
+    def time_dim(self) -> str:
+        """``unstr``: the fitted times, whose correlations ``cortime`` are."""
+        return f"{self.key}__time"
+
+    @property
+    def time_dim_bis(self) -> str:
+        return f"{self.key}__time_bis"
+
+    @property
+    def cortime_cholesky(self) -> str:
+        return "cortime_chol"
+
+    @property
+    def latent(self) -> str:
+        """Latent residuals per fitted row (families without an exact covariance; brms' ``err``)."""
+        return "err"
+
+    @property
+    def latent_scale(self) -> str:
+        """The latent residuals' innovation sd (brms' ``sderr``)."""
+        return "sderr"
+
+    @property
+    def latent_standardised(self) -> str:
+        return "z_err"
+
     @staticmethod
     def partial(name: str) -> str:
         """The partial autocorrelations that ``ar`` or ``ma`` is sampled through."""
@@ -175,6 +202,8 @@ class SeriesNames:
     @staticmethod
     def parameters(term) -> list[str]:
         """The reported parameters of an autocorrelation term (``ar``, ``ma``, ``cosy``)."""
+        if term.structure == "unstr":
+            return ["cortime"]
         return [name for name, order in (("ar", term.p), ("ma", term.q)) if order] or [term.structure]
 
 

@@ -78,7 +78,7 @@ def _model_and_point(estimator, data, y):
     model = estimator._pymc_model(data, data[y])[0]
     rng = np.random.default_rng(1)
     point = {name: value + rng.normal(scale=0.3, size=np.shape(value)) for name, value in model.initial_point().items()}
-    names = ["Intercept", "b", "sigma", *[name for name in ("ar", "ma", "cosy", "nu") if name in model.named_vars]]
+    names = ["Intercept", "b", "sigma", *[name for name in ("ar", "ma", "cosy", "cortime", "nu") if name in model.named_vars]]
     values = _evaluate(model, [*names, "y"], point)
     return values, values.pop("y")
 
@@ -208,9 +208,6 @@ def test_series_errors(panel):
     shuffled = panel.sample(frac=1.0, random_state=0)
     with pytest.raises(ValueError, match="goes back in time.*sort the rows by \\['g', 'time'\\]"):
         BayesianLMER(formula=formula, **FAST).fit(shuffled, shuffled["y_ar1"])
-    with pytest.raises(ValueError, match="needs the gaussian or student family"):
-        counts = panel.assign(y=panel["time"])
-        BayesianGLMER(formula="y ~ x + ar(time, g)", family="poisson", **FAST).fit(counts, counts["y"])
     with pytest.raises(ValueError, match="a model takes one"):
         BayesianLMER(formula="y_ar1 ~ x + ar(time, g) + cosy(time, g)", **FAST).fit(panel, panel["y_ar1"])
     with pytest.raises(ValueError, match="belongs in the formula of the mean"):
@@ -237,7 +234,6 @@ def test_new_rows_inside_a_fitted_series_are_refused(arma_fit, panel):
         ("y ~ ar(p = 2)", "ar(p = 2)", "needs the time column"),
         ("y ~ ma(time, g, q = 1, q = 2)", "q = 2", "argument 'q' twice"),
         ("y ~ arma(time, g, 1, 1, 1)", "1", "at most 4 arguments"),
-        ("y ~ unstr(time, g)", "unstr(time, g)", "unstr\\(\\) .* is not supported yet"),
         ("y ~ x + (1 + ar(time, g) | g)", "ar", "ar\\(\\)"),
         ("y ~ log(ar(time, g))", "ar", "ar\\(\\)"),
     ],
@@ -250,7 +246,112 @@ def test_formula_errors_mark_the_offending_part(formula, marked, message):
 
 
 def test_terms_round_trip_through_their_formulas():
-    for formula in ["y ~ x + ar(time, g, p = 2)", "y ~ ma(t, NA, q = 1)", "y ~ arma(t, g, p = 1, q = 2)", "y ~ cosy(t, g)"]:
+    for formula in [
+        "y ~ x + ar(time, g, p = 2)", "y ~ ma(t, NA, q = 1)", "y ~ arma(t, g, p = 1, q = 2)", "y ~ cosy(t, g)",
+        "y ~ unstr(t, g)",
+    ]:
         spec = parse_formula(formula)
         assert parse_formula(f"y ~ {spec.terms[-1].to_formula()}").terms[-1] == spec.terms[-1]
     assert parse_formula("y ~ ar(time, g, cov = TRUE)").terms[-1].p == 1
+
+
+# -- latent residuals (families without an exact covariance) ------------------------------
+
+
+@pytest.fixture(scope="module")
+def counts():
+    """Counts with latent AR(1) residuals, 30 series of 10 times (tests/data/ar_poisson_sim.csv)."""
+    return pd.read_csv(DATA / "ar_poisson_sim.csv")
+
+
+def test_latent_residuals_have_the_structures_covariance(counts):
+    """Drawn from the priors, each series' latent residuals whitened by the
+    draw's covariance (sderr and ar) are independent standard normal."""
+    model = BayesianGLMER(
+        formula="count ~ x + ar(time, g, p = 2)", family="poisson", sample_prior="only",
+        chains=1, draws=400, random_state=2,
+    )
+    fit_quietly(model, counts, counts["count"])
+    posterior = model.idata_.posterior
+    errors = posterior["err"].to_numpy().reshape(400, 30, 10)
+    ar = posterior["ar"].to_numpy().reshape(400, 2)
+    sderr = posterior["sderr"].to_numpy().ravel()
+    whitened = []
+    for s in range(0, 400, 4):
+        covariance = series_covariance("ar", {"ar": list(ar[s])}, 10, NUMPY) * sderr[s] ** 2
+        whitened.append(np.linalg.solve(np.linalg.cholesky(covariance), errors[s].T).ravel())
+    assert stats.kstest(np.concatenate(whitened), "norm").pvalue > 0.01
+
+
+@pytest.fixture(scope="module")
+def poisson_fit(counts):
+    train = counts[counts["time"] <= 8].reset_index(drop=True)
+    model = BayesianGLMER(formula="count ~ x + ar(time, g, p = 1)", family="poisson", random_state=1, **FAST)
+    return fit_quietly(model, train, train["count"]), train
+
+
+def test_latent_residuals_enter_the_linear_predictor(poisson_fit, counts):
+    model, train = poisson_fit
+    posterior = model.idata_.posterior
+    S = posterior.sizes["chain"] * posterior.sizes["draw"]
+    intercept, b = posterior["Intercept"].to_numpy().reshape(S, 1), posterior["b"].to_numpy().reshape(S, 1)
+    errors, ar = posterior["err"].to_numpy().reshape(S, -1), posterior["ar"].to_numpy().reshape(S)
+    sderr = posterior["sderr"].to_numpy().reshape(S)
+    # fitted rows: their own latent residuals
+    np.testing.assert_allclose(
+        model.posterior_linpred(train), intercept + b * train["x"].to_numpy() + errors, rtol=1e-9, atol=1e-12
+    )
+    # the next time of each series: AR(1) given the last fitted residual, phi e_8 + sderr z
+    later = counts[counts["time"] == 9]
+    last = errors[:, train.index[train["time"] == 8]]
+    z = (model.posterior_linpred(later) - intercept - b * later["x"].to_numpy() - ar[:, None] * last) / sderr[:, None]
+    assert stats.kstest(z.ravel(), "norm").pvalue > 0.01
+    summary = model.summary()
+    assert list(summary.sections["Correlation Structures"].index) == ["ar[1]", "sderr"]
+
+
+def test_latent_residuals_need_one_linear_predictor(counts):
+    labels = counts.assign(level=np.where(counts["count"] > 3, "high", np.where(counts["count"] > 1, "mid", "low")))
+    with pytest.raises(ValueError, match="cannot be added to the categorical family's several linear predictors"):
+        BayesianGLMER(formula="level ~ x + ar(time, g)", family="categorical", **FAST).fit(labels, labels["level"])
+
+
+# -- unstr(time, g): a correlation for each pair of times ---------------------------------
+
+
+def test_unstr_likelihood_over_series_with_missing_times(panel):
+    """Series that lack some times use the rows and columns of the times they have."""
+    data = panel[(panel["time"] <= 4) & ~((panel["g"] < "p05") & (panel["time"] == 2))].reset_index(drop=True)
+    values, likelihood = _model_and_point(BayesianLMER(formula="y_ar1 ~ x + unstr(time, g)"), data, "y_ar1")
+    expected = 0.0
+    for _, rows in data.groupby("g"):
+        residuals = rows["y_ar1"].to_numpy() - values["Intercept"] - values["b"][0] * rows["x"].to_numpy()
+        times = rows["time"].to_numpy() - 1
+        covariance = values["cortime"][np.ix_(times, times)] * values["sigma"] ** 2
+        expected += stats.multivariate_normal(np.zeros(len(rows)), covariance).logpdf(residuals)
+    assert likelihood == pytest.approx(expected, rel=1e-9)
+
+
+def test_unstr_predicts_a_missing_time_given_the_series(panel):
+    data = panel[panel["time"] <= 4]
+    train = data[~((data["g"] == "p01") & (data["time"] == 2))].reset_index(drop=True)
+    model = fit_quietly(
+        BayesianLMER(formula="y_ar1 ~ x + unstr(time, g)", random_state=2, **FAST), train, train["y_ar1"]
+    )
+    summary = model.summary().sections["Correlation Structures"]
+    assert list(summary.index)[:2] == ["cortime(1,2)", "cortime(1,3)"] and len(summary) == 6
+    assert "cortime__1__2" in model.as_draws_df().columns
+    missing = data[(data["g"] == "p01") & (data["time"] == 2)]
+    posterior = model.idata_.posterior
+    S = posterior.sizes["chain"] * posterior.sizes["draw"]
+    cortime = posterior["cortime"].to_numpy().reshape(S, 4, 4)
+    intercept, b = posterior["Intercept"].to_numpy().ravel(), posterior["b"].to_numpy().ravel()
+    rows = train[train["g"] == "p01"]
+    linpred = model.posterior_linpred(missing)[:, 0]
+    for s in (0, 150):
+        residuals = rows["y_ar1"].to_numpy() - intercept[s] - b[s] * rows["x"].to_numpy()
+        known = [0, 2, 3]
+        expected = cortime[s, 1, known] @ np.linalg.solve(cortime[s][np.ix_(known, known)], residuals)
+        assert linpred[s] == pytest.approx(intercept[s] + b[s] * missing["x"].iloc[0] + expected, rel=1e-9)
+    with pytest.raises(ValueError, match="the time 7 was not among them"):
+        model.predict(panel[panel["time"] == 7].iloc[:1])

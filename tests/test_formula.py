@@ -162,9 +162,8 @@ def test_parameter_errors_name_the_parameter(kwargs, error, message):
     [
         ("y ~ gp(education):z", "gp", "gp"),
         ("y ~ x + me(x2, sdx)", "me", "me"),
-        ("y ~ x + (1 | g) + cosy(time, g)", "cosy", "cosy"),
         ("y ~ time + (1 + mi(x) | g)", "mi", "mi"),
-        ("y ~ time + ar(time, person, p = 2)", "ar", "ar"),
+        ("y ~ time + car(W, gr = g)", "car", "car"),
     ],
 )
 def test_brms_special_terms_are_recognised_before_formulaic(formula, name, marked):

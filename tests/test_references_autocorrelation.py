@@ -1,4 +1,4 @@
-"""Autocorrelated residuals against nlme (full-length fits: slow).
+"""Autocorrelated residuals against nlme, glmmTMB and brms 2.18 (full-length fits: slow).
 
 Data: ``tests/data/ar_sim.csv``, 30 series of 10 times, simulated with a
 fixed seed: AR(1), AR(2), ARMA(1, 1) and compound-symmetric residuals, and
@@ -14,7 +14,24 @@ AR(1) residuals beside random intercepts. Reference
     f3 <- gls(y_arma ~ x, data = d, correlation = corARMA(form = ~ time | g, p = 1, q = 1))
     f4 <- gls(y_cosy ~ x, data = d, correlation = corCompSymm(form = ~ time | g))
     f5 <- lme(y_lme ~ x, random = ~ 1 | g, data = d, correlation = corAR1(form = ~ time | g))
+    f6 <- gls(y_ar1 ~ x, data = d[d$time <= 4, ], correlation = corSymm(form = ~ time | g))
     # coef(), sqrt(diag(vcov())), $sigma, coef(corStruct, unconstrained = FALSE), VarCorr()
+    library(glmmTMB)  # 1.1.5
+    d$ft <- factor(d$time)
+    tmb_ar1 <- glmmTMB(y_ar1 ~ x + ar1(ft + 0 | g), dispformula = ~0, REML = TRUE, data = d)
+
+Latent AR(1) residuals of a Poisson model (``tests/data/ar_poisson_sim.csv``)
+against brms 2.18 (8,000 draws):
+
+.. code-block:: r
+
+    library(brms)
+    d <- read.csv("ar_poisson_sim.csv"); d$g <- factor(d$g)
+    priors <- c(prior(normal(0, 5), class = Intercept), prior(normal(0, 2), class = b),
+                prior(student_t(3, 0, 2.5), class = sderr))
+    fit <- brm(count ~ x + ar(time, g, p = 1, cov = TRUE), data = d, family = poisson(), prior = priors,
+               chains = 4, iter = 3000, warmup = 1000, seed = 1)
+    # posterior::summarise_draws(as_draws_df(fit), "mean", "sd")
 
 nlme's sigma is the residuals' marginal sd; here (as in brms) an ARMA
 model's sigma is the innovations' sd, so the comparison is of
@@ -33,9 +50,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from bayesmixed import BayesianLMER
+from bayesmixed import BayesianGLMER, BayesianLMER
 from bayesmixed._math import NUMPY
 from bayesmixed.model._autocorrelation import arma_autocovariance
+from bayesmixed.priors import Normal, Priors
 
 from .conftest import fit_quietly
 
@@ -109,3 +127,39 @@ def test_ar_beside_random_intercepts_agrees_with_nlme_lme(data):
     _close(posterior["sd_g"], reference["sd_g"], tolerance=0.5)
     ar = posterior["ar"].to_numpy().ravel()
     _close(posterior["sigma"].to_numpy().ravel() / np.sqrt(1 - ar**2), reference["sigma"], tolerance=0.5)
+
+
+def test_latent_ar_of_a_poisson_model_agrees_with_brms():
+    """Means within 0.25 of brms' posterior sd, sds within 20%."""
+    data = pd.read_csv(DATA / "ar_poisson_sim.csv")
+    model = BayesianGLMER(
+        formula="count ~ x + ar(time, g, p = 1)", family="poisson",
+        priors=Priors(Intercept=Normal(0, 5), b=Normal(0, 2)), **LONG,
+    )
+    draws = fit_quietly(model, data, data["count"]).as_draws_df(group_effects=False)
+    for name, expected in REFERENCES["brms_poisson_ar1"].items():
+        assert abs(draws[name].mean() - expected["mean"]) < 0.25 * expected["sd"], (name, draws[name].mean(), expected)
+        assert draws[name].std() == pytest.approx(expected["sd"], rel=0.2), name
+
+
+def test_unstr_agrees_with_nlme_corsymm(data):
+    """Unstructured correlations among 4 times (nlme orders them (1,2), (1,3), (1,4), (2,3), ...)."""
+    first = data[data["time"] <= 4]
+    model = fit_quietly(BayesianLMER(formula="y_ar1 ~ x + unstr(time, g)", **LONG), first, first["y_ar1"])
+    reference = REFERENCES["f6"]
+    _coefficients_agree(model, reference)
+    cortime = model.idata_.posterior["cortime"].to_numpy().reshape(-1, 4, 4)
+    pairs = [(i, j) for i in range(4) for j in range(i + 1, 4)]
+    for (i, j), expected in zip(pairs, reference["cor"]):
+        _close(cortime[:, i, j], expected, tolerance=0.35)
+    _close(model.idata_.posterior["sigma"], reference["sigma"])
+
+
+def test_ar1_agrees_with_glmmtmb(data):
+    """glmmTMB's ar1() of the residuals (dispformula = ~0): its sd is the marginal one."""
+    model = fit_quietly(BayesianLMER(formula="y_ar1 ~ x + ar(time, g, p = 1)", **LONG), data, data["y_ar1"])
+    reference = REFERENCES["tmb_ar1"]
+    _coefficients_agree(model, reference)
+    ar = model.idata_.posterior["ar"].to_numpy().ravel()
+    _close(ar, reference["cor"])
+    _close(model.idata_.posterior["sigma"].to_numpy().ravel() / np.sqrt(1 - ar**2), reference["sigma"])

@@ -1,11 +1,13 @@
 """The series of an autocorrelation term (brms' ``ar()``, ``ma()``, ``arma()``,
-``cosy()``): which series each row belongs to and its position in it.
+``cosy()``, ``unstr()``): which series each row belongs to and its position.
 
-The residual correlation between two rows of a series depends on how many
-positions apart they are (brms orders a series by its time column and, as
-brms, ignores gaps in time). At fit, a series' rows must come in increasing
-time; new data continue a known series after its last time (their positions
+For ARMA and compound symmetry a row's position is its rank in its series
+(brms orders a series by its time column and, as brms, ignores gaps in
+time): new data continue a known series after its last time (their positions
 follow it), or repeat one of its times (the same position: an in-sample row).
+For ``unstr`` the position is the row's time among the times seen at fit,
+each pair of which has its own correlation. At fit, a series' rows must come
+in increasing time, each time once.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .._math import MathNamespace
 from .._names import SeriesNames
 from ..spec import AutocorrelationTerm
 from ._columns import check_columns, is_numeric
@@ -30,7 +33,17 @@ class AutocorrelationDesign(TermDesign):
         The series seen at fit.
     times : list of ndarray
         Each known series' times at fit, increasing (its positions 0, 1, ...).
+    time_levels : ndarray
+        ``unstr``: the times seen at fit, sorted (the positions).
+    fitted_series, fitted_position : ndarray of shape (n_fit,)
+        The fitted rows' series and positions (where latent residuals are
+        parameters of the fitted rows).
+    latent : bool
+        Whether the term adds latent residuals to the linear predictor (set
+        by :meth:`learn_family`), rather than correlating the likelihood's.
     """
+
+    latent: bool = False
 
     term: AutocorrelationTerm
 
@@ -53,7 +66,42 @@ class AutocorrelationDesign(TermDesign):
                     f"{self._sort_columns()}, and give each time once)."
                 )
             self.times.append(values)
+        self.time_levels = np.unique(time)
+        self.fitted_series = index
+        self.fitted_position = self._time_positions(time) if self.unstructured else _positions(index)
         return self
+
+    @property
+    def unstructured(self) -> bool:
+        """Whether positions are the fitted times (``unstr``), not ranks in a series."""
+        return self.term.structure == "unstr"
+
+    @property
+    def n_positions(self) -> int:
+        """The positions of the fitted rows' covariance."""
+        return len(self.time_levels) if self.unstructured else int(self.fitted_position.max()) + 1
+
+    def _time_positions(self, time: np.ndarray) -> np.ndarray:
+        """``unstr``: each row's time among the fitted times."""
+        position = np.searchsorted(self.time_levels, time)
+        unseen = (position >= len(self.time_levels)) | (self.time_levels[np.minimum(position, len(self.time_levels) - 1)] != time)
+        if np.any(unseen):
+            raise ValueError(
+                f"{self.term.to_formula()!r} has a correlation for each pair of the times seen at fit; the time "
+                f"{time[unseen][0]} was not among them."
+            )
+        return position
+
+    def learn_family(self, exact: bool) -> None:
+        """Whether the model's family has the exact residual covariance (else
+        the term adds latent residuals to the linear predictor)."""
+        self.latent = not exact
+
+    def add(self, eta, value, data: dict, m: MathNamespace):
+        """Latent residuals of the fitted rows, in the model; on draws the
+        posterior adds each row's residual, conditional on the fitted ones."""
+        errors = value.get("errors") if isinstance(value, dict) else None
+        return eta if errors is None else m.accumulate(eta, errors)
 
     def transform(self, X: pd.DataFrame) -> TermColumns:
         """Each row's series (new series numbered after the known ones) and
@@ -62,6 +110,14 @@ class AutocorrelationDesign(TermDesign):
         check_columns(X, set(self.term.columns), f"the autocorrelation term {self.term.to_formula()!r}")
         series, _ = level_index(self.levels, self._keys(X))
         time = self._time(X)
+        if self.unstructured:
+            position = self._time_positions(time)
+            for code in np.unique(series):
+                if len(np.unique(position[series == code])) < np.sum(series == code):
+                    raise ValueError(
+                        f"A series of {self.term.to_formula()!r} has a time twice in the new data; give each once."
+                    )
+            return TermColumns(own={"series": series, "position": position})
         position = np.empty(len(X), dtype=np.int64)
         for code in np.unique(series):
             rows = np.flatnonzero(series == code)
@@ -89,7 +145,9 @@ class AutocorrelationDesign(TermDesign):
         return {"series": names.series_data, "position": names.position_data}
 
     def variables(self) -> list[str]:
-        return SeriesNames(self.key).parameters(self.term)
+        names = SeriesNames(self.key)
+        latent = [names.latent_scale, names.latent] if self.latent else []
+        return names.parameters(self.term) + latent
 
     def _keys(self, X: pd.DataFrame) -> pd.Index:
         if self.term.group is None:
@@ -107,3 +165,12 @@ class AutocorrelationDesign(TermDesign):
 
     def _sort_columns(self) -> str:
         return str([column for column in (self.term.group, self.term.time) if column])
+
+
+def _positions(series: np.ndarray) -> np.ndarray:
+    """Each row's position within its series, in the rows' order."""
+    position = np.empty(len(series), dtype=np.int64)
+    for code in np.unique(series):
+        rows = np.flatnonzero(series == code)
+        position[rows] = np.arange(len(rows))
+    return position

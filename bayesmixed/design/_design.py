@@ -283,17 +283,12 @@ class Design:
         return "" if self.is_mu else f", in the formula of {self.dpar!r}"
 
     def _check_autocorrelation(self) -> None:
-        """One autocorrelation term, in the formula of the mean (as brms)."""
+        """One autocorrelation term (as brms)."""
         found = self.kind(AutocorrelationDesign)
         if len(found) > 1:
             raise ValueError(
                 f"The formula has {len(found)} autocorrelation terms ({', '.join(t.term.to_formula() for t in found)}); "
                 "a model takes one (arma(time, g, p, q) combines ar and ma)."
-            )
-        if found and not self.is_mu:
-            raise ValueError(
-                f"The autocorrelation term {found[0].term.to_formula()!r} belongs in the formula of the mean, "
-                f"not in that of {self.dpar!r}."
             )
 
     def _check_overlapping_terms(self) -> None:
@@ -360,6 +355,11 @@ class ModelDesign:
         for name, spec in self.spec.dpars.items():
             self.predictors[name] = Design(spec, dpar=name)
             data[name] = self.predictors[name].fit_transform(X, covariances)
+            if self.predictors[name].autocorrelation is not None:
+                raise ValueError(
+                    f"The autocorrelation term {self.predictors[name].autocorrelation.term.to_formula()!r} belongs "
+                    f"in the formula of the mean, not in that of {name!r}."
+                )
         return data
 
     def mean(self, eta, inputs, m):

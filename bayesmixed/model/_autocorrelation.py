@@ -1,12 +1,13 @@
-"""Residual covariance within a series: ARMA(p, q) and compound symmetry.
+"""Residual covariance within a series: ARMA(p, q), compound symmetry and
+unstructured correlations among the times.
 
-The covariance of two residuals of a series depends on how many positions
-apart they are, so one Toeplitz matrix over the longest series holds every
-series' covariance: a series of length T has its leading T x T block, whose
-Cholesky factor is the leading block of the whole factor. The Gaussian
-likelihood of all series then needs one Cholesky factorisation and one
-triangular solve over the (series x position) residuals, padded with zeros:
-forward substitution never reads an entry below the one it computes.
+Each row of a series has a position: its rank in the series for ARMA and
+compound symmetry (whose covariance depends on how many positions apart two
+rows are: one Toeplitz matrix holds every series'), the index of its time
+among the fitted times for ``unstr``. Series with the same positions share
+their covariance, so the likelihood factorises one covariance per pattern of
+positions (one in a balanced panel) and solves all of the pattern's series
+at once.
 
 The functions over parameters are written once against a
 :class:`~bayesmixed._math.MathNamespace`: in the model (PyTensor, no draw
@@ -22,6 +23,7 @@ from pytensor.tensor.slinalg import solve_triangular
 
 from .._math import PYTENSOR, MathNamespace
 from .._names import SeriesNames
+from ._correlation import lkj_cholesky_corr
 
 
 def coefficients_from_partial(partial: list, m: MathNamespace) -> list:
@@ -69,7 +71,10 @@ def series_covariance(structure: str, parameters: dict, n_positions: int, m: Mat
     """The residual covariance over ``n_positions`` positions of a series,
     up to the residual scale: ``(..., T, T)``. ARMA structures are per unit
     innovation variance (brms' convention: sigma is the innovations' sd);
-    ``cosy`` has unit variances and correlation ``cosy`` between positions."""
+    ``cosy`` has unit variances and correlation ``cosy`` between positions;
+    ``unstr`` is the correlation matrix ``cortime`` over the fitted times."""
+    if structure == "unstr":
+        return parameters["cortime"]
     lags = np.abs(np.subtract.outer(np.arange(n_positions), np.arange(n_positions)))
     if structure == "cosy":
         rho = parameters["cosy"]
@@ -82,18 +87,28 @@ def series_covariance(structure: str, parameters: dict, n_positions: int, m: Mat
 def structure_parameters(term, m: MathNamespace, values: dict) -> dict:
     """The structure's parameters as :func:`series_covariance` takes them, from
     the model's variables or their draws by name (lists of coefficients)."""
-    if term.structure == "cosy":
-        return {"cosy": values["cosy"]}
+    if term.structure in ("cosy", "unstr"):
+        return {name: values[name] for name in SeriesNames.parameters(term)}
     return {name: [values[name][..., k] for k in range(order)] for name, order in (("ar", term.p), ("ma", term.q)) if order}
 
 
-def structure_variables(term) -> dict:
+def structure_variables(design) -> dict:
     """The model variables of an autocorrelation term's parameters: ``ar``
     and ``ma`` through their partial autocorrelations, each uniform on
     (-1, 1) (every draw stationary and invertible; for order 1 this is
-    brms' uniform prior on the coefficient), ``cosy`` uniform on (0, 1)."""
+    brms' uniform prior on the coefficient), ``cosy`` uniform on (0, 1),
+    ``unstr``'s correlations among the times ``cortime`` LKJ(1) (brms')."""
+    term = design.term
     if term.structure == "cosy":
         return {"cosy": pm.Uniform("cosy", 0.0, 1.0)}
+    if term.structure == "unstr":
+        names = SeriesNames(design.key)
+        model = pm.modelcontext(None)
+        labels = [str(time) for time in design.time_levels]
+        model.add_coord(names.time_dim, labels)
+        model.add_coord(names.time_dim_bis, labels)
+        L = lkj_cholesky_corr(names.cortime_cholesky, len(labels), 1.0)
+        return {"cortime": pm.Deterministic("cortime", pt.dot(L, L.T), dims=(names.time_dim, names.time_dim_bis))}
     values = {}
     for name, order in (("ar", term.p), ("ma", term.q)):
         if not order:
@@ -108,62 +123,96 @@ def structure_variables(term) -> dict:
     return values
 
 
-def series_layout(series: np.ndarray, position: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
-    """The rows of each series by position: ``index`` (series, T) into the
-    rows (0 where a series is shorter), ``mask`` (series, T), and T."""
-    n_series, n_positions = int(series.max()) + 1, int(position.max()) + 1
-    index = np.zeros((n_series, n_positions), dtype=np.int64)
-    mask = np.zeros((n_series, n_positions))
-    index[series, position] = np.arange(len(series))
-    mask[series, position] = 1.0
-    return index, mask, n_positions
+def series_rows(series: np.ndarray, position: np.ndarray) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Each series' positions, increasing, and its rows at them."""
+    order = np.lexsort((position, series))
+    starts = np.flatnonzero(np.r_[True, np.diff(series[order]) != 0])
+    return {int(series[rows[0]]): (position[rows], rows) for rows in np.split(order, starts[1:]) if len(rows)}
 
 
-def series_log_likelihood(residuals, scale, covariance, index: np.ndarray, mask: np.ndarray, df=None):
+def series_patterns(series: np.ndarray, position: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """The series grouped by the positions they have: for each pattern, its
+    positions (k,), increasing, and the rows of its series by position (n, k)."""
+    found: dict[tuple, list[np.ndarray]] = {}
+    for positions, rows in series_rows(series, position).values():
+        found.setdefault(tuple(positions), []).append(rows)
+    return [(np.array(key, dtype=np.int64), np.stack(rows)) for key, rows in found.items()]
+
+
+def series_log_likelihood(residuals, scale, covariance, patterns: list, df=None):
     """The log density of every series' residuals (PyTensor), multivariate
     normal with covariance ``scale**2 * covariance`` over its positions, or
     multivariate Student-t with ``df`` degrees of freedom."""
-    L = pt.linalg.cholesky(covariance)
-    padded = residuals[index] * mask / scale  # (series, T)
-    solved = solve_triangular(L, padded.T, lower=True).T * mask
-    quadratic = pt.sum(pt.sqr(solved), axis=1)  # per series
-    lengths = mask.sum(axis=1)
-    log_det = pt.sum(mask * pt.log(pt.diagonal(L))[None, :], axis=1) + lengths * pt.log(scale)
-    if df is None:
-        return pt.sum(-0.5 * quadratic - log_det - 0.5 * lengths * np.log(2 * np.pi))
-    return pt.sum(
-        pt.gammaln((df + lengths) / 2) - pt.gammaln(df / 2) - 0.5 * lengths * pt.log(df * np.pi)
-        - log_det - (df + lengths) / 2 * pt.log1p(quadratic / df)
-    )
+    total = 0.0
+    for positions, rows in patterns:
+        L = pt.linalg.cholesky(covariance[positions][:, positions])
+        k = len(positions)
+        solved = solve_triangular(L, (residuals[rows] / scale).T, lower=True)  # (k, series)
+        quadratic = pt.sum(pt.sqr(solved), axis=0)
+        log_det = pt.sum(pt.log(pt.diagonal(L))) + k * pt.log(scale)
+        if df is None:
+            total += pt.sum(-0.5 * quadratic - log_det - 0.5 * k * np.log(2 * np.pi))
+        else:
+            total += pt.sum(
+                pt.gammaln((df + k) / 2) - pt.gammaln(df / 2) - 0.5 * k * pt.log(df * np.pi)
+                - log_det - (df + k) / 2 * pt.log1p(quadratic / df)
+            )
+    return total
 
 
-#: the families whose residuals may be correlated within a series (exactly,
-#: as a multivariate normal or Student-t covariance)
+#: the families whose residuals are correlated within a series exactly, as a
+#: multivariate normal or Student-t covariance; others get latent residuals
 SERIES_FAMILIES = ("gaussian", "student_t")
 
 
-def check_autocorrelation(term, family, design, response: dict) -> None:
+def has_exact_series(family) -> bool:
+    """Whether a model of ``family`` with an autocorrelation term has the
+    exact residual covariance (Gaussian and Student-t with the identity
+    link), rather than latent autocorrelated residuals in its predictor."""
+    return family.name in SERIES_FAMILIES and family.link == "identity"
+
+
+def check_autocorrelation(term, family, design, response: list[str]) -> None:
     """Raise where a model cannot have the autocorrelation term ``term``:
-    a family other than Gaussian or Student-t with the identity link, a
-    formula for sigma, or addition terms of the response."""
+    with the exact covariance, a formula for sigma or addition terms of the
+    response; with latent residuals, a family with several linear
+    predictors (categorical)."""
     where = f"The autocorrelation term {term.to_formula()!r}"
-    if family.name not in SERIES_FAMILIES or family.link != "identity":
-        raise ValueError(
-            f"{where} needs the gaussian or student family with the identity link (an exact residual covariance); "
-            f"the model's family is {family.name} with the {family.link} link, and latent autocorrelated "
-            "residuals for other families are not supported yet."
-        )
+    if not has_exact_series(family):
+        if family.stacked:
+            raise ValueError(f"{where} cannot be added to the {family.name} family's several linear predictors.")
+        return
     if design.dpars:
         raise ValueError(f"{where} needs a constant sigma: the model has formulas for {design.dpars}.")
     if response:
         raise ValueError(f"{where} cannot be combined with the response's addition terms ({sorted(response)}).")
 
 
-def autocorrelated_likelihood(name: str, term, eta, params: dict, observed, arrays: dict) -> None:
+def latent_errors(design, values: dict):
+    """brms' latent residuals of families without an exact covariance: per
+    training row, ``err`` ~ the structure's covariance within each series
+    with innovations' sd ``sderr`` (half Student-t(3, 0, 2.5), brms'
+    default), drawn non-centred from standard normal ``z_err``."""
+    names = SeriesNames(design.key)
+    series, position = design.fitted_series, design.fitted_position
+    covariance = series_covariance(
+        design.term.structure, structure_parameters(design.term, PYTENSOR, values), design.n_positions, PYTENSOR
+    )
+    scale = pm.HalfStudentT(names.latent_scale, nu=3.0, sigma=2.5)
+    z = pm.Normal(names.latent_standardised, 0.0, 1.0, shape=len(series))
+    errors = pt.zeros(len(series))
+    for positions, rows in series_patterns(series, position):
+        L = pt.linalg.cholesky(covariance[positions][:, positions])
+        errors = pt.set_subtensor(errors[rows], scale * pt.dot(z[rows], L.T))
+    return pm.Deterministic(names.latent, errors)
+
+
+def autocorrelated_likelihood(name: str, design, eta, params: dict, observed, arrays: dict) -> None:
     """The likelihood of a Gaussian or Student-t model whose residuals are
     correlated within each series, as the potential ``name``."""
-    index, mask, n_positions = series_layout(arrays["series"], arrays["position"])
-    values = {variable: pm.modelcontext(None)[variable] for variable in SeriesNames.parameters(term)}
-    covariance = series_covariance(term.structure, structure_parameters(term, PYTENSOR, values), n_positions, PYTENSOR)
-    log_likelihood = series_log_likelihood(observed - eta, params["sigma"], covariance, index, mask, params.get("nu"))
-    pm.Potential(name, log_likelihood)
+    values = {variable: pm.modelcontext(None)[variable] for variable in SeriesNames.parameters(design.term)}
+    covariance = series_covariance(
+        design.term.structure, structure_parameters(design.term, PYTENSOR, values), design.n_positions, PYTENSOR
+    )
+    patterns = series_patterns(arrays["series"], arrays["position"])
+    pm.Potential(name, series_log_likelihood(observed - eta, params["sigma"], covariance, patterns, params.get("nu")))

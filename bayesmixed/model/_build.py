@@ -62,7 +62,7 @@ from ..families import LINKS, Family
 from ..priors import Decov, PredictorPriors, ResolvedPrior, ResolvedPriors
 from ._autocorrelation import (
     autocorrelated_likelihood,
-    check_autocorrelation,
+    latent_errors,
     structure_variables,
 )
 from ._correlation import RAW_SUFFIX, lkj_cholesky_corr
@@ -174,12 +174,11 @@ def build_model(
         eta = design.mean(eta, [pm.Data(input_data(i), values) for i, values in enumerate(main.inputs)], pt)
         response = {name: pm.Data(response_data(name), values) for name, values in main.response.arrays().items()}
         series = design.main.autocorrelation
-        if series is None:
+        if series is None or series.latent:
             family.likelihood(OBSERVED, eta, params, observed=pm.Data(OBSERVED_DATA, y), response=response)
         else:
-            check_autocorrelation(series.term, family, design, response)
             autocorrelated_likelihood(
-                OBSERVED, series.term, eta, params, pm.Data(OBSERVED_DATA, y), main.terms[series.name]
+                OBSERVED, series, eta, params, pm.Data(OBSERVED_DATA, y), main.terms[series.name]
             )
         pm.Deterministic(LOG_PRIOR, log_prior(model))
     return model
@@ -232,7 +231,8 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
 
     b, intercept = _population_effects(design, priors, family, params, qr)
     n_thresholds = family.n_thresholds if family is not None and family.ordinal else 0
-    context = TermContext(priors, _dispersion(family, params), n_thresholds)
+    latent = family is not None and design.autocorrelation is not None and design.autocorrelation.latent
+    context = TermContext(priors, _dispersion(family, params), n_thresholds, latent_series=latent)
     values = PredictorValues(
         intercept=intercept,
         b=b,
@@ -257,6 +257,9 @@ class TermContext:
     #: the number of thresholds of an ordinal family (0 for other families
     #: and for the predictors of other parameters)
     n_thresholds: int = 0
+    #: whether an autocorrelation term adds latent residuals to the predictor
+    #: (families without an exact residual covariance)
+    latent_series: bool = False
 
 
 @singledispatch
@@ -275,7 +278,10 @@ def _(term: GroupDesign, context: TermContext):
 
 @term_parameters.register
 def _(term: AutocorrelationDesign, context: TermContext):
-    return structure_variables(term.term)
+    values = structure_variables(term)
+    if context.latent_series:
+        values["errors"] = latent_errors(term, values)
+    return values
 
 
 @term_parameters.register

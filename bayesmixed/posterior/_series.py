@@ -28,7 +28,7 @@ from .._names import SeriesNames
 from ..design import AutocorrelationDesign, Design
 from ..model._autocorrelation import (
     series_covariance,
-    series_layout,
+    series_rows,
     structure_parameters,
 )
 from ._draws import stacked, term_draws
@@ -37,15 +37,26 @@ from ._variables import CORRELATIONS, Variable, term_variables
 
 @term_draws.register
 def _(term: AutocorrelationDesign, idata: az.InferenceData) -> dict:
-    return {name: stacked(idata, name) for name in SeriesNames.parameters(term.term)}
+    """The structure's parameters, and with latent residuals their sd and
+    their values at the fitted rows (``sderr``, ``err``)."""
+    return {name: stacked(idata, name) for name in term.variables()}
 
 
 @term_variables.register
 def _(term: AutocorrelationDesign, predictor: Design, values) -> list[Variable]:
-    """``ar[1]``, ``ma[1]`` and ``cosy``, as brms names and reports them."""
+    """``ar[1]``, ``ma[1]``, ``cosy`` and latent residuals' ``sderr``, as brms names and reports them."""
     found = []
-    for name in SeriesNames.parameters(term.term):
-        if name == "cosy":
+    if term.unstructured:
+        times = [str(time) for time in term.time_levels]
+        found += [
+            Variable(CORRELATIONS, f"cortime({times[i]},{times[j]})", f"cortime__{times[i]}__{times[j]}", values("cortime", i, j))
+            for i in range(len(times)) for j in range(i + 1, len(times))
+        ]
+    scalars = {"cosy", SeriesNames(term.key).latent_scale}
+    for name in [*SeriesNames.parameters(term.term), *([SeriesNames(term.key).latent_scale] if term.latent else [])]:
+        if name == "cortime":
+            continue
+        if name in scalars:
             found.append(Variable(CORRELATIONS, name, name, values(name)))
             continue
         for k in range(getattr(term.term, "p" if name == "ar" else "q")):
@@ -61,11 +72,14 @@ class SeriesConditionals:
     predictive distribution."""
 
     shift: np.ndarray
-    scale: np.ndarray
+    scale: np.ndarray | None
     df: np.ndarray | None
 
     def apply(self, rows: slice, eta: np.ndarray, params: dict) -> tuple[np.ndarray, dict]:
-        """A chunk's linear predictor and parameters, conditional."""
+        """A chunk's linear predictor and parameters, conditional (latent
+        residuals shift the linear predictor only)."""
+        if self.scale is None:
+            return eta + self.shift[:, rows], params
         params = dict(params, sigma=self.scale[:, rows])
         if self.df is not None:
             params["nu"] = self.df[:, rows]
@@ -75,11 +89,12 @@ class SeriesConditionals:
 def series_conditionals(
     term: AutocorrelationDesign,
     parameters: dict,
-    sigma: np.ndarray,
+    scale: np.ndarray,
     nu: np.ndarray | None,
     residuals: np.ndarray,
     training: dict[str, np.ndarray],
     target: dict[str, np.ndarray],
+    rng: np.random.Generator,
 ) -> SeriesConditionals:
     """Each target row's conditional distribution given the fitted series.
 
@@ -88,52 +103,61 @@ def series_conditionals(
     term : AutocorrelationDesign
     parameters : dict of str to ndarray
         Draws of the structure's parameters (``ar`` (S, p), ``ma``, ``cosy``).
-    sigma, nu : ndarray of shape (S,)
-        The residual scale (the innovations' sd for ARMA) and a Student-t
-        family's degrees of freedom (None for Gaussian).
+    scale, nu : ndarray of shape (S,)
+        The residual scale (the innovations' sd for ARMA: sigma, or sderr
+        for latent residuals) and a Student-t family's degrees of freedom
+        (None for other families).
     residuals : ndarray of shape (S, n_fit)
-        The fitted rows' residuals, ``y - mu``, per draw.
+        The fitted rows' residuals per draw: ``y - mu``, or the latent ones.
     training, target : dict of str to ndarray
         The term's encoded arrays (``series``, ``position``) of the fitted
         rows and of the rows to condition.
+    rng : numpy.random.Generator
+        Draws latent residuals of rows after a series or of new series.
     """
     S, n = residuals.shape[0], len(target["series"])
-    index, mask, _ = series_layout(training["series"], training["position"])
-    lengths = mask.sum(axis=1).astype(int)
-    n_positions = int(max(lengths.max(), target["position"].max() + 1))
+    fitted_rows = series_rows(training["series"], training["position"])
+    n_positions = max(term.n_positions, int(target["position"].max()) + 1)
     structure = structure_parameters(term.term, NUMPY, parameters)
-    covariance = series_covariance(term.term.structure, structure, n_positions, NUMPY) * (sigma**2)[:, None, None]
+    covariance = series_covariance(term.term.structure, structure, n_positions, NUMPY) * (scale**2)[:, None, None]
     shift, variance = np.zeros((S, n)), np.empty((S, n))
     quadratic, given = np.zeros((S, n)), np.zeros(n)
     for code in np.unique(target["series"]):
         rows = np.flatnonzero(target["series"] == code)
         position = target["position"][rows]
-        T = lengths[code] if code < len(lengths) else 0
-        if T == 0:  # a new series: the marginal distribution
+        if int(code) not in fitted_rows:  # a new series: the marginal distribution
             variance[:, rows] = covariance[:, position, position]
             continue
-        observed = residuals[:, index[code, :T]]  # (S, T)
-        precision = np.linalg.inv(covariance[:, :T, :T])
+        known, known_rows = fitted_rows[int(code)]
+        observed = residuals[:, known_rows]  # (S, T)
+        precision = np.linalg.inv(covariance[:, known][:, :, known])
         weighted = np.einsum("sij,sj->si", precision, observed)  # P e
         total = np.einsum("si,si->s", observed, weighted)
-        fitted, later = position < T, position >= T
-        # a fitted time: leave it out (block inversion): mean e_j - (P e)_j / P_jj, variance 1 / P_jj
-        j = position[fitted]
-        diagonal = precision[:, j, j]
-        shift[:, rows[fitted]] = observed[:, j] - weighted[:, j] / diagonal
-        variance[:, rows[fitted]] = 1.0 / diagonal
-        quadratic[:, rows[fitted]] = total[:, None] - weighted[:, j] ** 2 / diagonal
-        given[rows[fitted]] = T - 1
-        # a later time: given the whole series
-        k = position[later]
-        cross = covariance[:, k, :T]  # (S, m, T)
-        shift[:, rows[later]] = np.einsum("smt,st->sm", cross, weighted)
-        variance[:, rows[later]] = covariance[:, k, k] - np.einsum("smt,stu,smu->sm", cross, precision, cross)
-        quadratic[:, rows[later]] = total[:, None]
-        given[rows[later]] = T
+        fitted = np.isin(position, known)
+        j = np.searchsorted(known, position[fitted])
+        if term.latent:  # a fitted row's latent residual is a parameter: its draw
+            shift[:, rows[fitted]] = observed[:, j]
+            variance[:, rows[fitted]] = 0.0
+        else:  # leave it out (block inversion): mean e_j - (P e)_j / P_jj, variance 1 / P_jj
+            diagonal = precision[:, j, j]
+            shift[:, rows[fitted]] = observed[:, j] - weighted[:, j] / diagonal
+            variance[:, rows[fitted]] = 1.0 / diagonal
+            quadratic[:, rows[fitted]] = total[:, None] - weighted[:, j] ** 2 / diagonal
+            given[rows[fitted]] = len(known) - 1
+        # another position (a later time, or a time the series lacked): given the whole series
+        k = position[~fitted]
+        cross = covariance[:, k][:, :, known]  # (S, m, T)
+        shift[:, rows[~fitted]] = np.einsum("smt,st->sm", cross, weighted)
+        variance[:, rows[~fitted]] = covariance[:, k, k] - np.einsum("smt,stu,smu->sm", cross, precision, cross)
+        quadratic[:, rows[~fitted]] = total[:, None]
+        given[rows[~fitted]] = len(known)
+    if term.latent:  # a draw of each row's residual from its conditional distribution
+        shift += np.sqrt(np.maximum(variance, 0.0)) * rng.standard_normal((S, n))
+        return SeriesConditionals(shift=shift, scale=None, df=None)
     if nu is None:
         return SeriesConditionals(shift=shift, scale=np.sqrt(variance), df=None)
     # multivariate Student-t: the conditional is Student-t with df + given and a scale grown by the fit
     nu = nu[:, None]
-    scale = np.sqrt(variance * (nu + quadratic) / (nu + given))
-    return SeriesConditionals(shift=shift, scale=scale, df=nu + given)
+    return SeriesConditionals(
+        shift=shift, scale=np.sqrt(variance * (nu + quadratic) / (nu + given)), df=nu + given
+    )

@@ -1,5 +1,5 @@
 """brms' autocorrelation terms: ``ar(time, gr, p)``, ``ma(time, gr, q)``,
-``arma(time, gr, p, q)`` and ``cosy(time, gr)``."""
+``arma(time, gr, p, q)``, ``cosy(time, gr)`` and ``unstr(time, gr)``."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from ._scan import NAME, Chunk, split_arguments, wrapped
 from ._terms import Term
 
 #: each structure's arguments after ``time`` and ``gr``, with their defaults (brms')
-_ORDERS = {"ar": {"p": 1}, "ma": {"q": 1}, "arma": {"p": 1, "q": 1}, "cosy": {}}
+_ORDERS = {"ar": {"p": 1}, "ma": {"q": 1}, "arma": {"p": 1, "q": 1}, "cosy": {}, "unstr": {}}
 _ARGUMENT = re.compile(r"^([A-Za-z_.][A-Za-z0-9_.]*)\s*=(?!=)\s*(.*)$", re.DOTALL)
 
 
@@ -23,9 +23,10 @@ class AutocorrelationTerm(Term):
 
     Parameters
     ----------
-    structure : {"ar", "ma", "arma", "cosy"}
-        Autoregressive of order ``p``, moving average of order ``q``, both, or
-        compound symmetry (one correlation between any two times of a series).
+    structure : {"ar", "ma", "arma", "cosy", "unstr"}
+        Autoregressive of order ``p``, moving average of order ``q``, both,
+        compound symmetry (one correlation between any two times of a
+        series), or unstructured (a correlation for each pair of times).
     time : str
         The column ordering each series.
     group : str or None
@@ -42,7 +43,7 @@ class AutocorrelationTerm(Term):
 
     @classmethod
     def parse(cls, chunk: Chunk, formula: str) -> tuple[Term, ...] | None:
-        for structure in (*_ORDERS, "unstr"):
+        for structure in _ORDERS:
             inner = wrapped(chunk.text, structure)
             if inner is not None:
                 break
@@ -50,12 +51,6 @@ class AutocorrelationTerm(Term):
             return None
         if chunk.sign == "-":
             raise chunk.error(f"{structure}() cannot be removed with '-'.", formula)
-        if structure == "unstr":
-            raise chunk.error(
-                "brms' unstr() (unstructured residual correlations) is not supported yet; ar(), ma(), arma() and "
-                "cosy() are.",
-                formula,
-            )
         return (cls(structure, **_arguments(structure, inner, chunk.start + len(structure) + 1, formula)),)
 
     def to_formula(self) -> str:

@@ -22,7 +22,6 @@ _BRMS_SPECIALS = {
     "me": "measurement error",
     "mi": "imputation of missing values",
     "gp": "Gaussian processes",
-    "unstr": "unstructured residual correlations",
     "car": "spatial conditional autoregression",
     "sar": "spatial simultaneous autoregression",
     "fcor": "fixed residual correlations",
@@ -41,6 +40,7 @@ TERM_SPECIALS = {
     "ma": ("moving-average residuals", "ma(time, g, q = 1)"),
     "arma": ("ARMA residuals", "arma(time, g, p = 1, q = 1)"),
     "cosy": ("compound-symmetric residuals", "cosy(time, g)"),
+    "unstr": ("unstructured residual correlations", "unstr(time, g)"),
 }
 _SPECIAL_CALL = re.compile(
     r"(?<![A-Za-z0-9_.])(" + "|".join([*_BRMS_SPECIALS, *TERM_SPECIALS]) + r")\s*\("
