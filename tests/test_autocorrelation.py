@@ -355,3 +355,13 @@ def test_unstr_predicts_a_missing_time_given_the_series(panel):
         assert linpred[s] == pytest.approx(intercept[s] + b[s] * missing["x"].iloc[0] + expected, rel=1e-9)
     with pytest.raises(ValueError, match="the time 7 was not among them"):
         model.predict(panel[panel["time"] == 7].iloc[:1])
+
+
+def test_the_seed_call_fits_and_predicts(panel):
+    """brms' tour: ``y ~ time + (1 + time | g) + ar(time, person, p = 2)``."""
+    data = panel.assign(person=panel["g"])
+    model = BayesianLMER(formula="y_lme ~ time + (1 + time | g) + ar(time, person, p = 2)", random_state=1, **FAST)
+    fit_quietly(model, data, data["y_lme"])
+    assert list(model.summary().sections["Correlation Structures"].index) == ["ar[1]", "ar[2]"]
+    later = data[data["time"] == 10].assign(time=11)
+    assert np.all(np.isfinite(model.predict(later)))

@@ -368,3 +368,13 @@ def test_mm_formula_errors_mark_the_offending_part(formula, marked, message):
         parse_formula(formula)
     start = formula.index(marked)
     assert (info.value.start, info.value.end) == (start, start + len(marked))
+
+
+def test_the_seed_call_with_by_fits_a_poisson_model(simulated):
+    """brms' tour: ``count ~ Sex + (1 | gr(g, by = Sex))``."""
+    rng = np.random.default_rng(0)
+    df = simulated.assign(Sex=simulated["f"].map({"A": "F", "B": "M"}), count=rng.poisson(3.0, len(simulated)))
+    model = BayesianGLMER(formula="count ~ Sex + (1 | gr(g, by = Sex))", family="poisson", random_state=1, **FAST)
+    fit_quietly(model, df, df["count"])
+    assert list(model.summary().sections["~g"].index) == ["sd(Intercept:SexF)", "sd(Intercept:SexM)"]
+    assert np.all(np.isfinite(model.predict(df.assign(g="new" + df["g"]))))
