@@ -3,17 +3,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from ..exceptions import FormulaError
 from ._formula import formula_term
-from ._scan import NAME, Chunk, split_arguments, wrapped
+from ._scan import NAME, Chunk, call_arguments, wrapped
 from ._terms import Term
 
 #: each structure's arguments after ``time`` and ``gr``, with their defaults (brms')
 _ORDERS = {"ar": {"p": 1}, "ma": {"q": 1}, "arma": {"p": 1, "q": 1}, "cosy": {}, "unstr": {}}
-_ARGUMENT = re.compile(r"^([A-Za-z_.][A-Za-z0-9_.]*)\s*=(?!=)\s*(.*)$", re.DOTALL)
 
 
 @formula_term
@@ -73,34 +71,23 @@ def _arguments(structure: str, inner: str, start: int, formula: str) -> dict:
     covariance is always exact here)."""
     names = ["time", "gr", *_ORDERS[structure]]
     values: dict[str, str] = {}
-    position, positional = start, 0
-    for raw in split_arguments(inner) if inner.strip() else []:
-        text = raw.strip()
-        at = position + len(raw) - len(raw.lstrip())
-        end = at + max(len(text), 1)
-        position += len(raw) + 1
-        match = _ARGUMENT.match(text)
-        if match is None:
-            if positional >= len(names):
-                raise FormulaError(f"{structure}() takes at most {len(names)} arguments without names.", formula, at, end)
-            name, value = names[positional], text
-            positional += 1
-        else:
-            name, value = match.group(1), match.group(2).strip()
+    arguments = call_arguments(inner, start)
+    for k, argument in enumerate(arguments):
+        if argument.name is None and k >= len(names):
+            raise argument.error(f"{structure}() takes at most {len(names)} arguments without names.", formula)
+        name, value = argument.name or names[k], argument.value
         if name == "cov":
             if value not in {"TRUE", "FALSE", "T", "F"}:
-                raise FormulaError(f"{structure}()'s cov takes TRUE or FALSE, got {value!r}.", formula, at, end)
+                raise argument.error(f"{structure}()'s cov takes TRUE or FALSE, got {value!r}.", formula)
             continue
         if name not in names:
-            raise FormulaError(
-                f"{structure}() has no argument {name!r}; it takes {', '.join(names)} (and cov).", formula, at, end
-            )
+            raise argument.error(f"{structure}() has no argument {name!r}; it takes {', '.join(names)} (and cov).", formula)
         if name in values:
-            raise FormulaError(f"{structure}() has the argument {name!r} twice.", formula, at, end)
+            raise argument.error(f"{structure}() has the argument {name!r} twice.", formula)
         if name in ("time", "gr") and value != "NA" and not NAME.match(value):
-            raise FormulaError(f"{structure}()'s {name} takes a column name (or NA), got {value!r}.", formula, at, end)
+            raise argument.error(f"{structure}()'s {name} takes a column name (or NA), got {value!r}.", formula)
         if name in ("p", "q") and not (value.isdigit() and int(value) >= 1):
-            raise FormulaError(f"{structure}()'s order {name} takes a whole number of at least 1, got {value!r}.", formula, at, end)
+            raise argument.error(f"{structure}()'s order {name} takes a whole number of at least 1, got {value!r}.", formula)
         values[name] = value
     orders = {name: int(values.get(name, default)) for name, default in _ORDERS[structure].items()}
     time, group = (values.get(name, "NA") for name in ("time", "gr"))
@@ -111,8 +98,4 @@ def _arguments(structure: str, inner: str, start: int, formula: str) -> dict:
             "continue a series.",
             formula, start - len(structure) - 1, start + len(inner) + 1,
         )
-    return {
-        "time": time.strip("`"),
-        "group": None if group == "NA" else group.strip("`"),
-        **orders,
-    }
+    return {"time": time.strip("`"), "group": None if group == "NA" else group.strip("`"), **orders}

@@ -235,6 +235,37 @@ def check_expr(expr: str, start: int, formula: str, what: str) -> None:
 
 
 
+@dataclass(frozen=True)
+class Argument:
+    """One argument of a call in a formula: ``name = value``, or a value
+    without a name (``name`` None), with its span in the formula."""
+
+    name: str | None
+    value: str
+    start: int
+    end: int
+
+    def error(self, message: str, formula: str) -> FormulaError:
+        return FormulaError(message, formula, self.start, self.end)
+
+
+_NAMED_ARGUMENT = re.compile(r"^([A-Za-z_.][A-Za-z0-9_.]*)\s*=(?!=)\s*(.*)$", re.DOTALL)
+
+
+def call_arguments(inner: str, start: int) -> list[Argument]:
+    """The arguments of a call whose inside ``inner`` starts at offset
+    ``start`` of the formula (none for an empty call)."""
+    arguments, position = [], start
+    for raw in split_arguments(inner) if inner.strip() else []:
+        text = raw.strip()
+        at = position + len(raw) - len(raw.lstrip())
+        position += len(raw) + 1
+        match = _NAMED_ARGUMENT.match(text)
+        name, value = (match.group(1), match.group(2).strip()) if match else (None, text)
+        arguments.append(Argument(name, value, at, at + max(len(text), 1)))
+    return arguments
+
+
 def split_arguments(text: str) -> list[str]:
     """Split function arguments at top-level commas."""
     cuts = [i for i, char, depth in scan_lenient(text) if char == "," and depth == 0]

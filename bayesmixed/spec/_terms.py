@@ -19,7 +19,9 @@ from formulaic import Formula
 from ..exceptions import FormulaError
 from ._scan import (
     NAME,
+    Argument,
     Chunk,
+    call_arguments,
     check_expr,
     find_bar,
     refuse_specials,
@@ -397,7 +399,6 @@ def parse_group_factors(text: str, start: int, formula: str) -> list[tuple[tuple
     return list(found.items())
 
 
-_ARGUMENT = re.compile(r"^([A-Za-z_.][A-Za-z0-9_.]*)\s*=(?!=)\s*(.*)$", re.DOTALL)
 _TRUE, _FALSE = {"TRUE", "T"}, {"FALSE", "F"}
 _DISTRIBUTIONS = {"gaussian", "student"}
 #: ``gr()``'s arguments: brms' (``by``, ``cor``, ``id``, ``cov``, ``dist``) and ``sum_to_zero``
@@ -410,45 +411,38 @@ def _parse_gr(inner: str, start: int, formula: str, chunk: Chunk) -> tuple[tuple
     the offset of ``inner`` in ``formula``."""
     group: tuple[str, ...] | None = None
     options: dict[str, object] = {}
-    position = start
     if not inner.strip():
         raise chunk.error("gr() needs a grouping factor, as in gr(g) or gr(g, cor = FALSE).", formula)
-    for raw in split_arguments(inner):
-        text = raw.strip()
-        at = position + len(raw) - len(raw.lstrip())
-        end = at + max(len(text), 1)
-        position += len(raw) + 1
-        if not text:
-            raise FormulaError("Missing an argument of gr().", formula, at, end)
-        match = _ARGUMENT.match(text)
-        if match is None:  # the grouping factor
+    for argument in call_arguments(inner, start):
+        if not argument.value:
+            raise argument.error("Missing an argument of gr().", formula)
+        if argument.name is None:  # the grouping factor
             if group is not None:
-                raise FormulaError(
+                raise argument.error(
                     "gr() takes a single grouping factor (g or g1:g2), as in brms; write (1 | gr(g1) + gr(g2)) "
                     "for one block per factor.",
-                    formula, at, end,
+                    formula,
                 )
-            levels = parse_grouping(text, at, formula)
+            levels = parse_grouping(argument.value, argument.start, formula)
             if len(levels) > 1:
-                raise FormulaError(
+                raise argument.error(
                     "gr() takes a single grouping factor: column names joined by ':' (as in brms), not "
                     "nesting with '/'; write "
                     + " + ".join(f"gr({':'.join(factors)})" for factors in levels)
-                    + f" for {text}.",
-                    formula, at, end,
+                    + f" for {argument.value}.",
+                    formula,
                 )
             group = levels[0]
             continue
-        name, value = match.group(1), match.group(2).strip()
-        if name not in _GR_ARGUMENTS:
-            raise FormulaError(
-                f"gr() has no argument {name!r}; it takes the grouping factor and by, cor, cov, dist and "
-                "sum_to_zero (and brms' id, not supported yet).",
-                formula, at, end,
+        if argument.name not in _GR_ARGUMENTS:
+            raise argument.error(
+                f"gr() has no argument {argument.name!r}; it takes the grouping factor and by, cor, cov, dist "
+                "and sum_to_zero (and brms' id, not supported yet).",
+                formula,
             )
-        if name in options:
-            raise FormulaError(f"gr() has the argument {name!r} twice.", formula, at, end)
-        options[name] = _gr_argument(name, value, formula, at, end)
+        if argument.name in options:
+            raise argument.error(f"gr() has the argument {argument.name!r} twice.", formula)
+        options[argument.name] = _option("gr", argument, formula)
     if group is None:
         raise chunk.error("gr() needs a grouping factor, as in gr(g) or gr(g, cor = FALSE).", formula)
     options.pop("id", None)
@@ -479,45 +473,32 @@ def _parse_mm(inner: str, start: int, formula: str, chunk: Chunk) -> tuple[tuple
     of ``inner`` in ``formula``."""
     members: list[str] = []
     options: dict[str, object] = {}
-    weights: tuple[str, ...] | None = None
-    position = start
-    for raw in split_arguments(inner):
-        text = raw.strip()
-        at = position + len(raw) - len(raw.lstrip())
-        end = at + max(len(text), 1)
-        position += len(raw) + 1
-        match = _ARGUMENT.match(text)
-        if match is None:
-            if not NAME.match(text):
-                raise FormulaError(
-                    f"mm() takes the members' grouping columns, one per argument; got {text!r}.", formula, at, end
-                )
-            members.append(text.strip("`"))
+    for argument in call_arguments(inner, start):
+        name, value = argument.name, argument.value
+        if name is None:
+            if not NAME.match(value):
+                raise argument.error(f"mm() takes the members' grouping columns, one per argument; got {value!r}.", formula)
+            members.append(value.strip("`"))
             continue
-        name, value = match.group(1), match.group(2).strip()
-        if name in options or (name == "weights" and weights is not None):
-            raise FormulaError(f"mm() has the argument {name!r} twice.", formula, at, end)
+        if name in options:
+            raise argument.error(f"mm() has the argument {name!r} twice.", formula)
         if name == "weights":
             columns = wrapped(value, "cbind")
             parts = [part.strip() for part in split_arguments(columns)] if columns is not None else []
             if not parts or not all(NAME.match(part) for part in parts):
-                raise FormulaError(
-                    f"mm()'s weights take the weight columns as cbind(w1, w2), got {value!r}.", formula, at, end
-                )
-            weights = tuple(part.strip("`") for part in parts)
-            options[name] = weights
+                raise argument.error(f"mm()'s weights take the weight columns as cbind(w1, w2), got {value!r}.", formula)
+            options[name] = tuple(part.strip("`") for part in parts)
         elif name in ("scale", "cor"):
-            options[name] = _gr_argument(name, value, formula, at, end)
+            options[name] = _option("mm", argument, formula)
         elif name in ("by", "id", "cov", "dist"):
-            default = {"by": "NULL", "id": "NA", "cov": "NULL"}.get(name)
-            if value != default and value.strip("'\"") != "gaussian":
-                raise FormulaError(f"mm()'s argument {name!r} is not supported yet.", formula, at, end)
+            if value not in ("NULL", "NA", '"gaussian"', "'gaussian'"):
+                raise argument.error(f"mm()'s argument {name!r} is not supported yet.", formula)
             options[name] = None
         else:
-            raise FormulaError(
-                f"mm() has no argument {name!r}; it takes the grouping columns and weights, scale and cor.",
-                formula, at, end,
+            raise argument.error(
+                f"mm() has no argument {name!r}; it takes the grouping columns and weights, scale and cor.", formula
             )
+    weights = options.get("weights")
     if len(members) < 2:
         raise chunk.error("mm() needs at least two grouping columns, as in mm(g1, g2).", formula)
     if len(set(members)) < len(members):
@@ -531,31 +512,29 @@ def _parse_mm(inner: str, start: int, formula: str, chunk: Chunk) -> tuple[tuple
     return tuple(members), GroupOptions(correlated=options.get("cor", True), membership=membership)
 
 
-def _gr_argument(name: str, value: str, formula: str, at: int, end: int):
-    """The value of one ``gr()`` argument, checked."""
+def _option(call: str, argument: Argument, formula: str):
+    """The value of one ``gr()`` or ``mm()`` option, checked."""
+    name, value = argument.name, argument.value
     if name in ("cor", "sum_to_zero", "scale"):
         if value not in _TRUE | _FALSE:
-            raise FormulaError(f"gr()'s argument {name} takes TRUE or FALSE, got {value!r}.", formula, at, end)
+            raise argument.error(f"{call}()'s argument {name} takes TRUE or FALSE, got {value!r}.", formula)
         return value in _TRUE
     if name == "id":
         if value != "NA":
-            raise FormulaError(
-                "gr()'s argument 'id' (correlations across group terms in brms) is not supported yet.",
-                formula, at, end,
+            raise argument.error(
+                f"{call}()'s argument 'id' (correlations across group terms in brms) is not supported yet.", formula
             )
         return None
     if name == "dist":
         unquoted = value[1:-1] if len(value) > 1 and value[0] == value[-1] and value[0] in "'\"" else None
         if unquoted not in _DISTRIBUTIONS:
-            raise FormulaError(
-                f'gr()\'s argument dist takes "gaussian" or "student", got {value}.', formula, at, end
-            )
+            raise argument.error(f'{call}()\'s argument dist takes "gaussian" or "student", got {value}.', formula)
         return unquoted
     if value == "NULL":
         return None
     if not NAME.match(value):
         what = "a column name" if name == "by" else "the name of a matrix in the estimator's covariances"
-        raise FormulaError(f"gr()'s argument {name} takes {what}, got {value!r}.", formula, at, end)
+        raise argument.error(f"{call}()'s argument {name} takes {what}, got {value!r}.", formula)
     return value.strip("`")
 
 
