@@ -365,3 +365,58 @@ def test_the_seed_call_fits_and_predicts(panel):
     assert list(model.summary().sections["Correlation Structures"].index) == ["ar[1]", "ar[2]"]
     later = data[data["time"] == 10].assign(time=11)
     assert np.all(np.isfinite(model.predict(later)))
+
+
+def test_a_sigma_formula_scales_each_rows_residual(panel):
+    """``sigma ~ 0 + C(time)`` with ``unstr``: the covariance is D C D, D
+    the rows' sigmas (nlme's corSymm with varIdent, glmmTMB's us)."""
+    data = panel[panel["time"] <= 3].reset_index(drop=True)
+    estimator = BayesianGLMER(
+        formula="y_ar1 ~ x + unstr(time, g)", family="gaussian", aux_formulas={"sigma": "~ 0 + C(time)"}
+    )
+    model = estimator._pymc_model(data, data["y_ar1"])[0]
+    rng = np.random.default_rng(3)
+    point = {name: value + rng.normal(scale=0.3, size=np.shape(value)) for name, value in model.initial_point().items()}
+    values = _evaluate(model, ["Intercept", "b", "b_sigma", "cortime", "y"], point)
+    expected = 0.0
+    for _, rows in data.groupby("g"):
+        residuals = rows["y_ar1"].to_numpy() - values["Intercept"] - values["b"][0] * rows["x"].to_numpy()
+        times = rows["time"].to_numpy() - 1
+        sigma = np.exp(values["b_sigma"][times])
+        covariance = values["cortime"][np.ix_(times, times)] * np.outer(sigma, sigma)
+        expected += stats.multivariate_normal(np.zeros(len(rows)), covariance).logpdf(residuals)
+    assert values["y"] == pytest.approx(expected, rel=1e-9)
+
+
+def test_predictions_with_a_sigma_formula_condition_on_the_scaled_series(panel):
+    data = panel[panel["time"] <= 3]
+    train = data[~((data["g"] == "p01") & (data["time"] == 2))].reset_index(drop=True)
+    model = BayesianGLMER(
+        formula="y_ar1 ~ x + unstr(time, g)", family="gaussian", aux_formulas={"sigma": "~ 0 + C(time)"},
+        random_state=4, **FAST,
+    )
+    fit_quietly(model, train, train["y_ar1"])
+    posterior = model.idata_.posterior
+    S = posterior.sizes["chain"] * posterior.sizes["draw"]
+    cortime = posterior["cortime"].to_numpy().reshape(S, 3, 3)
+    sigma = np.exp(posterior["b_sigma"].to_numpy().reshape(S, 3))
+    intercept, b = posterior["Intercept"].to_numpy().ravel(), posterior["b"].to_numpy().ravel()
+    rows = train[train["g"] == "p01"]
+    missing = data[(data["g"] == "p01") & (data["time"] == 2)]
+    linpred = model.posterior_linpred(missing)[:, 0]
+    _, sd = model.predict(missing, return_std=True)
+    for s in (0, 200):
+        residuals = rows["y_ar1"].to_numpy() - intercept[s] - b[s] * rows["x"].to_numpy()
+        covariance = cortime[s] * np.outer(sigma[s], sigma[s])
+        known = [0, 2]
+        weights = np.linalg.solve(covariance[np.ix_(known, known)], covariance[known, 1])
+        assert linpred[s] == pytest.approx(intercept[s] + b[s] * missing["x"].iloc[0] + weights @ residuals, rel=1e-9)
+    conditional_sd = np.sqrt([
+        cortime[s, 1, 1] * sigma[s, 1] ** 2
+        - cortime[s, 1, [0, 2]] * sigma[s, 1] * sigma[s, [0, 2]] @ np.linalg.solve(
+            (cortime[s] * np.outer(sigma[s], sigma[s]))[np.ix_([0, 2], [0, 2])],
+            cortime[s, [0, 2], 1] * sigma[s, [0, 2]] * sigma[s, 1],
+        )
+        for s in range(S)
+    ])
+    assert sd[0] == pytest.approx(np.sqrt(np.mean(conditional_sd**2) + np.var(linpred)), rel=0.1)

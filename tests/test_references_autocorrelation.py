@@ -19,6 +19,9 @@ AR(1) residuals beside random intercepts. Reference
     library(glmmTMB)  # 1.1.5
     d$ft <- factor(d$time)
     tmb_ar1 <- glmmTMB(y_ar1 ~ x + ar1(ft + 0 | g), dispformula = ~0, REML = TRUE, data = d)
+    d4 <- d[d$time <= 4, ]; d4$ft <- droplevels(d4$ft)
+    tmb_us <- glmmTMB(y_ar1 ~ x + us(ft + 0 | g), dispformula = ~0, REML = TRUE, data = d4)
+    # VarCorr(tmb_us)$cond$g: its "stddev" and the upper triangle of its "correlation", by column
 
 Latent AR(1) residuals of a Poisson model (``tests/data/ar_poisson_sim.csv``)
 against brms 2.18 (8,000 draws):
@@ -171,3 +174,26 @@ def test_ar1_agrees_with_glmmtmb(data):
     ar = model.idata_.posterior["ar"].to_numpy().ravel()
     _close(ar, reference["cor"])
     _close(model.idata_.posterior["sigma"].to_numpy().ravel() / np.sqrt(1 - ar**2), reference["sigma"])
+
+
+def test_unstr_with_sigma_by_time_agrees_with_glmmtmb_us(data):
+    """glmmTMB's us() of the residuals: an sd per time and a correlation per pair of times,
+    here unstr(time, g) with sigma ~ 0 + C(time)."""
+    first = data[data["time"] <= 4]
+    model = BayesianGLMER(
+        formula="y_ar1 ~ x + unstr(time, g)", family="gaussian", aux_formulas={"sigma": "~ 0 + C(time)"}, **LONG
+    )
+    fit_quietly(model, first, first["y_ar1"])
+    reference = REFERENCES["tmb_us"]
+    posterior = model.idata_.posterior
+    _close(posterior["Intercept"], reference["coef"]["(Intercept)"])
+    _close(posterior["b"], reference["coef"]["x"])
+    sigma = np.exp(posterior["b_sigma"].to_numpy().reshape(-1, 4))
+    for t in range(4):
+        _close(sigma[:, t], reference["sd"][t], tolerance=0.4)
+    cortime = posterior["cortime"].to_numpy().reshape(-1, 4, 4)
+    # R's upper triangle, by column; LKJ(1) shrinks toward zero as in test_unstr_agrees_with_nlme_corsymm
+    pairs = [(0, 1), (0, 2), (1, 2), (0, 3), (1, 3), (2, 3)]
+    for (i, j), expected in zip(pairs, reference["cor"]):
+        _close(cortime[:, i, j], expected, tolerance=1.0)
+    assert np.corrcoef([cortime[:, i, j].mean() for i, j in pairs], reference["cor"])[0, 1] > 0.95

@@ -141,15 +141,18 @@ def series_patterns(series: np.ndarray, position: np.ndarray) -> list[tuple[np.n
 
 def series_log_likelihood(residuals, scale, covariance, patterns: list, df=None):
     """The log density of every series' residuals (PyTensor), multivariate
-    normal with covariance ``scale**2 * covariance`` over its positions, or
-    multivariate Student-t with ``df`` degrees of freedom."""
+    normal with covariance ``D covariance D``, ``D`` the rows' scales (one
+    ``scale``, or one per row where sigma has a formula), or multivariate
+    Student-t with ``df`` degrees of freedom."""
+    standardised = residuals / scale
+    log_scale = pt.log(scale) * pt.ones_like(residuals)
     total = 0.0
     for positions, rows in patterns:
         L = pt.linalg.cholesky(covariance[positions][:, positions])
         k = len(positions)
-        solved = solve_triangular(L, (residuals[rows] / scale).T, lower=True)  # (k, series)
+        solved = solve_triangular(L, standardised[rows].T, lower=True)  # (k, series)
         quadratic = pt.sum(pt.sqr(solved), axis=0)
-        log_det = pt.sum(pt.log(pt.diagonal(L))) + k * pt.log(scale)
+        log_det = pt.sum(pt.log(pt.diagonal(L))) + pt.sum(log_scale[rows], axis=1)
         if df is None:
             total += pt.sum(-0.5 * quadratic - log_det - 0.5 * k * np.log(2 * np.pi))
         else:
@@ -174,16 +177,17 @@ def has_exact_series(family) -> bool:
 
 def check_autocorrelation(term, family, design, response: list[str]) -> None:
     """Raise where a model cannot have the autocorrelation term ``term``:
-    with the exact covariance, a formula for sigma or addition terms of the
-    response; with latent residuals, a family with several linear
-    predictors (categorical)."""
+    with the exact covariance, a formula for another parameter than sigma
+    or addition terms of the response; with latent residuals, a family with
+    several linear predictors (categorical)."""
     where = f"The autocorrelation term {term.to_formula()!r}"
     if not has_exact_series(family):
         if family.stacked:
             raise ValueError(f"{where} cannot be added to the {family.name} family's several linear predictors.")
         return
-    if design.dpars:
-        raise ValueError(f"{where} needs a constant sigma: the model has formulas for {design.dpars}.")
+    others = [name for name in design.dpars if name != "sigma"]
+    if others:
+        raise ValueError(f"{where} takes a formula for sigma only: the model has formulas for {others}.")
     if response:
         raise ValueError(f"{where} cannot be combined with the response's addition terms ({sorted(response)}).")
 

@@ -106,7 +106,7 @@ class Posterior:
         new_levels = self.new_levels if new_levels is None else new_levels
         draws = extract_draws(idata, self.design, self.family)
         effects = group_effects(draws, self.design, data, new_levels=new_levels, rng=rng)
-        series = self._series_conditionals(draws, data, rng) if self.design.main.autocorrelation else None
+        series = self._series_conditionals(draws, data, effects, rng) if self.design.main.autocorrelation else None
         n_draws = idata.posterior.sizes["chain"] * idata.posterior.sizes["draw"]
         step = max(1, CHUNK_VALUES // n_draws)
         for start in range(0, n_rows, step):
@@ -117,20 +117,25 @@ class Posterior:
                 eta, params = series.apply(rows, eta, params)
             yield rows, eta, params, part[self.design.mu_names[0]].response
 
-    def _series_conditionals(self, draws: Draws, data: dict[str, DesignData], rng) -> SeriesConditionals:
+    def _series_conditionals(
+        self, draws: Draws, data: dict[str, DesignData], effects: dict, rng
+    ) -> SeriesConditionals:
         """Each row's distribution given the fitted series (a model with
         autocorrelated residuals; see :mod:`bayesmixed.posterior._series`)."""
         term, main = self.design.main.autocorrelation, self.design.mu_names[0]
         training, y = self.training
         parameters = draws.predictors[main].terms[term.key]
         if term.latent:
-            scale, residuals = parameters[SeriesNames(term.key).latent_scale], parameters[SeriesNames(term.key).latent]
+            names = SeriesNames(term.key)
+            scale, residuals = parameters[names.latent_scale][:, None], parameters[names.latent]
+            scales = (scale, scale)
         else:
             fitted_effects = group_effects(draws, self.design, training, new_levels="error")
-            eta, _ = family_inputs(draws, self.design, training, self.family, effects=fitted_effects)
-            scale, residuals = draws.aux["sigma"], y[None, :] - eta
+            eta, params = family_inputs(draws, self.design, training, self.family, effects=fitted_effects)
+            _, target = family_inputs(draws, self.design, data, self.family, effects=effects)
+            scales, residuals = (params["sigma"], target["sigma"]), y[None, :] - eta
         return series_conditionals(
-            term, parameters, scale, draws.aux.get("nu"), residuals,
+            term, parameters, scales, draws.aux.get("nu"), residuals,
             training[main].terms[term.name], data[main].terms[term.name], rng or self.rng(3),
         )
 

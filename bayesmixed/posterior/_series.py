@@ -89,7 +89,7 @@ class SeriesConditionals:
 def series_conditionals(
     term: AutocorrelationDesign,
     parameters: dict,
-    scale: np.ndarray,
+    scale: tuple[np.ndarray, np.ndarray],
     nu: np.ndarray | None,
     residuals: np.ndarray,
     training: dict[str, np.ndarray],
@@ -103,10 +103,12 @@ def series_conditionals(
     term : AutocorrelationDesign
     parameters : dict of str to ndarray
         Draws of the structure's parameters (``ar`` (S, p), ``ma``, ``cosy``).
-    scale, nu : ndarray of shape (S,)
-        The residual scale (the innovations' sd for ARMA: sigma, or sderr
-        for latent residuals) and a Student-t family's degrees of freedom
-        (None for other families).
+    scale : tuple of ndarray
+        The residual scale of the fitted rows (S, n_fit) and of the target
+        rows (S, n): sigma (the innovations' sd for ARMA, per row where sigma
+        has a formula), or sderr for latent residuals.
+    nu : ndarray of shape (S,) or None
+        A Student-t family's degrees of freedom (None for other families).
     residuals : ndarray of shape (S, n_fit)
         The fitted rows' residuals per draw: ``y - mu``, or the latent ones.
     training, target : dict of str to ndarray
@@ -119,18 +121,21 @@ def series_conditionals(
     fitted_rows = series_rows(training["series"], training["position"])
     n_positions = max(term.n_positions, int(target["position"].max()) + 1)
     structure = structure_parameters(term.term, NUMPY, parameters)
-    covariance = series_covariance(term.term.structure, structure, n_positions, NUMPY) * (scale**2)[:, None, None]
+    correlation = series_covariance(term.term.structure, structure, n_positions, NUMPY)
+    fitted_scale, target_scale = (np.broadcast_to(values, shape) for values, shape in zip(scale, [residuals.shape, (S, n)]))
     shift, variance = np.zeros((S, n)), np.empty((S, n))
     quadratic, given = np.zeros((S, n)), np.zeros(n)
     for code in np.unique(target["series"]):
         rows = np.flatnonzero(target["series"] == code)
         position = target["position"][rows]
         if int(code) not in fitted_rows:  # a new series: the marginal distribution
-            variance[:, rows] = covariance[:, position, position]
+            variance[:, rows] = correlation[:, position, position] * target_scale[:, rows] ** 2
             continue
         known, known_rows = fitted_rows[int(code)]
         observed = residuals[:, known_rows]  # (S, T)
-        precision = np.linalg.inv(covariance[:, known][:, :, known])
+        known_scale = fitted_scale[:, known_rows]
+        covariance = correlation[:, known][:, :, known] * known_scale[:, :, None] * known_scale[:, None, :]
+        precision = np.linalg.inv(covariance)
         weighted = np.einsum("sij,sj->si", precision, observed)  # P e
         total = np.einsum("si,si->s", observed, weighted)
         fitted = np.isin(position, known)
@@ -145,12 +150,14 @@ def series_conditionals(
             quadratic[:, rows[fitted]] = total[:, None] - weighted[:, j] ** 2 / diagonal
             given[rows[fitted]] = len(known) - 1
         # another position (a later time, or a time the series lacked): given the whole series
-        k = position[~fitted]
-        cross = covariance[:, k][:, :, known]  # (S, m, T)
-        shift[:, rows[~fitted]] = np.einsum("smt,st->sm", cross, weighted)
-        variance[:, rows[~fitted]] = covariance[:, k, k] - np.einsum("smt,stu,smu->sm", cross, precision, cross)
-        quadratic[:, rows[~fitted]] = total[:, None]
-        given[rows[~fitted]] = len(known)
+        k, others = position[~fitted], rows[~fitted]
+        cross = correlation[:, k][:, :, known] * target_scale[:, others, None] * known_scale[:, None, :]  # (S, m, T)
+        shift[:, others] = np.einsum("smt,st->sm", cross, weighted)
+        variance[:, others] = correlation[:, k, k] * target_scale[:, others] ** 2 - np.einsum(
+            "smt,stu,smu->sm", cross, precision, cross
+        )
+        quadratic[:, others] = total[:, None]
+        given[others] = len(known)
     if term.latent:  # a draw of each row's residual from its conditional distribution
         shift += np.sqrt(np.maximum(variance, 0.0)) * rng.standard_normal((S, n))
         return SeriesConditionals(shift=shift, scale=None, df=None)
