@@ -15,7 +15,13 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import _check_sample_weight
 
 from ._after_fit import AfterFitMethods
-from ._checks import check_groups, warn_separation, warn_uninformative_response
+from ._checks import (
+    check_category_specific,
+    check_dpar_formulas,
+    check_groups,
+    warn_separation,
+    warn_uninformative_response,
+)
 from ._effects_methods import MarginalEffectsMethods
 from ._inputs import InputChecks
 from ._names import is_effects, is_threshold
@@ -31,7 +37,6 @@ from .model import (
     GaussianStatistics,
     build_model,
     check_autocorrelation,
-    has_exact_series,
 )
 from .model._qr import qr_factors
 from .persistence import check_compatible
@@ -248,21 +253,6 @@ class BayesianMixedModel(
         the response's addition terms."""
         return False
 
-    def _check_category_specific(self, family: Family) -> None:
-        """cs() terms belong to the mean of ordinal families; tell the family
-        whether its linear predictor has them."""
-        for name, predictor in self.design_.predictors.items():
-            terms = [term for term in predictor.terms if term.category_specific]
-            if terms and not (family.ordinal and predictor.is_mu):
-                where = "the mean" if predictor.is_mu else f"the formula of {name}"
-                raise ValueError(
-                    f"The category-specific term {terms[0].term.to_formula()!r} (in {where}) applies to the mean "
-                    "of ordinal families only (cumulative, sratio, cratio, acat); the family is "
-                    f"{family.name!r}."
-                )
-            if terms:
-                family.learn_category_specific(True)
-
     def _prepare(self, X: pd.DataFrame, y, sample_weight=None) -> tuple[np.ndarray, dict[str, DesignData]]:
         """Spec, family, design and priors for these data (sets ``spec_``,
         ``family_``, ``design_``, ``priors_``); returns y and the encoded data
@@ -276,24 +266,13 @@ class BayesianMixedModel(
         if self.missing == "drop":
             X, y_values, kept = self._complete_rows(X, y_values, self._model_columns())
             sample_weight = None if sample_weight is None else sample_weight[kept]
-        for name in self.spec_.dpars:
-            if name not in family.parameters:
-                raise ValueError(
-                    f"aux_formulas has a formula for {name!r}, but the {family.name} family's "
-                    f"parameters are {list(family.parameters) or 'none besides the mean'}."
-                )
-            if not family.parameters[name].predicted:
-                raise ValueError(
-                    f"aux_formulas has a formula for {name!r}, which is a constant of the {family.name} family "
-                    "(as in brms): it takes a prior, not a formula."
-                )
+        check_dpar_formulas(self.spec_.dpars, family)
         self.family_ = family
         family.learn_response(y_values)
         self.design_ = self._model_design(family)
         self._start = self._start_strategy()
         data = self.design_.fit_transform(X, self.covariances)
-        self._check_category_specific(family)
-
+        check_category_specific(self.design_, family)
         main = data[self.design_.mu_names[0]]
         if sample_weight is not None:
             if main.response.weights is not None:
@@ -303,10 +282,7 @@ class BayesianMixedModel(
                 )
             main.response = replace(main.response, weights=sample_weight)
         family.learn_additions(main.response.terms, sigma=self.spec_.additions.sigma)
-        series = self.design_.main.autocorrelation
-        if series is not None:
-            check_autocorrelation(series.term, family, self.design_, main.response.terms)
-            series.learn_family(has_exact_series(family))
+        check_autocorrelation(self.design_, family, main.response.terms)
         y_values = family.check_response(y_values, main.response)
         check_groups(self.design_, len(y_values), family)
         trials = main.response.trials

@@ -30,6 +30,39 @@ def check_groups(design: ModelDesign, n_obs: int, family: Family) -> None:
                     "(sigma). lme4 refuses this model.", UserWarning)
 
 
+def check_dpar_formulas(dpars, family: Family) -> None:
+    """Each distributional formula (``aux_formulas``) is for a parameter of
+    the family that brms lets a formula predict."""
+    for name in dpars:
+        if name not in family.parameters:
+            raise ValueError(
+                f"aux_formulas has a formula for {name!r}, but the {family.name} family's "
+                f"parameters are {list(family.parameters) or 'none besides the mean'}."
+            )
+        if not family.parameters[name].predicted:
+            raise ValueError(
+                f"aux_formulas has a formula for {name!r}, which is a constant of the {family.name} family "
+                "(as in brms): it takes a prior, not a formula."
+            )
+
+
+def check_category_specific(design: ModelDesign, family: Family) -> None:
+    """cs() terms belong to the mean of ordinal families; tell the family
+    whether its linear predictor has them."""
+    for name, predictor in design.predictors.items():
+        terms = [term for term in predictor.terms if term.category_specific]
+        if terms and not (family.ordinal and predictor.is_mu):
+            where = "the mean" if predictor.is_mu else f"the formula of {name}"
+            raise ValueError(
+                f"The category-specific term {terms[0].term.to_formula()!r} (in {where}) applies to the mean "
+                "of ordinal families only (cumulative, sratio, cratio, acat); the family is "
+                f"{family.name!r}."
+            )
+        if terms:
+            family.learn_category_specific(True)
+
+
+
 def warn_uninformative_response(y: np.ndarray, family: Family, trials: np.ndarray | None) -> None:
     """Warn when every observation has the same outcome (all successes, all
     zeros): the data then say nothing about the effects beyond one direction."""

@@ -175,13 +175,18 @@ def has_exact_series(family) -> bool:
     return family.name in SERIES_FAMILIES and family.link == "identity"
 
 
-def check_autocorrelation(term, family, design, response: list[str]) -> None:
-    """Raise where a model cannot have the autocorrelation term ``term``:
+def check_autocorrelation(design, family, response: list[str]) -> None:
+    """Tell a model's autocorrelation term (if any) whether the family has
+    the exact residual covariance; raise where the model cannot have it:
     with the exact covariance, a formula for another parameter than sigma
     or addition terms of the response; with latent residuals, a family with
     several linear predictors (categorical)."""
-    where = f"The autocorrelation term {term.to_formula()!r}"
-    if not has_exact_series(family):
+    series = design.main.autocorrelation
+    if series is None:
+        return
+    series.learn_family(has_exact_series(family))
+    where = f"The autocorrelation term {series.term.to_formula()!r}"
+    if series.latent:
         if family.stacked:
             raise ValueError(f"{where} cannot be added to the {family.name} family's several linear predictors.")
         return
