@@ -103,11 +103,6 @@ class GroupDesign(TermDesign):
         return own["Z"]
 
     @property
-    def n_by(self) -> int:
-        """The number of sets of sds and correlations (one without ``by``)."""
-        return max(len(self.by_levels), 1)
-
-    @property
     def by_suffixes(self) -> list[str]:
         """What each level of ``gr(g, by = f)``'s f adds to the labels of its
         sds and correlations, as brms labels them (``[":fA", ":fB"]`` for

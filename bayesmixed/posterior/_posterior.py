@@ -132,8 +132,13 @@ class Posterior:
         else:
             fitted_effects = group_effects(draws, self.design, training, new_levels="error")
             eta, params = family_inputs(draws, self.design, training, self.family, effects=fitted_effects)
-            _, target = family_inputs(draws, self.design, data, self.family, effects=effects)
-            scales, residuals = (params["sigma"], target["sigma"]), y[None, :] - eta
+            # the target rows' sigmas: computed over the rows only where sigma has a formula
+            target = (
+                family_inputs(draws, self.design, data, self.family, effects=effects)[1]["sigma"]
+                if "sigma" in self.design.dpars
+                else params["sigma"]
+            )
+            scales, residuals = (params["sigma"], target), y[None, :] - eta
         return series_conditionals(
             term, parameters, scales, draws.aux.get("nu"), residuals,
             training[main].terms[term.name], data[main].terms[term.name], rng or self.rng(3),
