@@ -27,8 +27,9 @@ from ._inputs import InputChecks
 from ._names import is_effects, is_threshold
 from ._plotting import PlottingMixin
 from ._results import PosteriorMethods
-from ._scales import data_scales
+from ._scales import predictor_terms
 from ._version import __version__
+from .cluster import is_dask_collection, not_fitted_from_clusters
 from .design import DesignData, ModelDesign
 from .families import Family, ResponseData
 from .families._family import BINARY
@@ -47,7 +48,6 @@ from .posterior import (
 )
 from .priors import (
     PRESETS,
-    PredictorTerms,
     Priors,
     as_priors,
     resolve_priors,
@@ -210,7 +210,8 @@ class BayesianMixedModel(
             progressbar=shown,
             initvals=self._start.initial_values(self.design_, self.seed_, self.chains),
         )
-        log(fit_message(type(self).__name__, self.design_, self.family_, len(y_values), marginal is not None, config), shown=shown)
+        n_rows = marginal.n if y_values is None else len(y_values)
+        log(fit_message(type(self).__name__, self.design_, self.family_, n_rows, marginal is not None, config), shown=shown)
         sampled = [name for name in self._posterior_names() if not (marginal and is_effects(name))]
         idata, self.diagnostics_ = infer(model, config, sampled, self._diagnosed_names(), self.sample_prior)
         posterior = Posterior(idata, self.design_, self.family_, seed=self.seed_)
@@ -218,7 +219,10 @@ class BayesianMixedModel(
             idata.posterior = with_group_effects(idata, marginal, self.design_, posterior.rng(5))
         if self.sample_prior != "only":
             self._start.check(idata)
-        if not posterior.observed(data, y_values):
+        if y_values is None:  # fitted from the statistics of a dask frame
+            log("The fit read statistics, not rows: loo(), waic() and compare() are not available for it; "
+                "score held-out data instead.", shown=shown)
+        elif not posterior.observed(data, y_values):
             chains, n_draws = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
             log(
                 f"The pointwise log-likelihood ({chains * n_draws} draws x {len(y_values)} rows) is not "
@@ -238,7 +242,13 @@ class BayesianMixedModel(
         ``family_``, ``design_`` and ``priors_``), with y, the encoded data and
         the statistics through which its group effects are integrated out
         (None where they are sampled)."""
-        y_values, data = self._prepare(self._as_frame(X, reset=True), y, sample_weight)
+        counts = None
+        if self._compresses(X):
+            X, y, sample_weight, counts = self._compressed(X, y, sample_weight)
+        elif is_dask_collection(X):
+            model, marginal = self._statistics_model(X, y, sample_weight)
+            return model, None, None, marginal
+        y_values, data = self._prepare(self._as_frame(X, reset=True), y, sample_weight, counts)
         marginal = None
         # prior draws need the group effects in the model: they are drawn, not integrated
         if self.sample_prior != "only" and self._integrates_group_effects(data[self.design_.mu_names[0]].response):
@@ -247,16 +257,25 @@ class BayesianMixedModel(
         model = build_model(self.design_, data, y_values, self.family_, self.priors_, marginal=marginal, qr=qr)
         return model, y_values, data, marginal
 
+    def _compresses(self, X) -> bool:
+        """Whether the fit merges identical rows first (:class:`BayesianGLMER`'s ``compress``)."""
+        return False
+
+    def _statistics_model(self, X, y, sample_weight=None) -> tuple[pm.Model, GaussianStatistics]:
+        """The model of a fit from a dask frame's statistics (:class:`BayesianLMER`)."""
+        raise not_fitted_from_clusters(self)
+
     def _integrates_group_effects(self, response: ResponseData) -> bool:
         """Whether the fit integrates the group effects out of the likelihood
         (set by :class:`BayesianLMER`'s ``marginalize``), given the values of
         the response's addition terms."""
         return False
 
-    def _prepare(self, X: pd.DataFrame, y, sample_weight=None) -> tuple[np.ndarray, dict[str, DesignData]]:
+    def _prepare(self, X: pd.DataFrame, y, sample_weight=None, counts=None) -> tuple[np.ndarray, dict[str, DesignData]]:
         """Spec, family, design and priors for these data (sets ``spec_``,
         ``family_``, ``design_``, ``priors_``); returns y and the encoded data
-        of each linear predictor."""
+        of each linear predictor. ``counts``: how many rows each row of
+        merged (compressed) data stands for."""
         family = self._get_family()
         y_values = self._check_y(len(X), y, numeric=not family.labels)
         if sample_weight is not None:
@@ -271,7 +290,7 @@ class BayesianMixedModel(
         family.learn_response(y_values)
         self.design_ = self._model_design(family)
         self._start = self._start_strategy()
-        data = self.design_.fit_transform(X, self.covariances)
+        data = self.design_.fit_transform(X, self.covariances, counts)
         check_category_specific(self.design_, family)
         main = data[self.design_.mu_names[0]]
         if sample_weight is not None:
@@ -284,22 +303,13 @@ class BayesianMixedModel(
         family.learn_additions(main.response.terms, sigma=self.spec_.additions.sigma)
         check_autocorrelation(self.design_, family, main.response.terms)
         y_values = family.check_response(y_values, main.response)
-        check_groups(self.design_, len(y_values), family)
+        check_groups(self.design_, len(y_values) if counts is None else int(counts.sum()), family)
         trials = main.response.trials
         warn_uninformative_response(y_values, family, trials)
         binary = family.support is BINARY or (trials is not None and np.all(trials == 1))
         if binary and len(main.X) == len(y_values):  # a linear predictor per observation
             warn_separation(main, self.design_.main.coef_names, self.design_.main.has_intercept, y_values)
-        predictors = {}
-        for name, predictor in self.design_.predictors.items():
-            scales = data_scales(y_values, data[name], predictor, self.design_, family)
-            predictors[name] = PredictorTerms(
-                scales=scales,
-                has_intercept=predictor.has_intercept or (family.ordinal and predictor.is_mu),
-                coef_names=predictor.coef_names,
-                blocks=[(b.key, b.group, b.names, b.term.correlated) for b in predictor.blocks],
-                sds=[(term.key, term.sds_label) for term in predictor.terms if term.sds_label],
-            )
+        predictors = predictor_terms(y_values, data, self.design_, family, counts)
         self.priors_ = resolve_priors(
             self._start.priors(as_priors(self.priors), data, y_values, self.design_),
             predictors=predictors,

@@ -8,15 +8,22 @@ from numbers import Integral
 import numpy as np
 import pandas as pd
 from sklearn.base import ClassifierMixin, RegressorMixin
-from sklearn.utils._param_validation import Interval
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import _check_sample_weight, check_is_fitted, column_or_1d
 
 from ._base import BayesianMixedModel
+from .cluster import (
+    FITTED_FROM_CLUSTERS,
+    compress,
+    compression_obstacle,
+    is_dask_collection,
+)
 from .exceptions import FormulaError
 from .families import ALIASES, FAMILIES, Family, family_name, get_family
 from .families._categorical import check_complete
+from .inference import log, show_progress
 from .spec import ModelSpec, parse_formula, quote_name
 
 
@@ -58,6 +65,17 @@ class BayesianGLMER(RegressorMixin, BayesianMixedModel):
         (group terms included) and acts on the parameter's link scale: log
         for ``sigma``, ``shape``, ``phi`` and ``nu``, logit for ``zi`` and
         ``hu``. Its priors are set with ``Priors(dpar={"sigma": ...})``.
+    compress : {"auto", True, False}, default="auto"
+        Merge rows with the same predictors, group levels and response into
+        one row weighted by their count before fitting: exact (the same
+        likelihood, centring and prior scales, so the same posterior) and
+        much smaller where every predictor is categorical or few-valued, as
+        in large Bernoulli, binomial or Poisson data. "auto" merges the rows
+        of a dask DataFrame (on the cluster, which returns only the distinct
+        rows); True merges a pandas frame's too; False never merges. Models
+        with smooths, autocorrelation terms or ``weights()`` in the formula
+        are not merged. A merged fit keeps no pointwise log-likelihood
+        (loo() is unavailable; score held-out data).
     formula, fixed, groups, random_slopes, correlated, fit_intercept, offset, priors, \
 new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, progressbar, missing, sample_prior, covariances, qr
         As for :class:`BayesianLMER`. Offsets are on the linear-predictor
@@ -68,6 +86,8 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
     idata_, coef_, intercept_, spec_, design_, priors_, family_, diagnostics_, series_data_
         As for :class:`BayesianLMER`; ``coef_`` and ``intercept_`` are on the
         link scale.
+    compression_ : (int, int) or None
+        With ``compress``: the number of rows and of distinct rows fitted.
 
     Notes
     -----
@@ -103,6 +123,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         "truncation": [tuple, list, None],
         "se": [str, None],
         "rate": [str, None],
+        "compress": ["boolean", StrOptions({"auto"})],
     }
 
     def __init__(
@@ -137,6 +158,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         sample_prior="no",
         covariances=None,
         qr=False,
+        compress="auto",
     ):
         super().__init__(
             formula=formula,
@@ -169,9 +191,38 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
         self.rate = rate
         self.aux_formulas = aux_formulas
         self.qr = qr
+        self.compress = compress
 
     # The mean log predictive density, not RegressorMixin's R^2.
     score = BayesianMixedModel.score
+
+    def _compresses(self, X) -> bool:
+        return self.compress is True or (self.compress == "auto" and is_dask_collection(X))
+
+    def _compressed(self, X, y, sample_weight=None):
+        """The distinct rows of (X, y) and their weights and counts
+        (:mod:`bayesmixed.cluster._compress`); sets ``compression_``."""
+        meta = X._meta if is_dask_collection(X) else self._as_frame(X, reset=True)
+        self.spec_ = self._build_spec(meta)
+        obstacle = compression_obstacle(self.spec_, self._get_family())
+        if obstacle is not None:
+            raise ValueError(f"compress: the rows of this model cannot be merged exactly, because {obstacle}. "
+                             + (FITTED_FROM_CLUSTERS if is_dask_collection(X) else "Fit with compress=False."))
+        columns = [c for c in meta.columns if c in self._model_columns()]
+        rows = compress(meta if not is_dask_collection(X) else X, y, sample_weight, columns,
+                        getattr(y, "name", None), self.missing, type(self).__name__)
+        self.compression_ = (int(rows.counts.sum()), len(rows.counts))
+        log(f"compress: {self.compression_[0]} rows merged into {self.compression_[1]} distinct weighted rows.",
+            shown=show_progress(self.progressbar))
+        return rows.X, rows.y, rows.weights, rows.counts
+
+    def _fit(self, X, y, sample_weight=None):
+        self.compression_ = None
+        super()._fit(X, y, sample_weight)
+        if self.compression_ is not None and "log_likelihood" in self.idata_:
+            # one value per distinct row, which is not the rows' pointwise log-likelihood
+            del self.idata_.log_likelihood
+        return self
 
     def _has_probabilities(self) -> bool:
         family = self._get_family()
@@ -367,7 +418,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             )
         return get_family("categorical")
 
-    def _prepare(self, X, y, sample_weight=None):
+    def _prepare(self, X, y, sample_weight=None, counts=None):
         self._check_y(len(X), y, numeric=False)
         labels = column_or_1d(np.asarray(y), warn=True)
         missing = pd.isna(labels)
@@ -386,7 +437,7 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
             raise ValueError(
                 f"y has 1 class {self.classes_.tolist()}; a classifier needs at least two."
             )
-        y_values, data = super()._prepare(X, self._encode(y), sample_weight)
+        y_values, data = super()._prepare(X, self._encode(y), sample_weight, counts)
         # missing="drop" may have dropped every row of a class
         kept = self.family_.categories if self.family_.labels else self.classes_[np.unique(y_values).astype(int)]
         if len(kept) < len(self.classes_):

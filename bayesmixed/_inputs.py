@@ -11,7 +11,7 @@ import pandas as pd
 from sklearn.utils.validation import column_or_1d, validate_data
 
 from ._r_names import RNameHints
-from .design._columns import missing_or_infinite
+from .design._columns import missing_or_infinite, plain_strings
 from .exceptions import FormulaError, warn
 from .spec import (
     ModelSpec,
@@ -51,7 +51,7 @@ class InputChecks(RNameHints):
             X = pd.DataFrame(array, columns=names)
         if reset:
             self._columns = list(X.columns)
-        return X
+        return plain_strings(X)
 
     def _uses_all_columns(self) -> bool:
         return self.formula is None and self.fixed is None

@@ -6,6 +6,7 @@ from sklearn.base import RegressorMixin
 from sklearn.utils._param_validation import StrOptions
 
 from ._base import BayesianMixedModel
+from .cluster import statistics_model
 from .families import Gaussian
 from .model import marginal_obstacle
 
@@ -217,6 +218,9 @@ class BayesianLMER(RegressorMixin, BayesianMixedModel):
 
     def _get_family(self):
         return Gaussian()
+
+    def _statistics_model(self, X, y, sample_weight=None):
+        return statistics_model(self, X, y, sample_weight)
 
     def _integrates_group_effects(self, response) -> bool:
         if self.marginalize is False:

@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 from sklearn.utils.validation import check_is_fitted
 
+from .cluster import is_dask_collection, mean_on_cluster, over_partitions
 from .persistence import save
 from .posterior import ModelSummary, Posterior, long_table
 
@@ -37,6 +38,7 @@ class PosteriorMethods:
         check_is_fitted(self, "idata_")
         return self._as_frame(X, reset=False)
 
+    @over_partitions
     def predict(self, X, return_std=False, scale="response"):
         """Posterior mean of the expected response (or of the linear predictor).
 
@@ -45,7 +47,9 @@ class PosteriorMethods:
 
         Parameters
         ----------
-        X : pandas.DataFrame
+        X : pandas.DataFrame or dask.dataframe.DataFrame
+            A dask frame gives dask Series, computed on the cluster
+            partition by partition (a pair of them with ``return_std``).
         return_std : bool, default=False
             Also return the standard deviation of the posterior predictive
             distribution (which includes the residual noise, as
@@ -65,6 +69,7 @@ class PosteriorMethods:
         """
         return self.posterior_.predict(self._new_frame(X), return_std=return_std, scale=scale)
 
+    @over_partitions
     def predict_interval(self, X, alpha=0.05, kind="predictive"):
         """Central ``1 - alpha`` posterior interval for each row of X.
 
@@ -74,7 +79,9 @@ class PosteriorMethods:
 
         Parameters
         ----------
-        X : pandas.DataFrame
+        X : pandas.DataFrame or dask.dataframe.DataFrame
+            A dask frame gives a dask DataFrame of columns ``lower`` and
+            ``upper``, computed on the cluster.
         alpha : float, default=0.05
         kind : {"predictive", "mean"}, default="predictive"
             Interval of a new observation (posterior predictive) or of the
@@ -161,19 +168,29 @@ class PosteriorMethods:
         Parameters
         ----------
         X : DataFrame
+            Or a dask DataFrame, with y a column name of it or a dask Series
+            partitioned as it: the densities are computed and averaged on the
+            cluster, and only the mean comes back.
         y : array-like of shape (n_samples,)
         sample_weight : array-like of shape (n_samples,), optional
             Weights of the rows in the mean (a ``weights()`` column of X is
             not read here: it weighs the likelihood at fit).
         """
-        return float(np.average(self.log_predictive_density(X, y), weights=sample_weight))
+        density = self.log_predictive_density(X, y)
+        if is_dask_collection(density):  # summed on the cluster
+            return mean_on_cluster(density, sample_weight)
+        return float(np.average(density, weights=sample_weight))
 
+    @over_partitions
     def log_predictive_density(self, X, y) -> np.ndarray:
         """Pointwise log predictive density ``log mean_s p(y_i | theta_s)`` of each row.
 
         Rows of groups not seen at fit get effects drawn from the fitted
         population distribution (``new_levels="gaussian"``), so their density
         averages over the group effect as well as over the posterior.
+
+        A dask DataFrame X (with y a column name of it or a dask Series
+        partitioned as it) gives a dask Series, computed on the cluster.
 
         Returns
         -------

@@ -47,6 +47,19 @@ def is_numeric(values: pd.Series) -> bool:
     return pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype)
 
 
+def plain_strings(X: pd.DataFrame) -> pd.DataFrame:
+    """X with its ``string[pyarrow]``/``string[python]`` columns (pandas'
+    StringDtype with ``pd.NA``, as dask gives strings) as pandas' default
+    string dtype, which formulaic reads as categorical; X itself where it has
+    none (never modified)."""
+    strings = {
+        column: pd.StringDtype(storage=dtype.storage, na_value=np.nan)
+        for column, dtype in X.dtypes.items()
+        if isinstance(dtype, pd.StringDtype) and dtype.na_value is pd.NA
+    }
+    return X.astype(strings) if strings else X
+
+
 def missing_or_infinite(values) -> np.ndarray:
     """Which values are missing (NaN, None, NA) or infinite, for a column or y."""
     values = pd.Series(values) if not isinstance(values, pd.Series) else values

@@ -182,9 +182,13 @@ class Design:
         self.fit_transform(X, covariances)
         return self
 
-    def fit_transform(self, X: pd.DataFrame, covariances: Mapping[str, object] | None = None) -> DesignData:
+    def fit_transform(
+        self, X: pd.DataFrame, covariances: Mapping[str, object] | None = None, counts: np.ndarray | None = None
+    ) -> DesignData:
         """Learn the encodings from X (and the known covariances among group
-        levels that ``gr(g, cov = K)`` names) and return X encoded (one pass)."""
+        levels that ``gr(g, cov = K)`` names) and return X encoded (one pass).
+        ``counts``: how many rows of the data each row of X stands for (rows
+        merged by compression), which the centring means weigh."""
         self.terms: list[TermDesign] = [
             design_of(term, name, self._key(name)).fit(X) for term, name in zip(self.spec.terms, _term_keys(self.spec.terms))
         ]
@@ -197,7 +201,9 @@ class Design:
         self.response = ResponseDesign(self.spec.additions).fit(X)
         data = self.transform(X)
         # centring for the intercept: without one the columns stay as they are
-        self.coef_means = data.X.mean(axis=0) if self.has_intercept else np.zeros(data.X.shape[1])
+        self.coef_means = (
+            np.average(data.X, axis=0, weights=counts) if self.has_intercept else np.zeros(data.X.shape[1])
+        )
         self._check_rank(data.X)
         return data
 
@@ -344,17 +350,20 @@ class ModelDesign:
         self.fit_transform(X, covariances)
         return self
 
-    def fit_transform(self, X: pd.DataFrame, covariances: Mapping[str, object] | None = None) -> dict[str, DesignData]:
+    def fit_transform(
+        self, X: pd.DataFrame, covariances: Mapping[str, object] | None = None, counts: np.ndarray | None = None
+    ) -> dict[str, DesignData]:
         """Learn every predictor's encodings from X (and the known covariances
-        that ``gr(g, cov = K)`` names) and return X encoded per predictor, as
-        :meth:`transform` would (one pass)."""
+        that ``gr(g, cov = K)`` names; ``counts`` as :meth:`Design.fit_transform`
+        takes them) and return X encoded per predictor, as :meth:`transform`
+        would (one pass)."""
         first = Design(self.spec, dpar=self.mu_names[0])
-        shared = first.fit_transform(X, covariances)
+        shared = first.fit_transform(X, covariances, counts)
         self.predictors: dict[str, Design] = {name: first.renamed(name) for name in self.mu_names}
         data = {name: shared for name in self.mu_names}
         for name, spec in self.spec.dpars.items():
             self.predictors[name] = Design(spec, dpar=name)
-            data[name] = self.predictors[name].fit_transform(X, covariances)
+            data[name] = self.predictors[name].fit_transform(X, covariances, counts)
             if self.predictors[name].autocorrelation is not None:
                 raise ValueError(
                     f"The autocorrelation term {self.predictors[name].autocorrelation.term.to_formula()!r} belongs "

@@ -52,9 +52,12 @@ class NonlinearModelDesign(ModelDesign):
             blocks.append(X.assign(**indicators))
         return pd.concat(blocks, ignore_index=True)
 
-    def fit_transform(self, X: pd.DataFrame, covariances: Mapping[str, object] | None = None) -> dict[str, DesignData]:
+    def fit_transform(
+        self, X: pd.DataFrame, covariances: Mapping[str, object] | None = None, counts: np.ndarray | None = None
+    ) -> dict[str, DesignData]:
         inputs = self._inputs(X)
-        data = super().fit_transform(self.stack(X), covariances)
+        stacked_counts = None if counts is None else np.tile(counts, len(self.parameters))
+        data = super().fit_transform(self.stack(X), covariances, stacked_counts)
         data[self.mu_names[0]].inputs = inputs
         return data
 

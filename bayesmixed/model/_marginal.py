@@ -100,21 +100,30 @@ class GaussianStatistics:
         y = y - data.offset
         block = main.blocks[0]
         index, Z = data.terms[block.name]["index"], data.terms[block.name]["Z"]
-        n_levels, q, p = block.n_levels, Z.shape[1], X.shape[1]
+        return cls(len(y), X.T @ X, X.T @ y, float(y @ y), *group_moments(index, Z, X, y, block.n_levels))
 
-        def per_group(values):
-            return np.bincount(index, weights=values, minlength=n_levels)
 
-        ZtZ = np.empty((n_levels, q, q))
-        for j in range(q):
-            for k in range(j + 1):
-                ZtZ[:, j, k] = ZtZ[:, k, j] = per_group(Z[:, j] * Z[:, k])
-        ZtX = np.empty((n_levels, q, p))
-        for j in range(q):
-            for k in range(p):
-                ZtX[:, j, k] = per_group(Z[:, j] * X[:, k])
-        Zty = np.column_stack([per_group(Z[:, j] * y) for j in range(q)]).reshape(n_levels, q)
-        return cls(len(y), X.T @ X, X.T @ y, float(y @ y), ZtZ, ZtX, Zty)
+def group_moments(
+    index: np.ndarray, Z: np.ndarray, X: np.ndarray, y: np.ndarray, n_levels: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per group, ``Z'Z`` (G, q, q), ``Z'X`` (G, q, p) and ``Z'y`` (G, q),
+    from each row's group ``index``, its block columns ``Z`` (n, q), its
+    population-level columns ``X`` (n, p) and y."""
+    q, p = Z.shape[1], X.shape[1]
+
+    def per_group(values):
+        return np.bincount(index, weights=values, minlength=n_levels)
+
+    ZtZ = np.empty((n_levels, q, q))
+    for j in range(q):
+        for k in range(j + 1):
+            ZtZ[:, j, k] = ZtZ[:, k, j] = per_group(Z[:, j] * Z[:, k])
+    ZtX = np.empty((n_levels, q, p))
+    for j in range(q):
+        for k in range(p):
+            ZtX[:, j, k] = per_group(Z[:, j] * X[:, k])
+    Zty = np.column_stack([per_group(Z[:, j] * y) for j in range(q)]).reshape(n_levels, q)
+    return ZtZ, ZtX, Zty
 
 
 def _cholesky_solve(A, c, q: int, m):

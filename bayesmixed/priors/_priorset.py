@@ -363,6 +363,12 @@ def _preset_defaults(preset: str, scales: DataScales) -> dict[str, Prior]:
     if preset == "brms":
         # brms: student_t(3, round(median(y), 1), max(2.5, round(mad(y), 1))) for the
         # intercept and student_t(3, 0, that scale) for sd and sigma; flat b; lkj(1).
+        if not np.isfinite(scales.y_median):
+            raise ValueError(
+                "priors='brms' centres its default priors on the median and MAD of y, which a fit from "
+                "a dask DataFrame's statistics does not compute; use priors='default' or 'rstanarm' "
+                "(which read the mean and sd of y) as the preset, with any class priors of your own."
+            )
         scale = max(2.5, round(scales.y_mad, 1))
         return {
             "Intercept": StudentT(3.0, round(scales.y_median, 1), scale),

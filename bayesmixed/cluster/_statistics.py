@@ -1,0 +1,174 @@
+"""The sufficient statistics of a Gaussian mixed model, computed partition by
+partition on a dask cluster and tree-reduced.
+
+Each partition is encoded by the fitted design and gives its moments of
+``[1, X - shift]``, y and the block columns per group, where ``shift`` is a
+rough centre of the columns (their means in the learning frame), so that
+the sums lose no precision to large means. On the client the sums are moved
+to the exact centre, the means of all rows, as the in-memory path centres
+them (:class:`~bayesmixed.model.GaussianStatistics`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+from .._scales import unit_where_constant
+from ..design import ModelDesign
+from ..design._columns import plain_strings
+from ..model import GaussianStatistics
+from ..model._marginal import group_moments
+
+
+@dataclass
+class PartitionMoments:
+    """Sums over some rows: of ``[1, X - shift]`` and ``y - offset`` (the
+    statistics' columns before centring) and of the response itself.
+
+    Attributes
+    ----------
+    n : int
+    XtX : ndarray of shape (p + 1, p + 1)
+    Xty : ndarray of shape (p + 1,)
+    yty : float
+        Of ``y - offset``.
+    ZtZ, ZtX, Zty : ndarray of shape (G, q, q), (G, q, p + 1), (G, q)
+    y_sum, y_squares, y_max : float
+        Sum, sum of squares and largest absolute value of the response.
+    """
+
+    n: int
+    XtX: np.ndarray
+    Xty: np.ndarray
+    yty: float
+    ZtZ: np.ndarray
+    ZtX: np.ndarray
+    Zty: np.ndarray
+    y_sum: float
+    y_squares: float
+    y_max: float
+
+    def __add__(self, other: PartitionMoments) -> PartitionMoments:
+        combined = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        combined["y_max"] = max(self.y_max, other.y_max)
+        return PartitionMoments(**combined)
+
+
+def partition_moments(part: pd.DataFrame, design: ModelDesign, response: str, shift: np.ndarray) -> PartitionMoments:
+    """The moments of one partition, encoded by the fitted ``design``."""
+    main = design.main
+    data = main.transform(plain_strings(part))
+    block = main.blocks[0]
+    unseen = data.new_levels.get(block.name)
+    if unseen:
+        raise ValueError(
+            f"A partition has levels of {block.group!r} that the first pass over the data did not find "
+            f"({unseen[:3]}); the data changed between the passes."
+        )
+    y = part[response].to_numpy(dtype=float)
+    X = np.column_stack([np.ones(len(y)), data.X - shift])
+    r = y - data.offset
+    own = data.terms[block.name]
+    return PartitionMoments(
+        len(y), X.T @ X, X.T @ r, float(r @ r), *group_moments(own["index"], own["Z"], X, r, block.n_levels),
+        y_sum=float(y.sum()), y_squares=float(y @ y), y_max=float(np.abs(y).max(initial=0.0)),
+    )
+
+
+def cluster_moments(frame, design: ModelDesign, response: str, shift: np.ndarray) -> PartitionMoments:
+    """The moments of all rows: one task per partition, then a tree of sums
+    (two at a time), so that no task holds more than two partitions' sums."""
+    import dask
+
+    encoded = dask.delayed(design, pure=True)
+    parts = [
+        dask.delayed(partition_moments, pure=True)(part, encoded, response, shift)
+        for part in frame.to_delayed()
+    ]
+    while len(parts) > 1:
+        parts = [dask.delayed(sum_pair, pure=True)(*parts[i : i + 2]) for i in range(0, len(parts), 2)]
+    return parts[0].compute()
+
+
+def sum_pair(first: PartitionMoments, second: PartitionMoments | None = None) -> PartitionMoments:
+    """The sums of one or two sets of moments."""
+    return first if second is None else first + second
+
+
+@dataclass
+class CentredStatistics:
+    """The statistics of a fit, centred as the in-memory path centres them,
+    with the data scales that the priors follow.
+
+    Attributes
+    ----------
+    statistics : GaussianStatistics
+    coef_means : ndarray of shape (p,)
+        The population-level columns' means (zeros without an intercept).
+    x_scale : ndarray of shape (p,)
+    z_scale : ndarray of shape (q,)
+        Sds of the block's columns (1 for constant ones).
+    y_mean, y_sd, y_max : float
+    """
+
+    statistics: GaussianStatistics
+    coef_means: np.ndarray
+    x_scale: np.ndarray
+    z_scale: np.ndarray
+    y_mean: float
+    y_sd: float
+    y_max: float
+
+
+def centred(moments: PartitionMoments, has_intercept: bool, shift: np.ndarray) -> CentredStatistics:
+    """Move the sums of ``[1, X - shift]`` to the columns the model reads:
+    ``[1, X - means]`` with an intercept, ``X`` without one. With ``T`` the
+    matrix taking the one to the other (``[1, X - shift] T``), the sums of
+    squares and products become ``T' S T``: exact algebra, no pass over the
+    rows."""
+    n = moments.n
+    if n < 2:
+        raise ValueError(f"The dask DataFrame has {n} complete row(s); a fit needs at least 2.")
+    p1 = moments.XtX.shape[0]
+    delta = moments.XtX[0, 1:] / n  # the means of X - shift
+    means = shift + delta
+    to_centred = np.eye(p1)
+    to_centred[0, 1:] = -delta
+    XtX_centred = to_centred.T @ moments.XtX @ to_centred
+    x_scale = unit_where_constant(np.sqrt(np.clip(np.diag(XtX_centred)[1:], 0, None) / (n - 1)))
+    transform, keep = (to_centred, slice(None)) if has_intercept else (_uncentring(shift), slice(1, None))
+    XtX = transform.T @ moments.XtX @ transform
+    statistics = GaussianStatistics(
+        n=n,
+        XtX=XtX[keep, keep],
+        Xty=(transform.T @ moments.Xty)[keep],
+        yty=moments.yty,
+        ZtZ=moments.ZtZ,
+        ZtX=(moments.ZtX @ transform)[..., keep],
+        Zty=moments.Zty,
+    )
+    # the block's columns: sums from Z'1 (the first column of Z'[1, X]) and Z'Z
+    z_sums = moments.ZtX[:, :, 0].sum(axis=0)
+    z_squares = np.einsum("gjj->j", moments.ZtZ)
+    z_scale = unit_where_constant(np.sqrt(np.clip(z_squares - z_sums**2 / n, 0, None) / (n - 1)))
+    y_mean = moments.y_sum / n
+    y_sd = float(np.sqrt(max(moments.y_squares - n * y_mean**2, 0.0) / (n - 1)))
+    return CentredStatistics(
+        statistics=statistics,
+        coef_means=means if has_intercept else np.zeros(p1 - 1),
+        x_scale=x_scale,
+        z_scale=z_scale,
+        y_mean=float(y_mean),
+        y_sd=y_sd,
+        y_max=moments.y_max,
+    )
+
+
+def _uncentring(shift: np.ndarray) -> np.ndarray:
+    """``T`` with ``[1, X - shift] T = [1, X]``."""
+    transform = np.eye(len(shift) + 1)
+    transform[0, 1:] = shift
+    return transform
