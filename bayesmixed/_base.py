@@ -220,6 +220,7 @@ class BayesianMixedModel(
         if self.sample_prior != "only":
             self._start.check(idata)
         if y_values is None:  # fitted from the statistics of a dask frame
+            idata.posterior.attrs["observations"] = marginal.n
             log("The fit read statistics, not rows: loo(), waic() and compare() are not available for it; "
                 "score held-out data instead.", shown=shown)
         elif not posterior.observed(data, y_values):

@@ -77,11 +77,15 @@ target_accept, random_state, progressbar, missing, sample_prior, covariances, qr
     >>> model.plot_smooth("s(roach1)")  # doctest: +SKIP
     """
 
+    # smooths' bases are learned from the rows' values: their rows are never merged
     _parameter_constraints: dict = {
-        **BayesianGLMER._parameter_constraints,
+        **{name: c for name, c in BayesianGLMER._parameter_constraints.items() if name != "compress"},
         "smooths": [list, tuple, None],
         "random": [str, None],
     }
+
+    def _compresses(self, X) -> bool:
+        return False
 
     def __init__(
         self,

@@ -119,7 +119,7 @@ def _column_scales(matrix: np.ndarray, counts: np.ndarray | None = None) -> np.n
     n = counts.sum()
     if n < 2:
         return np.ones(matrix.shape[1])
-    means = np.average(matrix, axis=0, weights=counts)
+    means = (counts @ matrix) / n
     return unit_where_constant(np.sqrt(counts @ (matrix - means) ** 2 / (n - 1)))
 
 

@@ -14,6 +14,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 DOCS = ROOT / "docs"
@@ -123,3 +124,26 @@ def test_getting_started_code_runs(tmp_path, monkeypatch):
     model = namespace["model"]
     assert list(model.fixef().index) == ["Intercept", "Days"]
     assert namespace["mean"].shape == (3,)
+
+
+def test_cluster_page_workflow_runs(tmp_path, monkeypatch):
+    """cluster.md's workflow from end to end, on a local cluster: parquet read
+    through dask, the fit from statistics, predictions as dask collections, a
+    save and a load; the estimates are sleepstudy's."""
+    pytest.importorskip("distributed")
+    markdown = (DOCS / "cluster.md").read_text()
+    workflow = markdown.split("## Compressed GLMMs")[0]
+    monkeypatch.chdir(tmp_path)
+    namespace: dict = {"__name__": "__cluster__"}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # short chains warn by design
+        for number, block in enumerate(_python_blocks(workflow), 1):
+            exec(compile(block, f"cluster.md, python block {number}", "exec"), namespace)
+    table = namespace["model"].summary().to_frame()["Estimate"]
+    assert abs(table[("Regression Coefficients", "Days")] - 10.47) < 1.0
+    assert abs(table[("Regression Coefficients", "Intercept")] - 251.4) < 5.0
+    assert "Number of observations: 180" in str(namespace["model"].summary())
+    assert len(namespace["predicted"].compute()) == 180
+    np.testing.assert_allclose(
+        namespace["restored"].predict(namespace["visits"]).compute(), namespace["predicted"].compute(), rtol=1e-12
+    )

@@ -11,9 +11,9 @@ row per pattern and count. The counts also weigh the centring means and the
 data scales that the priors follow (:func:`bayesmixed._scales.data_scales`),
 so the posterior is the uncompressed model's.
 
-The merge is a pandas groupby, or a dask groupby on the cluster that brings
-back only the distinct rows; before it, an approximate count of the distinct
-rows (HyperLogLog over the rows' hashes) refuses data that would not shrink.
+The merge is a pandas groupby, or on the cluster a groupby per partition and
+a tree of merges that brings back only the distinct rows, and refuses data
+that would not shrink (more than ``MAX_COMPRESSED_ROWS`` distinct rows).
 """
 
 from __future__ import annotations
@@ -121,24 +121,51 @@ def _merge(frame: pd.DataFrame, keys: list[str], weighted: bool) -> pd.DataFrame
 
 
 def _merge_on_cluster(frame, keys: list[str]) -> pd.DataFrame:
-    """The distinct rows of a dask frame over ``keys`` with their counts,
-    merged on the cluster; refused where they would be too many."""
+    """The distinct rows of a dask frame over ``keys`` with their counts: a
+    groupby per partition, then a tree of merges two at a time, each refusing
+    more than ``MAX_COMPRESSED_ROWS`` distinct rows (one pass over the data)."""
     import dask
 
-    hashes = frame.map_partitions(
-        lambda part: pd.util.hash_pandas_object(part[keys], index=False), meta=pd.Series(dtype="uint64")
-    )
-    distinct, *per_column = dask.compute(
-        hashes.nunique_approx(), *(frame[column].nunique_approx() for column in keys if column != RESPONSE)
-    )
-    if distinct > MAX_COMPRESSED_ROWS:
-        widest = sorted(zip(per_column, [c for c in keys if c != RESPONSE]), reverse=True)[:3]
-        shown = ", ".join(f"{column!r} (about {int(count):,} values)" for count, column in widest)
-        raise ValueError(
-            f"compress: the rows have about {int(distinct):,} distinct combinations of the model's columns and "
-            f"the response, more than the {MAX_COMPRESSED_ROWS:,} that compression brings back; the "
-            f"many-valued columns are {shown}. Compression needs categorical or few-valued predictors: "
-            "bin continuous ones first, or fit a Gaussian model from statistics (BayesianLMER)."
-        )
-    merged = frame.groupby(keys, dropna=False, observed=True).size().compute()
+    parts = [dask.delayed(_partition_counts, pure=True)(part, keys, MAX_COMPRESSED_ROWS) for part in frame.to_delayed()]
+    while len(parts) > 1:
+        parts = [
+            dask.delayed(_merged_counts, pure=True)(parts[i : i + 2], MAX_COMPRESSED_ROWS)
+            for i in range(0, len(parts), 2)
+        ]
+    merged = parts[0].compute()
     return merged.rename(COUNT).reset_index().sort_values(keys, kind="stable", ignore_index=True)
+
+
+def _partition_counts(part: pd.DataFrame, keys: list[str], limit: int) -> pd.Series:
+    """One partition's distinct rows over ``keys`` and their counts."""
+    counts = part.groupby(keys, dropna=False, observed=True, sort=False).size()
+    _check_size(counts, limit)
+    return counts
+
+
+def _merged_counts(parts: list[pd.Series], limit: int) -> pd.Series:
+    """The counts of one or two sets of distinct rows, merged."""
+    if len(parts) == 1:
+        return parts[0]
+    combined = pd.concat(parts)
+    counts = combined.groupby(level=list(range(combined.index.nlevels)), dropna=False, observed=True, sort=False).sum()
+    _check_size(counts, limit)
+    return counts
+
+
+def _check_size(counts: pd.Series, limit: int) -> None:
+    """Refuse more than ``limit`` distinct rows, naming the columns with the most values."""
+    if len(counts) <= limit:
+        return
+    index = counts.index
+    values = sorted(
+        ((index.get_level_values(i).nunique(), name) for i, name in enumerate(index.names) if name != RESPONSE),
+        reverse=True,
+    )[:3]
+    shown = ", ".join(f"{name!r} ({count:,} values)" for count, name in values)
+    raise ValueError(
+        f"compress: the rows have more than {limit:,} distinct combinations of the model's columns and the "
+        f"response, the most that compression brings back; the many-valued columns are {shown}. Compression "
+        "needs categorical or few-valued predictors: bin continuous ones first, or fit a Gaussian model from "
+        "statistics (BayesianLMER)."
+    )

@@ -201,9 +201,10 @@ class Design:
         self.response = ResponseDesign(self.spec.additions).fit(X)
         data = self.transform(X)
         # centring for the intercept: without one the columns stay as they are
-        self.coef_means = (
-            np.average(data.X, axis=0, weights=counts) if self.has_intercept else np.zeros(data.X.shape[1])
-        )
+        if not self.has_intercept:
+            self.coef_means = np.zeros(data.X.shape[1])
+        else:
+            self.coef_means = data.X.mean(axis=0) if counts is None else (counts @ data.X) / counts.sum()
         self._check_rank(data.X)
         return data
 

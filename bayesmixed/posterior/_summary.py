@@ -133,7 +133,7 @@ def summarize(
         f"  Links: {'; '.join(links)}",
         f"Formula: {formulas[0]}",
         *[f"         {line}" for line in formulas[1:]],
-        f"   Data: (Number of observations: {idata.observed_data.sizes.get('obs', 0) if 'observed_data' in idata else '?'})",
+        f"   Data: (Number of observations: {idata.observed_data.sizes.get('obs', 0) if 'observed_data' in idata else idata.posterior.attrs.get('observations', '?')})",
         (
             f"  Draws: {chains} chains, each with {draws} post-warmup draws"
             + (f" ({sampler})" if sampler else "")
