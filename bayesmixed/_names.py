@@ -80,6 +80,12 @@ class BlockNames:
         return f"r_{self.key}"
 
     @property
+    def level_means(self) -> str:
+        """A hierarchically centred block's level intercepts (the predictor's
+        intercept plus ``r``), as sampled (``m``)."""
+        return f"m_{self.key}"
+
+    @property
     def standardised(self) -> str:
         """The non-centred effects ``z`` ~ N(0, 1)."""
         return f"z_{self.key}"

@@ -164,3 +164,44 @@ def test_glmer_reads_the_same_syntax():
     fit_quietly(model, df, df["y"])
     assert set(model.ranef()) == {"g1", "g2"}
     assert model.predict_proba(df).shape == (len(df), 2)
+
+
+def test_levels_with_many_rows_are_sampled_centred():
+    """With 600 rows per level (merged by compression) the data pin each
+    effect down: the effects are sampled centred (the level intercepts, no
+    ``z``), which mixes well there, and the sds and effects are recovered;
+    with few rows per level they stay non-centred."""
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    from bayesmixed import BayesianGLMER
+
+    from .conftest import FAST
+
+    rng = np.random.default_rng(3)
+    n_groups, per_level = 20, 600
+    g = np.repeat(np.arange(n_groups), per_level)
+    u = rng.normal(0, 0.8, n_groups)
+    x = rng.integers(0, 2, len(g))
+    y = rng.binomial(1, 1 / (1 + np.exp(-(0.3 + 0.5 * x + u[g]))))
+    df = pd.DataFrame({"g": g, "x": x, "y": y})
+    # merged rows (80 distinct) stand for their counts in the choice too
+    model = BayesianGLMER(formula="y ~ x + (1 | g)", family="bernoulli", compress=True, random_state=1, **FAST)
+    built = model._pymc_model(df, df["y"])[0]
+    assert model.design_.main.blocks[0].centred
+    # the level intercepts are sampled around the intercept (hierarchical centring), r derived from them
+    assert "m_g" in [rv.name for rv in built.free_RVs] and "z_g" not in built.named_vars
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        model.fit(df, df["y"])
+    effects = model.idata_.posterior["r_g"].mean(("chain", "draw")).to_numpy()[:, 0]
+    assert np.corrcoef(effects, u)[0, 1] > 0.95
+    assert abs(float(model.idata_.posterior["sd_g"].mean()) - 0.8) < 0.35
+    assert model.diagnostics_["divergences"] == 0
+
+    few = df.groupby("g").head(20)
+    sparse = BayesianGLMER(formula="y ~ x + (1 | g)", family="bernoulli")
+    sparse._pymc_model(few, few["y"])
+    assert not sparse.design_.main.blocks[0].centred

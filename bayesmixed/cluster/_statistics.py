@@ -80,7 +80,8 @@ def partition_moments(part: pd.DataFrame, design: ModelDesign, response: str, sh
 
 def cluster_moments(frame, design: ModelDesign, response: str, shift: np.ndarray) -> PartitionMoments:
     """The moments of all rows: one task per partition, then a tree of sums
-    (two at a time), so that no task holds more than two partitions' sums."""
+    (``FAN_IN`` at a time), so that no task holds more than ``FAN_IN``
+    partitions' sums."""
     import dask
 
     encoded = dask.delayed(design, pure=True)
@@ -89,13 +90,20 @@ def cluster_moments(frame, design: ModelDesign, response: str, shift: np.ndarray
         for part in frame.to_delayed()
     ]
     while len(parts) > 1:
-        parts = [dask.delayed(sum_pair, pure=True)(*parts[i : i + 2]) for i in range(0, len(parts), 2)]
+        parts = [dask.delayed(total, pure=True)(parts[i : i + FAN_IN]) for i in range(0, len(parts), FAN_IN)]
     return parts[0].compute()
 
 
-def sum_pair(first: PartitionMoments, second: PartitionMoments | None = None) -> PartitionMoments:
-    """The sums of one or two sets of moments."""
-    return first if second is None else first + second
+#: how many sets of moments one task of the tree adds up
+FAN_IN = 8
+
+
+def total(moments: list[PartitionMoments]) -> PartitionMoments:
+    """The sum of some sets of moments."""
+    result = moments[0]
+    for other in moments[1:]:
+        result = result + other
+    return result
 
 
 @dataclass

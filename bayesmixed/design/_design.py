@@ -200,6 +200,8 @@ class Design:
             block.learn_covariance(covariances or {})
         self.response = ResponseDesign(self.spec.additions).fit(X)
         data = self.transform(X)
+        for block in self.blocks:
+            block.learn_centring(data.terms[block.name]["index"], counts)
         # centring for the intercept: without one the columns stay as they are
         if not self.has_intercept:
             self.coef_means = np.zeros(data.X.shape[1])

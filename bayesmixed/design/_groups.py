@@ -84,7 +84,23 @@ class GroupDesign(TermDesign):
             codes = levels.get_indexer(by)
             self.level_by = self._by_of_levels(self.levels.get_indexer(keys), codes, self.n_levels)
         self.covariance, self.covariance_levels = None, []
+        self.centred = False
         return self
+
+    def learn_centring(self, index: np.ndarray, counts: np.ndarray | None = None) -> None:
+        """Choose the parameterisation of the effects from the rows per
+        level (``counts``: how many rows each row stands for): centred where
+        the median level has at least ``CENTRED_ROWS`` rows, so that the data
+        pin each level's effect down far more than its prior does (there the
+        non-centred form, whose standardised effects then hinge on the sds,
+        mixes poorly; Papaspiliopoulos, Roberts & Skold 2007); non-centred,
+        as brms and rstanarm, otherwise and for blocks with ``by``, ``cov``,
+        ``dist`` or ``sum_to_zero`` options."""
+        term = self.term
+        if term.by or term.cov or term.dist != "gaussian" or term.sum_to_zero or index.ndim != 1:
+            return
+        rows = np.bincount(index, weights=counts, minlength=self.n_levels)
+        self.centred = bool(np.median(rows) >= CENTRED_ROWS)
 
     def _fit_columns(self, X: pd.DataFrame) -> None:
         """Learn the design of the block's expression (its columns' names)."""
@@ -263,6 +279,10 @@ class GroupDesign(TermDesign):
         if len(self.term.factors) == 1:
             return pd.Index(X[self.term.factors[0]].to_numpy(), tupleize_cols=False)
         return pd.MultiIndex.from_frame(X[list(self.term.factors)]).to_flat_index()
+
+
+#: the median rows per level from which a block's effects are sampled centred
+CENTRED_ROWS = 500
 
 
 def sorted_levels(keys: pd.Index) -> pd.Index:

@@ -7,7 +7,9 @@ Parameterisation:
   deterministic ``Intercept``; coefficients are ``b``;
 - group level (non-centred): ``z_{g}`` ~ N(0, 1) per level and effect,
   ``r_{g} = z_{g} (diag(sd_{g}) L_{g})'`` with ``L_{g}`` the Cholesky factor of
-  the correlation matrix ``cor_{g}``;
+  the correlation matrix ``cor_{g}``; centred, ``r_{g}`` ~ N(0, diag(sd) L L'
+  diag(sd)) by row, where the median level has many rows (500 or more), the
+  first such block's intercepts sampled as ``m_{g} = Intercept + r_{g}``;
 - rstanarm's ``decov``: ``sd_{g} = sqrt(J * pi_{g}) * tau_{g}`` (times sigma in
   Gaussian models), ``pi_{g}`` ~ Dirichlet, ``tau_{g}`` ~ Gamma;
 - smooths (mgcv's mixed-model form): the unpenalised columns join ``b``; the
@@ -185,8 +187,9 @@ def build_model(
 
 
 #: the model's latent variables, which are not parameters with a prior: the
-#: standardised group and smooth effects and a Student-t block's variance scales
-LATENT_PREFIXES = ("z_", "zs_", "udf_")
+#: standardised group and smooth effects, centred group effects (and level
+#: means) and a Student-t block's variance scales
+LATENT_PREFIXES = ("z_", "zs_", "r_", "m_", "udf_")
 
 
 def log_prior(model: pm.Model):
@@ -232,7 +235,10 @@ def _predictor(design: Design, data: DesignData, priors: PredictorPriors, family
     b, intercept = _population_effects(design, priors, family, params, qr)
     n_thresholds = family.n_thresholds if family is not None and family.ordinal else 0
     latent = family is not None and design.autocorrelation is not None and design.autocorrelation.latent
-    context = TermContext(priors, _dispersion(family, params), n_thresholds, latent_series=latent)
+    context = TermContext(
+        priors, _dispersion(family, params), n_thresholds, latent_series=latent,
+        intercept=intercept if n_thresholds == 0 else None, intercept_block=_intercept_block(design),
+    )
     values = PredictorValues(
         intercept=intercept,
         b=b,
@@ -260,6 +266,25 @@ class TermContext:
     #: whether an autocorrelation term adds latent residuals to the predictor
     #: (families without an exact residual covariance)
     latent_series: bool = False
+    #: the predictor's (centred) intercept, and the key of the centred block
+    #: whose intercepts are sampled around it (:func:`_intercept_block`)
+    intercept: object = None
+    intercept_block: str | None = None
+
+
+def _intercept_block(design: Design) -> str | None:
+    """The block whose level intercepts are sampled around the predictor's
+    intercept (hierarchical centring, Gelfand, Sahu & Carlin 1995): the
+    first centred block with an intercept column, in a predictor with an
+    intercept. The likelihood then reads the level means alone, which frees
+    the intercept from the ridge it forms with the effects when each level
+    has many rows. One block only: a second would count the intercept twice."""
+    if not design.has_intercept:
+        return None
+    for block in design.blocks:
+        if getattr(block, "centred", False) and "Intercept" in block.names:
+            return block.key
+    return None
 
 
 @singledispatch
@@ -272,7 +297,8 @@ def term_parameters(term: TermDesign, context: TermContext):
 
 @term_parameters.register
 def _(term: GroupDesign, context: TermContext):
-    r = _group_effects(term, context.priors, context.dispersion)
+    location = context.intercept if term.key == context.intercept_block else None
+    r = _group_effects(term, context.priors, context.dispersion, location)
     return [r[:, j] for j in range(term.n_terms)]
 
 
@@ -423,8 +449,12 @@ def _group_scale(block, priors: PredictorPriors, dispersion):
     return sd, L
 
 
-def _group_effects(block, priors: PredictorPriors, dispersion):
-    """The block's effects per level (non-centred), shape (levels, terms):
+def _group_effects(block, priors: PredictorPriors, dispersion, location=None):
+    """The block's effects per level, shape (levels, terms): centred where
+    the block chose it (:meth:`~bayesmixed.design.GroupDesign.learn_centring`),
+    rows ``r ~ N(0, diag(sd) L L' diag(sd))`` (with the predictor's intercept
+    ``location``, the level intercepts are sampled as ``location + r`` and
+    ``r`` derived from them); otherwise non-centred,
     ``z (diag(sd) L)'`` for standard normal (or, with ``sum_to_zero``,
     zero-sum) ``z``; with ``gr(g, by = f)`` each level's row scaled by its
     level of f's sds and correlations, with ``dist = "student"`` by its own
@@ -432,6 +462,18 @@ def _group_effects(block, priors: PredictorPriors, dispersion):
     ``cov = K`` the rows mixed by the Cholesky factor of K."""
     names = BlockNames(block.key)
     sd, L = _group_scale(block, priors, dispersion)
+    if getattr(block, "centred", False):  # fits saved before the choice existed are non-centred
+        dims = (names.level_dim, names.term_dim)
+        if location is None:
+            if L is None:
+                return pm.Normal(names.effects, 0.0, sd, dims=dims)
+            return pm.MvNormal(names.effects, mu=0.0, chol=sd[:, None] * L, dims=dims)
+        mean = pt.set_subtensor(pt.zeros(block.n_terms)[block.names.index("Intercept")], location)
+        if L is None:
+            levels = pm.Normal(names.level_means, mean, sd, dims=dims)
+        else:
+            levels = pm.MvNormal(names.level_means, mu=mean, chol=sd[:, None] * L, dims=dims)
+        return pm.Deterministic(names.effects, levels - mean, dims=dims)
     if block.term.sum_to_zero:
         # zero-sum along the levels: PyMC's ZeroSumNormal sums to zero along its last axes
         z = pm.ZeroSumNormal(names.standardised, sigma=1.0, dims=(names.term_dim, names.level_dim)).T
