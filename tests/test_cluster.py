@@ -269,3 +269,13 @@ def test_compression_refuses_many_valued_predictors(client, binary_data, monkeyp
     frame = dd.from_pandas(data, npartitions=2)
     with pytest.raises(ValueError, match=r"many-valued columns are 'z' \([0-9,]+ values\)"):
         BayesianGLMER(formula="y ~ z + (1 | g)", family="bernoulli").fit(frame, "y")
+
+
+def test_parquet_through_an_fsspec_url(lmm_data):
+    """Object storage is read through fsspec: here its in-memory file system
+    (``memory://``, one process, so dask's synchronous scheduler)."""
+    with dask.config.set(scheduler="synchronous"):
+        dd.from_pandas(lmm_data, npartitions=3).to_parquet("memory://bucket/lmm")
+        frame = dd.read_parquet("memory://bucket/lmm")
+        stats = _statistics(BayesianLMER(formula=FORMULA), frame, "y")
+    _assert_equal_statistics(stats, _in_memory(BayesianLMER(formula=FORMULA), lmm_data))

@@ -167,10 +167,12 @@ def complete_rows(part: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 def learning_frame(frame, levels: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     """A pandas frame of real rows in which every level of every factor
-    column occurs: the first rows of the data, then one row per level of
-    each factor (set of columns), its other columns taken from those first
-    rows in turn."""
-    head = frame[columns].head(SAMPLE_ROWS, npartitions=-1, compute=True)
+    column occurs: the first rows of the data (of the first partition), then
+    one row per level of each factor (set of columns), its other columns
+    taken from those first rows in turn."""
+    head = frame[columns].head(SAMPLE_ROWS, npartitions=1, compute=True)
+    if head.empty:  # the first partition is empty: search them all
+        head = frame[columns].head(SAMPLE_ROWS, npartitions=-1, compute=True)
     if head.empty:
         raise ValueError("The dask DataFrame has no rows to fit.")
     parts = [head]
