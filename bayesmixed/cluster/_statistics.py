@@ -11,7 +11,7 @@ them (:class:`~bayesmixed.model.GaussianStatistics`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -25,36 +25,20 @@ from ..model._marginal import group_moments
 
 @dataclass
 class PartitionMoments:
-    """Sums over some rows: of ``[1, X - shift]`` and ``y - offset`` (the
-    statistics' columns before centring) and of the response itself.
+    """Sums over some rows: the statistics of ``[1, X - shift]`` and
+    ``y - offset`` (the model's columns before centring), and the sum, sum of
+    squares and largest absolute value of the response itself."""
 
-    Attributes
-    ----------
-    n : int
-    XtX : ndarray of shape (p + 1, p + 1)
-    Xty : ndarray of shape (p + 1,)
-    yty : float
-        Of ``y - offset``.
-    ZtZ, ZtX, Zty : ndarray of shape (G, q, q), (G, q, p + 1), (G, q)
-    y_sum, y_squares, y_max : float
-        Sum, sum of squares and largest absolute value of the response.
-    """
-
-    n: int
-    XtX: np.ndarray
-    Xty: np.ndarray
-    yty: float
-    ZtZ: np.ndarray
-    ZtX: np.ndarray
-    Zty: np.ndarray
+    sums: GaussianStatistics
     y_sum: float
     y_squares: float
     y_max: float
 
     def __add__(self, other: PartitionMoments) -> PartitionMoments:
-        combined = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
-        combined["y_max"] = max(self.y_max, other.y_max)
-        return PartitionMoments(**combined)
+        return PartitionMoments(
+            self.sums + other.sums, self.y_sum + other.y_sum, self.y_squares + other.y_squares,
+            max(self.y_max, other.y_max),
+        )
 
 
 def partition_moments(part: pd.DataFrame, design: ModelDesign, response: str, shift: np.ndarray) -> PartitionMoments:
@@ -72,10 +56,10 @@ def partition_moments(part: pd.DataFrame, design: ModelDesign, response: str, sh
     X = np.column_stack([np.ones(len(y)), data.X - shift])
     r = y - data.offset
     own = data.terms[block.name]
-    return PartitionMoments(
-        len(y), X.T @ X, X.T @ r, float(r @ r), *group_moments(own["index"], own["Z"], X, r, block.n_levels),
-        y_sum=float(y.sum()), y_squares=float(y @ y), y_max=float(np.abs(y).max(initial=0.0)),
+    sums = GaussianStatistics(
+        len(y), X.T @ X, X.T @ r, float(r @ r), *group_moments(own["index"], own["Z"], X, r, block.n_levels)
     )
+    return PartitionMoments(sums, float(y.sum()), float(y @ y), float(np.abs(y).max(initial=0.0)))
 
 
 def cluster_moments(frame, design: ModelDesign, response: str, shift: np.ndarray) -> PartitionMoments:
@@ -137,30 +121,31 @@ def centred(moments: PartitionMoments, has_intercept: bool, shift: np.ndarray) -
     matrix taking the one to the other (``[1, X - shift] T``), the sums of
     squares and products become ``T' S T``: exact algebra, no pass over the
     rows."""
-    n = moments.n
+    sums = moments.sums
+    n = sums.n
     if n < 2:
         raise ValueError(f"The dask DataFrame has {n} complete row(s); a fit needs at least 2.")
-    p1 = moments.XtX.shape[0]
-    delta = moments.XtX[0, 1:] / n  # the means of X - shift
+    p1 = sums.XtX.shape[0]
+    delta = sums.XtX[0, 1:] / n  # the means of X - shift
     means = shift + delta
     to_centred = np.eye(p1)
     to_centred[0, 1:] = -delta
-    XtX_centred = to_centred.T @ moments.XtX @ to_centred
+    XtX_centred = to_centred.T @ sums.XtX @ to_centred
     x_scale = unit_where_constant(np.sqrt(np.clip(np.diag(XtX_centred)[1:], 0, None) / (n - 1)))
     transform, keep = (to_centred, slice(None)) if has_intercept else (_uncentring(shift), slice(1, None))
-    XtX = transform.T @ moments.XtX @ transform
+    XtX = transform.T @ sums.XtX @ transform
     statistics = GaussianStatistics(
         n=n,
         XtX=XtX[keep, keep],
-        Xty=(transform.T @ moments.Xty)[keep],
-        yty=moments.yty,
-        ZtZ=moments.ZtZ,
-        ZtX=(moments.ZtX @ transform)[..., keep],
-        Zty=moments.Zty,
+        Xty=(transform.T @ sums.Xty)[keep],
+        yty=sums.yty,
+        ZtZ=sums.ZtZ,
+        ZtX=(sums.ZtX @ transform)[..., keep],
+        Zty=sums.Zty,
     )
     # the block's columns: sums from Z'1 (the first column of Z'[1, X]) and Z'Z
-    z_sums = moments.ZtX[:, :, 0].sum(axis=0)
-    z_squares = np.einsum("gjj->j", moments.ZtZ)
+    z_sums = sums.ZtX[:, :, 0].sum(axis=0)
+    z_squares = np.einsum("gjj->j", sums.ZtZ)
     z_scale = unit_where_constant(np.sqrt(np.clip(z_squares - z_sums**2 / n, 0, None) / (n - 1)))
     y_mean = moments.y_sum / n
     y_sd = float(np.sqrt(max(moments.y_squares - n * y_mean**2, 0.0) / (n - 1)))

@@ -27,7 +27,7 @@ cost of one evaluation is O(G q^3), whatever the number of rows. The
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 
@@ -90,6 +90,10 @@ class GaussianStatistics:
     ZtZ: np.ndarray
     ZtX: np.ndarray
     Zty: np.ndarray
+
+    def __add__(self, other: GaussianStatistics) -> GaussianStatistics:
+        """The statistics of the rows of both (over the same columns)."""
+        return GaussianStatistics(**{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)})
 
     @classmethod
     def of(cls, design: ModelDesign, data: DesignData, y: np.ndarray) -> GaussianStatistics:
