@@ -28,7 +28,6 @@ from ._names import is_effects, is_threshold
 from ._plotting import PlottingMixin
 from ._results import PosteriorMethods
 from ._scales import predictor_terms
-from ._version import __version__
 from .cluster import is_dask_collection, not_fitted_from_clusters
 from .design import DesignData, ModelDesign
 from .families import Family, ResponseData
@@ -40,7 +39,7 @@ from .model import (
     check_autocorrelation,
 )
 from .model._qr import qr_factors
-from .persistence import check_compatible
+from .persistence import VersionedPickle
 from .posterior import (
     NEW_LEVEL_POLICIES,
     Posterior,
@@ -55,7 +54,7 @@ from .priors import (
 
 
 class BayesianMixedModel(
-    PosteriorMethods, AfterFitMethods, MarginalEffectsMethods, InputChecks, PlottingMixin, BaseEstimator
+    PosteriorMethods, AfterFitMethods, MarginalEffectsMethods, InputChecks, PlottingMixin, VersionedPickle, BaseEstimator
 ):
     """Base class of the mixed-model estimators; not used directly.
 
@@ -132,18 +131,6 @@ class BayesianMixedModel(
         self.missing = missing
         self.sample_prior = sample_prior
         self.covariances = covariances
-
-    def __getstate__(self):
-        state = super().__getstate__()
-        state["_bayesmixed_version"] = __version__
-        return state
-
-    def __setstate__(self, state):
-        # a pickle or joblib file of a fit from an incompatible release fails clearly
-        if any(key.endswith("_") and not key.startswith("_") for key in state):
-            check_compatible(state.get("_bayesmixed_version"), f"This pickled {type(self).__name__}")
-        state = {key: value for key, value in state.items() if key != "_bayesmixed_version"}
-        super().__setstate__(state)
 
     def set_params(self, **params):
         """sklearn's ``set_params``; nested prior names (``priors__b__sigma``)

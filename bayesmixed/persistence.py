@@ -34,6 +34,22 @@ from .exceptions import warn
 #: the layout of a saved folder; a folder of another layout does not load
 FORMAT = 1
 
+
+class VersionedPickle:
+    """Pickling (and joblib) that records the bayesmixed version, so that a
+    fit from an incompatible release fails clearly when it is read back."""
+
+    def __getstate__(self):
+        state = super().__getstate__()
+        state["_bayesmixed_version"] = __version__
+        return state
+
+    def __setstate__(self, state):
+        if any(key.endswith("_") and not key.startswith("_") for key in state):
+            check_compatible(state.get("_bayesmixed_version"), f"This pickled {type(self).__name__}")
+        state = {key: value for key, value in state.items() if key != "_bayesmixed_version"}
+        super().__setstate__(state)
+
 _POSTERIOR = "posterior.nc"
 _ESTIMATOR = "estimator.pkl"
 _META = "meta.json"
