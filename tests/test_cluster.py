@@ -279,3 +279,18 @@ def test_parquet_through_an_fsspec_url(lmm_data):
         frame = dd.read_parquet("memory://bucket/lmm")
         stats = _statistics(BayesianLMER(formula=FORMULA), frame, "y")
     _assert_equal_statistics(stats, _in_memory(BayesianLMER(formula=FORMULA), lmm_data))
+
+
+def test_a_model_of_every_column_from_a_dask_frame(client, lmm_data):
+    """Without a formula the model reads every column but the groups and the
+    response: fitted from a dask frame, it predicts from dask and pandas
+    frames as an in-memory fit does, without warnings about feature names."""
+    data = lmm_data[["g", "x", "base", "y"]]
+    frame = dd.from_pandas(data, npartitions=3)
+    model = fit_quietly(BayesianLMER(groups="g", random_slopes=["x"], random_state=1, **FAST), frame, "y")
+    assert list(model.feature_names_in_) == ["g", "x", "base"]
+    assert model.design_.main.coef_names == ["x", "base"]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        on_cluster = model.predict(frame).compute().to_numpy()
+        np.testing.assert_allclose(on_cluster, model.predict(data.drop(columns="y")), rtol=1e-12)

@@ -40,6 +40,8 @@ def mapped(estimator, method, X, *args, **kwargs):
         y = args[0] if args else kwargs.pop("y")
         args = args[1:]
         X, response = with_response(X, y, name)
+    if estimator._uses_all_columns():  # a model of every column seen at fit: those columns, in their order
+        X = X[[*estimator.feature_names_in_, *([response] if response else [])]]
     fitted = dask.delayed(estimator, name=f"bayesmixed-fitted-{uuid.uuid4().hex}", traverse=False)
     first = X.head(1, npartitions=-1, compute=True)
     if first.empty:
