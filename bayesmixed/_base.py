@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from numbers import Integral, Real
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -51,6 +52,19 @@ from .priors import (
     as_priors,
     resolve_priors,
 )
+
+
+class FitInputs(NamedTuple):
+    """What a fit samples: the PyMC model, and what it reads."""
+
+    model: pm.Model
+    #: y and the encoded data of each linear predictor; None for a fit from a dask frame's statistics
+    y: np.ndarray | None
+    data: dict[str, DesignData] | None
+    #: the statistics through which the group effects are integrated out (None where they are sampled)
+    marginal: GaussianStatistics | None
+    #: how many rows each row of merged (compressed) data stands for; None where rows are not merged
+    counts: np.ndarray | None = None
 
 
 class BayesianMixedModel(
@@ -181,7 +195,7 @@ class BayesianMixedModel(
             raise
 
     def _fit(self, X, y, sample_weight=None):
-        model, y_values, data, marginal = self._pymc_model(X, y, sample_weight)
+        model, y_values, data, marginal, counts = self._pymc_model(X, y, sample_weight)
         if self.sampler == "laplace" and marginal is None:
             check_laplace(self.design_)
         self.seed_ = int(check_random_state(self.random_state).randint(np.iinfo(np.int32).max))
@@ -197,7 +211,7 @@ class BayesianMixedModel(
             progressbar=shown,
             initvals=self._start.initial_values(self.design_, self.seed_, self.chains),
         )
-        n_rows = marginal.n if y_values is None else len(y_values)
+        n_rows = marginal.n if y_values is None else len(y_values) if counts is None else int(counts.sum())
         log(fit_message(type(self).__name__, self.design_, self.family_, n_rows, marginal is not None, config), shown=shown)
         sampled = [name for name in self._posterior_names() if not (marginal and is_effects(name))]
         idata, self.diagnostics_ = infer(model, config, sampled, self._diagnosed_names(), self.sample_prior)
@@ -206,10 +220,10 @@ class BayesianMixedModel(
             idata.posterior = with_group_effects(idata, marginal, self.design_, posterior.rng(5))
         if self.sample_prior != "only":
             self._start.check(idata)
-        if y_values is None:  # fitted from the statistics of a dask frame
-            idata.posterior.attrs["observations"] = marginal.n
-            log("The fit read statistics, not rows: loo(), waic() and compare() are not available for it; "
-                "score held-out data instead.", shown=shown)
+        if y_values is None or counts is not None:  # a dask frame's statistics, or merged rows
+            idata.posterior.attrs["observations"] = n_rows
+            log("The fit read sums or merged rows of its data, not each row: loo(), waic() and compare() are "
+                "not available for it; score held-out data instead.", shown=shown)
         elif not posterior.observed(data, y_values):
             chains, n_draws = idata.posterior.sizes["chain"], idata.posterior.sizes["draw"]
             log(
@@ -223,19 +237,16 @@ class BayesianMixedModel(
         self.intercept_, self.coef_ = point_coefficients(self.posterior_.fixef()["Estimate"], self.design_, self.family_)
         return self
 
-    def _pymc_model(
-        self, X, y, sample_weight=None
-    ) -> tuple[pm.Model, np.ndarray, dict[str, DesignData], GaussianStatistics | None]:
+    def _pymc_model(self, X, y, sample_weight=None) -> FitInputs:
         """The PyMC model a fit on (X, y) samples (setting ``spec_``,
-        ``family_``, ``design_`` and ``priors_``), with y, the encoded data and
-        the statistics through which its group effects are integrated out
-        (None where they are sampled)."""
+        ``family_``, ``design_`` and ``priors_``), with what it reads
+        (:class:`FitInputs`)."""
         counts = None
         if self._compresses(X):
             X, y, sample_weight, counts = self._compressed(X, y, sample_weight)
         elif is_dask_collection(X):
             model, marginal = self._statistics_model(X, y, sample_weight)
-            return model, None, None, marginal
+            return FitInputs(model, None, None, marginal)
         y_values, data = self._prepare(self._as_frame(X, reset=True), y, sample_weight, counts)
         marginal = None
         # prior draws need the group effects in the model: they are drawn, not integrated
@@ -243,7 +254,7 @@ class BayesianMixedModel(
             marginal = GaussianStatistics.of(self.design_, data[self.design_.mu_names[0]], y_values)
         qr = qr_factors(self.design_, data) if getattr(self, "qr", False) else None
         model = build_model(self.design_, data, y_values, self.family_, self.priors_, marginal=marginal, qr=qr)
-        return model, y_values, data, marginal
+        return FitInputs(model, y_values, data, marginal, counts)
 
     def _compresses(self, X) -> bool:
         """Whether the fit merges identical rows first (:class:`BayesianGLMER`'s ``compress``)."""

@@ -202,27 +202,23 @@ new_levels, sampler, draws, tune, chains, cores, target_accept, random_state, pr
     def _compressed(self, X, y, sample_weight=None):
         """The distinct rows of (X, y) and their weights and counts
         (:mod:`bayesmixed.cluster._compress`); sets ``compression_``."""
-        meta = X._meta if is_dask_collection(X) else self._as_frame(X, reset=True)
+        frame = X if is_dask_collection(X) else self._as_frame(X, reset=True)
+        meta = frame._meta if is_dask_collection(X) else frame
         self.spec_ = self._build_spec(meta)
         obstacle = compression_obstacle(self.spec_, self._get_family())
         if obstacle is not None:
             raise ValueError(f"compress: the rows of this model cannot be merged exactly, because {obstacle}. "
                              + (FITTED_FROM_CLUSTERS if is_dask_collection(X) else "Fit with compress=False."))
         columns = [c for c in meta.columns if c in self._model_columns()]
-        rows = compress(meta if not is_dask_collection(X) else X, y, sample_weight, columns,
-                        getattr(y, "name", None), self.missing, type(self).__name__)
+        rows = compress(frame, y, sample_weight, columns, getattr(y, "name", None), self.missing, type(self).__name__)
         self.compression_ = (int(rows.counts.sum()), len(rows.counts))
         log(f"compress: {self.compression_[0]} rows merged into {self.compression_[1]} distinct weighted rows.",
             shown=show_progress(self.progressbar))
         return rows.X, rows.y, rows.weights, rows.counts
 
     def _fit(self, X, y, sample_weight=None):
-        self.compression_ = None
-        super()._fit(X, y, sample_weight)
-        if self.compression_ is not None and "log_likelihood" in self.idata_:
-            # one value per distinct row, which is not the rows' pointwise log-likelihood
-            del self.idata_.log_likelihood
-        return self
+        self.compression_ = None  # set by _compressed where the rows are merged
+        return super()._fit(X, y, sample_weight)
 
     def _has_probabilities(self) -> bool:
         family = self._get_family()

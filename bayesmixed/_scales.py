@@ -50,9 +50,9 @@ def data_scales(
         # the parameter's own formula is on its link scale
         location = family.dpar_location(predictor.dpar, y)
         return DataScales(location, 1.0, 0.0, 0.0, x_scale, z_scale, link_scale=True)
-    if counts is not None and family.autoscale_reference(y) is not None:
-        raise ValueError(f"Rows of the {family.name} family are not merged: its priors read the sd of y.")
     reference = family.autoscale_reference(y)
+    if counts is not None and reference is not None:
+        raise ValueError(f"Rows of the {family.name} family are not merged: its priors read the sd of y.")
     y_link, link_counts = _brms_link_scale(y, family.brms_prior_link or family.link, counts)
     median = _median(y_link, link_counts)
     mad = 1.4826 * _median(np.abs(y_link - median), link_counts)
@@ -130,11 +130,11 @@ def _median(values: np.ndarray, counts: np.ndarray | None = None) -> float:
     if counts is None:
         return float(np.median(values))
     order = np.argsort(values, kind="stable")
-    ends = np.cumsum(counts[order])
+    ordered, ends = values[order], np.cumsum(counts[order])
     total = int(ends[-1])
 
     def at(position: int) -> float:  # the value at a 0-based position of the repeated values
-        return float(values[order][np.searchsorted(ends, position, side="right")])
+        return float(ordered[np.searchsorted(ends, position, side="right")])
 
     middle = total // 2
     return at(middle) if total % 2 else 0.5 * (at(middle - 1) + at(middle))

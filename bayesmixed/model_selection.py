@@ -35,7 +35,7 @@ def compare(models: Mapping[str, BaseEstimator] | Sequence[BaseEstimator]) -> pd
         models = {f"model{i}": model for i, model in enumerate(models)}
     if len(models) < 2:
         raise ValueError(f"compare needs at least two models; got {len(models)}.")
-    sizes = {name: model.idata_.observed_data.sizes["obs"] for name, model in models.items()}
+    sizes = {name: model.posterior_.pointwise().observed_data.sizes["obs"] for name, model in models.items()}
     if len(set(sizes.values())) > 1:
         raise ValueError(
             f"The models were fitted to different numbers of observations {sizes}; PSIS-LOO "

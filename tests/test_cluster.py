@@ -58,8 +58,7 @@ def _assert_equal_statistics(stats, expected):
 
 
 def _in_memory(model, df):
-    _, _, _, stats = model._pymc_model(df, df["y"])
-    return stats
+    return model._pymc_model(df, df["y"]).marginal
 
 
 def test_statistics_equal_the_in_memory_path(client, lmm_data):
@@ -102,6 +101,9 @@ def test_same_posterior_as_the_in_memory_path(client, lmm_data):
         assert float(gap.max()) < 0.4, (name, gap.values)
     assert on_cluster.idata_.posterior["r_g"].shape == in_memory.idata_.posterior["r_g"].shape
     assert "log_likelihood" not in on_cluster.idata_
+    with pytest.raises(ValueError, match="no pointwise log-likelihood, so loo"):
+        on_cluster.loo()
+    assert "Number of observations: 3000" in str(on_cluster.summary())
 
 
 def test_predictions_on_the_cluster(client, lmm_data):
@@ -248,7 +250,11 @@ def test_compression_is_exact(family, response, binary_data):
         gap = np.abs(a.mean(("chain", "draw")) - b.mean(("chain", "draw"))) / a.std(("chain", "draw"))
         assert float(gap.max()) < 0.4, (name, gap.values)
     assert "log_likelihood" not in merged.idata_
-    np.testing.assert_allclose(merged.predict(binary_data.iloc[:5]).shape, (5,))
+    with pytest.raises(ValueError, match="no pointwise log-likelihood, so loo"):
+        merged.loo()
+    assert "Number of observations: 6000" in str(merged.summary())
+    rows = binary_data.iloc[:20]
+    np.testing.assert_allclose(merged.predict(rows), full.predict(rows), rtol=0.1)
 
 
 def test_compression_on_the_cluster_equals_pandas(client, binary_data):

@@ -85,7 +85,7 @@ def compress(X, y, sample_weight, columns: list[str], response_name: str | None,
         missing_columns = sorted(set(columns) - set(frame.columns))
         if missing_columns:
             raise ValueError(f"The model reads column(s) {missing_columns}, which the dask DataFrame does not have.")
-        frame = frame[columns + ([name] if name not in columns else [])].assign(**{RESPONSE: frame[name]})
+        frame = frame[columns].assign(**{RESPONSE: frame[name]})
         merged = _merge_on_cluster(frame, [*columns, RESPONSE])
         response_name = name
     else:

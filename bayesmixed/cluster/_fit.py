@@ -79,8 +79,9 @@ def statistics_model(estimator, X, y, sample_weight=None) -> tuple[pm.Model, Gau
     sample = learning_frame(frame, found.levels, columns)
     data = estimator.design_.fit_transform(sample, estimator.covariances)
     main = estimator.design_.main
-    obstacle = marginal_obstacle(estimator.design_, family, data[estimator.design_.mu_names[0]].response)
-    if obstacle is not None or not estimator._integrates_group_effects(data[estimator.design_.mu_names[0]].response):
+    additions = data[estimator.design_.mu_names[0]].response
+    if not estimator._integrates_group_effects(additions):
+        obstacle = marginal_obstacle(estimator.design_, family, additions)
         reason = f" Here {obstacle}." if obstacle else " Here marginalize=False."
         raise ValueError(f"This model cannot be fitted from a dask DataFrame.{reason} {FITTED_FROM_CLUSTERS}")
 

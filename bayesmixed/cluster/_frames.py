@@ -50,8 +50,6 @@ def with_response(X, y, estimator: str):
         return X, y
     if isinstance(y, dd.Series):
         name = str(y.name) if y.name is not None else "y"
-        if name in X.columns:
-            return X.assign(**{name: y}), name
         if X.npartitions != y.npartitions:
             raise ValueError(
                 f"y has {y.npartitions} partitions and X {X.npartitions}; give y as a column of X "
@@ -165,16 +163,23 @@ def complete_rows(part: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
     return part.loc[~bad]
 
 
+def first_rows(frame, n: int, where: str) -> pd.DataFrame:
+    """Up to ``n`` rows of the first partition (of the first non-empty one
+    where it is empty, searching the others only then), as pandas."""
+    rows = frame.head(n, npartitions=1, compute=True)
+    if rows.empty:
+        rows = frame.head(n, npartitions=-1, compute=True)
+    if rows.empty:
+        raise ValueError(f"{where}: the dask DataFrame has no rows.")
+    return rows
+
+
 def learning_frame(frame, levels: list[pd.DataFrame], columns: list[str]) -> pd.DataFrame:
     """A pandas frame of real rows in which every level of every factor
     column occurs: the first rows of the data (of the first partition), then
     one row per level of each factor (set of columns), its other columns
     taken from those first rows in turn."""
-    head = frame[columns].head(SAMPLE_ROWS, npartitions=1, compute=True)
-    if head.empty:  # the first partition is empty: search them all
-        head = frame[columns].head(SAMPLE_ROWS, npartitions=-1, compute=True)
-    if head.empty:
-        raise ValueError("The dask DataFrame has no rows to fit.")
+    head = first_rows(frame[columns], SAMPLE_ROWS, "fit")
     parts = [head]
     for found in levels:
         filler = head.iloc[np.arange(len(found)) % len(head)].reset_index(drop=True)

@@ -9,7 +9,7 @@ import uuid
 import numpy as np
 import pandas as pd
 
-from ._frames import is_dask_collection, with_response
+from ._frames import first_rows, is_dask_collection, with_response
 
 
 def over_partitions(method):
@@ -43,10 +43,7 @@ def mapped(estimator, method, X, *args, **kwargs):
     if estimator._uses_all_columns():  # a model of every column seen at fit: those columns, in their order
         X = X[[*estimator.feature_names_in_, *([response] if response else [])]]
     fitted = dask.delayed(estimator, name=f"bayesmixed-fitted-{uuid.uuid4().hex}", traverse=False)
-    first = X.head(1, npartitions=-1, compute=True)
-    if first.empty:
-        raise ValueError(f"{name}: the dask DataFrame has no rows.")
-    meta = _on_partition(first, estimator, method, response, args, kwargs).iloc[:0]
+    meta = _on_partition(first_rows(X, 1, name), estimator, method, response, args, kwargs).iloc[:0]
     result = X.map_partitions(_on_partition, fitted, method, response, args, kwargs, meta, meta=meta)
     if isinstance(meta, pd.DataFrame) and list(meta.columns) == ["mean", "std"]:
         return result["mean"], result["std"]

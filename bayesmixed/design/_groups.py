@@ -49,9 +49,13 @@ class GroupDesign(TermDesign):
     covariance : ndarray of shape (m, m) or None
         ``gr(g, cov = K)``: the known covariance among the levels, over the
         levels seen at fit and then any others K names (``covariance_levels``).
+    centred : bool
+        Whether the model samples the effects centred (:meth:`learn_centring`).
     """
 
     term: GroupTerm
+    #: non-centred unless :meth:`learn_centring` finds many rows per level
+    centred: bool = False
 
     @property
     def group(self) -> str:
@@ -84,7 +88,6 @@ class GroupDesign(TermDesign):
             codes = levels.get_indexer(by)
             self.level_by = self._by_of_levels(self.levels.get_indexer(keys), codes, self.n_levels)
         self.covariance, self.covariance_levels = None, []
-        self.centred = False
         return self
 
     def learn_centring(self, index: np.ndarray, counts: np.ndarray | None = None) -> None:

@@ -282,7 +282,7 @@ def _intercept_block(design: Design) -> str | None:
     if not design.has_intercept:
         return None
     for block in design.blocks:
-        if getattr(block, "centred", False) and "Intercept" in block.names:
+        if block.centred and "Intercept" in block.names:
             return block.key
     return None
 
@@ -462,7 +462,7 @@ def _group_effects(block, priors: PredictorPriors, dispersion, location=None):
     ``cov = K`` the rows mixed by the Cholesky factor of K."""
     names = BlockNames(block.key)
     sd, L = _group_scale(block, priors, dispersion)
-    if getattr(block, "centred", False):  # fits saved before the choice existed are non-centred
+    if block.centred:
         dims = (names.level_dim, names.term_dim)
         if location is None:
             if L is None:

@@ -263,6 +263,12 @@ class Posterior:
 
     def pointwise(self) -> az.InferenceData:
         """The draws with their pointwise log-likelihood, for PSIS-LOO and WAIC."""
+        if "observed_data" not in self.idata:
+            raise ValueError(
+                "This fit read sums or merged rows of its data (a dask frame's statistics, or compress=), "
+                "not each row: it has no pointwise log-likelihood, so loo(), waic() and compare() are not "
+                "available. Compare models by score(X, y) on held-out data."
+            )
         if "log_likelihood" not in self.idata:
             size = self.idata.observed_data.sizes["obs"]
             draws = self.idata.posterior.sizes["chain"] * self.idata.posterior.sizes["draw"]
